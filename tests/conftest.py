@@ -1,0 +1,90 @@
+"""Shared fixtures: real nodes on free ports and the compiled templates.
+
+Every chain test talks to a real anvil (or ganache) started here; contracts are compiled by
+the real compiler (incrementally, so only the first run of a session pays for it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from web3 import Web3
+
+from toolkit.chain.node import LocalNode, NodeKind, start_node
+from toolkit.compile import build_dir, compile_project, package_root
+
+REPO = package_root()
+
+
+@dataclass
+class RunningNode:
+    """A node started by the tests, with a connected Web3 and its ten dev accounts."""
+
+    node: LocalNode
+    w3: Web3
+    accounts: list[str] = field(default_factory=list)
+
+    @property
+    def rpc_url(self) -> str:
+        return self.node.rpc_url
+
+    @property
+    def kind(self) -> NodeKind:
+        return self.node.kind
+
+    def snapshot(self) -> Any:
+        return self.w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+
+    def revert(self, snapshot_id: Any) -> None:
+        self.w3.provider.make_request("evm_revert", [snapshot_id])  # type: ignore[arg-type]
+
+    def advance_time(self, seconds: int) -> None:
+        self.w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
+        self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+
+
+def _running(kind: NodeKind) -> Iterator[RunningNode]:
+    node = start_node(kind)
+    try:
+        w3 = Web3(Web3.HTTPProvider(node.rpc_url, request_kwargs={"timeout": 60}))
+        yield RunningNode(node, w3, list(w3.eth.accounts))
+    finally:
+        node.stop()
+
+
+@pytest.fixture(scope="session")
+def anvil() -> Iterator[RunningNode]:
+    """One real anvil for the whole session (tests isolate themselves with snapshots)."""
+    yield from _running("anvil")
+
+
+@pytest.fixture(scope="session")
+def ganache() -> Iterator[RunningNode]:
+    yield from _running("ganache")
+
+
+@pytest.fixture(scope="session")
+def compiled() -> Path:
+    """The templates compiled into build/contracts (a no-op when already up to date)."""
+    compile_project(REPO)
+    return build_dir(REPO)
+
+
+def load_artifact(name: str) -> dict[str, Any]:
+    """A compiled artifact (abi, bytecode, ...) of the templates, compiling first if needed."""
+    compile_project(REPO)
+    for folder in (build_dir(REPO), build_dir(REPO) / "dependencies"):
+        path = folder / f"{name}.json"
+        if path.is_file():
+            return dict(json.loads(path.read_text()))
+    raise FileNotFoundError(f"no artifact named {name} in {build_dir(REPO)}")
+
+
+@pytest.fixture(scope="session")
+def artifact() -> Any:
+    return load_artifact

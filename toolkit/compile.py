@@ -1,0 +1,347 @@
+"""Compile the Solidity templates in ``contracts/`` into one artifact format in ``build/``.
+
+One code path: a standard-JSON input goes to a native ``solc`` of the pinned version when
+py-solc-x can find one, else to the npm ``solc`` package (solc-js) through node. Both get
+the same flags, so ``@openzeppelin/...`` imports resolve from ``node_modules`` either way.
+
+Artifacts are written one per contract as ``build/contracts/<Name>.json`` (dependencies
+under ``build/contracts/dependencies/``) in a brownie-compatible shape, so brownie and
+slither (``--compile-force-framework brownie --ignore-compile``) can read them too.
+
+Incremental: a fingerprint of every source, the compiler and the settings is kept in
+``build/compile-cache.json``; when nothing changed, nothing is compiled and this module
+does no more than hash a few files (it imports nothing heavy).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import CompileError, ToolchainError
+
+SOLC_VERSION = "0.8.28"
+EVM_VERSION = "shanghai"  # the newest Ganache 7.9.2 runs; Anvil runs it too
+OPTIMIZER_RUNS = 200
+OZ_PACKAGE = "@openzeppelin/contracts"
+
+SETTINGS: dict[str, Any] = {
+    "evmVersion": EVM_VERSION,
+    "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
+    "outputSelection": {
+        "*": {
+            "*": [
+                "abi",
+                "evm.bytecode.object",
+                "evm.bytecode.sourceMap",
+                "evm.deployedBytecode.object",
+                "evm.deployedBytecode.sourceMap",
+                "evm.methodIdentifiers",
+                "devdoc",
+                "userdoc",
+            ],
+            "": ["ast"],
+        }
+    },
+}
+
+
+def package_root() -> Path:
+    """The directory holding the shipped templates (``contracts/``) and ``node_modules``."""
+    override = os.environ.get("EQUITY_HOME_PROJECT")
+    if override:
+        return Path(override).resolve()
+    return Path(__file__).resolve().parent.parent
+
+
+def build_dir(root: Path | None = None) -> Path:
+    return (root or package_root()) / "build" / "contracts"
+
+
+def node_modules_dir(root: Path | None = None) -> Path:
+    """``node_modules`` of the project, or of the toolkit's own checkout as a fallback."""
+    for base in (root, package_root()):
+        if base is not None and (base / "node_modules").is_dir():
+            return base / "node_modules"
+    raise ToolchainError(
+        "node_modules not found: the npm toolchain (solc, OpenZeppelin, anvil) is not installed",
+        hint=f"run `npm ci` in {package_root()} (or `make`)",
+    )
+
+
+@dataclass(frozen=True)
+class Compiler:
+    """How to invoke the compiler: a command prefix and a human description."""
+
+    command: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class CompileResult:
+    compiled: bool
+    contracts: tuple[str, ...]
+    compiler: str
+    build_dir: Path
+
+
+def _source_files(contracts_dir: Path) -> list[Path]:
+    return sorted(p for p in contracts_dir.rglob("*.sol") if p.is_file())
+
+
+def _fingerprint(root: Path, sources: list[Path]) -> str:
+    digest = hashlib.sha256()
+    digest.update(SOLC_VERSION.encode())
+    digest.update(json.dumps(SETTINGS, sort_keys=True).encode())
+    try:
+        oz = node_modules_dir(root) / OZ_PACKAGE / "package.json"
+        digest.update(oz.read_bytes())
+    except (ToolchainError, OSError):
+        digest.update(b"no-oz")
+    for path in sources:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_file(root: Path) -> Path:
+    return root / "build" / "compile-cache.json"
+
+
+def is_up_to_date(root: Path | None = None) -> bool:
+    """True when ``build/`` already holds artifacts of exactly the current sources."""
+    root = root or package_root()
+    sources = _source_files(root / "contracts")
+    try:
+        cached = json.loads(_cache_file(root).read_text())
+    except (OSError, ValueError):
+        return False
+    return bool(cached.get("fingerprint") == _fingerprint(root, sources))
+
+
+def find_compiler() -> Compiler:
+    """A native solc of the pinned version if py-solc-x finds one, else solc-js through node."""
+    native = _find_native_solc()
+    if native is not None:
+        return Compiler((str(native),), f"solc {SOLC_VERSION} (native, {native})")
+    node = shutil.which("node")
+    if node is None:
+        raise ToolchainError(
+            "node not found: the Solidity compiler (npm package solc) needs Node.js",
+            hint="install Node.js 20+ (e.g. `apt-get install nodejs npm`), then run `npm ci`",
+        )
+    solcjs = node_modules_dir() / "solc" / "solc.js"
+    if not solcjs.is_file():
+        raise ToolchainError(
+            "the npm package solc is not installed",
+            hint=f"run `npm ci` in {package_root()} (or `make`)",
+        )
+    return Compiler((node, str(solcjs)), f"solc-js {SOLC_VERSION} (node)")
+
+
+def _find_native_solc() -> Path | None:
+    """Ask py-solc-x for an installed solc of the pinned version (its folder, then PATH)."""
+    if os.environ.get("EQUITY_SOLC") == "js":
+        return None
+    try:
+        import solcx  # imported here: it pulls in requests, too slow for every start
+        from solcx.exceptions import SolcNotInstalled
+    except ImportError:  # pragma: no cover - py-solc-x is a hard dependency
+        return None
+    candidates: list[Path] = []
+    try:
+        candidates.append(Path(solcx.get_executable(SOLC_VERSION)))
+    except (SolcNotInstalled, Exception):  # noqa: BLE001 - any failure means "not there"
+        pass
+    on_path = shutil.which("solc")
+    if on_path:
+        candidates.append(Path(on_path))
+    for path in candidates:
+        if _native_version(path) == SOLC_VERSION:
+            return path
+    return None
+
+
+def _native_version(path: Path) -> str | None:
+    try:
+        out = subprocess.run(
+            [str(path), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            env={k: v for k, v in os.environ.items() if k != "SOLC_VERSION"},
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"Version:\s*(\d+\.\d+\.\d+)", out.stdout)
+    return match.group(1) if match else None
+
+
+def compile_project(
+    root: Path | None = None, *, force: bool = False, compiler: Compiler | None = None
+) -> CompileResult:
+    """Compile ``<root>/contracts`` into ``<root>/build/contracts`` unless already up to date."""
+    root = (root or package_root()).resolve()
+    contracts_dir = root / "contracts"
+    if not contracts_dir.is_dir():
+        raise CompileError(
+            f"no contracts/ folder in {root}",
+            hint="run from a project with a contracts/ folder, or leave the default templates",
+        )
+    sources = _source_files(contracts_dir)
+    fingerprint = _fingerprint(root, sources)
+    out_dir = build_dir(root)
+    if not force and is_up_to_date(root):
+        names = tuple(sorted(p.stem for p in out_dir.glob("*.json")))
+        return CompileResult(False, names, "(up to date)", out_dir)
+
+    compiler = compiler or find_compiler()
+    node_modules = node_modules_dir(root)
+    standard_input = {
+        "language": "Solidity",
+        "sources": {
+            str(p.relative_to(root)): {"content": p.read_text(encoding="utf-8")} for p in sources
+        },
+        "settings": SETTINGS,
+    }
+    output = _run_compiler(compiler, standard_input, root, node_modules)
+    written = _write_artifacts(output, root, out_dir, node_modules, compiler)
+    _cache_file(root).write_text(json.dumps({"fingerprint": fingerprint, "compiler": compiler.description}))
+    return CompileResult(True, written, compiler.description, out_dir)
+
+
+def _run_compiler(
+    compiler: Compiler, standard_input: dict[str, Any], root: Path, node_modules: Path
+) -> dict[str, Any]:
+    command = [
+        *compiler.command,
+        "--standard-json",
+        "--base-path",
+        str(root),
+        "--include-path",
+        str(node_modules),
+    ]
+    # stdout goes to a file, not a pipe: solc-js exits before a large piped output is flushed
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as out:
+        try:
+            proc = subprocess.run(
+                command,
+                input=json.dumps(standard_input),
+                stdout=out,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=root,
+                timeout=600,
+            )
+        except FileNotFoundError as exc:
+            raise ToolchainError(
+                f"cannot run the compiler: {exc}", hint="run `make` to install it"
+            ) from exc
+        out.seek(0)
+        stdout = out.read()
+    start = stdout.find("{")  # solc-js may print a ">>>" line before the JSON
+    if start < 0:
+        raise CompileError(
+            f"the compiler gave no output (exit {proc.returncode}): {proc.stderr.strip()[:300]}",
+            hint="check the toolchain with `npm ci`",
+        )
+    output: dict[str, Any] = json.loads(stdout[start:])
+    errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
+    if errors:
+        first = errors[0]
+        message = _format_compile_error(first)
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise CompileError(message + more, hint="fix the Solidity source and run `equity compile` again")
+    return output
+
+
+def _format_compile_error(error: dict[str, Any]) -> str:
+    """``file:line: message`` from solc's error object (first line of its formatted text)."""
+    location = error.get("sourceLocation") or {}
+    formatted = str(error.get("formattedMessage") or error.get("message", "")).strip()
+    # formattedMessage looks like "ParserError: msg\n --> file:line:col:\n ..."
+    match = re.search(r"-->\s*([^\s:]+):(\d+):(\d+)", formatted)
+    headline = f"{error.get('type', 'Error')}: {error.get('message', '').strip()}"
+    if match:
+        return f"{match.group(1)}:{match.group(2)}: {headline}"
+    if location.get("file"):
+        return f"{location['file']}: {headline}"
+    return headline
+
+
+def _write_artifacts(
+    output: dict[str, Any], root: Path, out_dir: Path, node_modules: Path, compiler: Compiler
+) -> tuple[str, ...]:
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    (out_dir / "dependencies").mkdir()
+    sources_out = output.get("sources", {})
+    written: list[str] = []
+    compiler_info = {
+        "version": f"{SOLC_VERSION}+{compiler.description}",
+        "evm_version": EVM_VERSION,
+        "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
+        "optimize": True,
+        "runs": OPTIMIZER_RUNS,
+    }
+    for source_path, contracts in sorted(output.get("contracts", {}).items()):
+        is_dependency = not source_path.startswith("contracts/")
+        source_file = (node_modules / source_path) if is_dependency else (root / source_path)
+        source_text = source_file.read_text(encoding="utf-8") if source_file.is_file() else ""
+        source_hash = hashlib.sha256(source_text.encode()).hexdigest()
+        for name, data in sorted(contracts.items()):
+            evm = data.get("evm", {})
+            artifact = {
+                "contractName": name,
+                "sourcePath": source_path,
+                "sourceHash": source_hash,
+                "abi": data.get("abi", []),
+                "bytecode": evm.get("bytecode", {}).get("object", ""),
+                "deployedBytecode": evm.get("deployedBytecode", {}).get("object", ""),
+                "sourceMap": evm.get("bytecode", {}).get("sourceMap", ""),
+                "deployedSourceMap": evm.get("deployedBytecode", {}).get("sourceMap", ""),
+                "methodIdentifiers": evm.get("methodIdentifiers", {}),
+                "ast": sources_out.get(source_path, {}).get("ast", {}),
+                "devdoc": data.get("devdoc", {}),
+                "userdoc": data.get("userdoc", {}),
+                "compiler": compiler_info,
+                "language": "Solidity",
+                "type": _contract_kind(sources_out.get(source_path, {}).get("ast", {}), name),
+            }
+            target = out_dir / "dependencies" / f"{name}.json" if is_dependency else out_dir / f"{name}.json"
+            if is_dependency and target.exists():
+                continue  # same name in two OZ files: the first wins, both decode the same
+            target.write_text(json.dumps(artifact, separators=(",", ":")))
+            if not is_dependency:
+                written.append(name)
+    return tuple(sorted(written))
+
+
+def _contract_kind(ast: dict[str, Any], name: str) -> str:
+    for node in ast.get("nodes", []):
+        if node.get("nodeType") == "ContractDefinition" and node.get("name") == name:
+            return str(node.get("contractKind", "contract"))
+    return "contract"
+
+
+def iter_artifact_files(root: Path | None = None) -> Iterator[Path]:
+    """Every artifact file, the project's own first, then its dependencies'."""
+    out = build_dir(root)
+    yield from sorted(out.glob("*.json"))
+    yield from sorted((out / "dependencies").glob("*.json"))
+
+
+if __name__ == "__main__":  # pragma: no cover - convenience for contract developers
+    result = compile_project(force=False)
+    print(f"{'compiled' if result.compiled else 'up to date'}: {len(result.contracts)} contracts")
