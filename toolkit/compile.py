@@ -15,6 +15,7 @@ does no more than hash a few files (it imports nothing heavy).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -153,15 +154,14 @@ def _find_native_solc() -> Path | None:
     if os.environ.get("EQUITY_SOLC") == "js":
         return None
     try:
-        import solcx  # imported here: it pulls in requests, too slow for every start
+        # imported here: py-solc-x pulls in requests, too slow for every start
         from solcx.exceptions import SolcNotInstalled
+        from solcx.install import get_executable
     except ImportError:  # pragma: no cover - py-solc-x is a hard dependency
         return None
     candidates: list[Path] = []
-    try:
-        candidates.append(Path(solcx.get_executable(SOLC_VERSION)))
-    except (SolcNotInstalled, Exception):  # noqa: BLE001 - any failure means "not there"
-        pass
+    with contextlib.suppress(SolcNotInstalled, Exception):  # any failure means "not there"
+        candidates.append(Path(get_executable(SOLC_VERSION)))
     on_path = shutil.which("solc")
     if on_path:
         candidates.append(Path(on_path))
@@ -216,7 +216,9 @@ def compile_project(
     }
     output = _run_compiler(compiler, standard_input, root, node_modules)
     written = _write_artifacts(output, root, out_dir, node_modules, compiler)
-    _cache_file(root).write_text(json.dumps({"fingerprint": fingerprint, "compiler": compiler.description}))
+    _cache_file(root).write_text(
+        json.dumps({"fingerprint": fingerprint, "compiler": compiler.description})
+    )
     return CompileResult(True, written, compiler.description, out_dir)
 
 
@@ -261,7 +263,9 @@ def _run_compiler(
         first = errors[0]
         message = _format_compile_error(first)
         more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise CompileError(message + more, hint="fix the Solidity source and run `equity compile` again")
+        raise CompileError(
+            message + more, hint="fix the Solidity source and run `equity compile` again"
+        )
     return output
 
 
@@ -319,7 +323,11 @@ def _write_artifacts(
                 "language": "Solidity",
                 "type": _contract_kind(sources_out.get(source_path, {}).get("ast", {}), name),
             }
-            target = out_dir / "dependencies" / f"{name}.json" if is_dependency else out_dir / f"{name}.json"
+            target = (
+                out_dir / "dependencies" / f"{name}.json"
+                if is_dependency
+                else out_dir / f"{name}.json"
+            )
             if is_dependency and target.exists():
                 continue  # same name in two OZ files: the first wins, both decode the same
             target.write_text(json.dumps(artifact, separators=(",", ":")))

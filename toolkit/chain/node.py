@@ -122,7 +122,9 @@ def ganache_command() -> list[str]:
         )
     cli = node_modules_dir() / "ganache" / "dist" / "node" / "cli.js"
     if not cli.is_file():
-        raise ToolchainError("ganache not found (npm package ganache)", hint="run `npm ci` (or `make`)")
+        raise ToolchainError(
+            "ganache not found (npm package ganache)", hint="run `npm ci` (or `make`)"
+        )
     return [node, str(cli)]
 
 
@@ -130,26 +132,39 @@ def node_command(kind: NodeKind, port: int, state_file: Path | None) -> list[str
     if kind == "anvil":
         cmd = [
             *anvil_command(),
-            "--host", "127.0.0.1",
-            "--port", str(port),
-            "--chain-id", str(CHAIN_IDS["anvil"]),
-            "--mnemonic", DEV_MNEMONIC,
-            "--accounts", "10",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--chain-id",
+            str(CHAIN_IDS["anvil"]),
+            "--mnemonic",
+            DEV_MNEMONIC,
+            "--accounts",
+            "10",
             "--silent",
         ]
         if state_file is not None:
             cmd += ["--state", str(state_file), "--state-interval", "1"]
         return cmd
     if state_file is not None:
-        raise UsageError("--state is supported for anvil only", hint="drop --state or use --kind anvil")
+        raise UsageError(
+            "--state is supported for anvil only", hint="drop --state or use --kind anvil"
+        )
     return [
         *ganache_command(),
-        "--server.host", "127.0.0.1",
-        "--server.port", str(port),
-        "--chain.chainId", str(CHAIN_IDS["ganache"]),
-        "--chain.hardfork", "shanghai",
-        "--wallet.mnemonic", DEV_MNEMONIC,
-        "--wallet.totalAccounts", "10",
+        "--server.host",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--chain.chainId",
+        str(CHAIN_IDS["ganache"]),
+        "--chain.hardfork",
+        "shanghai",
+        "--wallet.mnemonic",
+        DEV_MNEMONIC,
+        "--wallet.totalAccounts",
+        "10",
         "--logging.quiet",
     ]
 
@@ -239,7 +254,9 @@ def start_node(
                 preexec_fn=None if detach else _set_parent_death_signal,
             )
         except OSError as exc:
-            raise ToolchainError(f"cannot start {kind}: {exc}", hint="run `npm ci` (or `make`)") from exc
+            raise ToolchainError(
+                f"cannot start {kind}: {exc}", hint="run `npm ci` (or `make`)"
+            ) from exc
         finally:
             if log_file:
                 log_handle.close()

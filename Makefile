@@ -1,0 +1,49 @@
+# Two commands for a fresh clone (SPEC §2): `make demo` and `make test`.
+# Everything they need is installed here, from the package registries only.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY_STAMP  := $(VENV)/.installed
+NPM_STAMP := node_modules/.package-lock.json
+
+.PHONY: setup demo test lint typecheck slither pytest benchmarks clean
+
+setup: $(PY_STAMP) $(NPM_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=python3.11)")'
+	@command -v node >/dev/null || { echo "node not found: install Node.js 20+ (e.g. apt-get install nodejs npm)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20+ with npm"; exit 2; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+demo: setup
+	$(BIN)/equity demo
+
+lint: setup
+	$(BIN)/ruff check toolkit tests benchmarks scripts
+	$(BIN)/ruff format --check toolkit
+
+typecheck: setup
+	$(BIN)/mypy
+
+slither: setup
+	@if [ -f contracts/slither.sh ]; then bash contracts/slither.sh; else echo "no contracts/slither.sh yet"; fi
+
+pytest: setup
+	$(BIN)/pytest -q
+
+test: lint typecheck slither pytest
+
+benchmarks: setup
+	$(BIN)/python benchmarks/startup.py
+
+clean:
+	rm -rf build .equity deployments .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,131 @@
+"""``equity node start|stop|status``: a local anvil or ganache that outlives one command.
+
+``start`` records where the node listens in ``.equity/node.json``; later commands in this
+directory use it instead of starting their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from toolkit.cli.context import AppContext, global_options, pass_app
+
+
+@click.group()
+def node() -> None:
+    """Start, stop or inspect a local development node."""
+
+
+@node.command()
+@click.option("--kind", type=click.Choice(["anvil", "ganache"]), default="anvil", show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port to listen on (another free port if taken).",
+)
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="anvil only: load chain state from FILE and keep saving it there.",
+)
+@global_options
+@pass_app
+def start(app: AppContext, kind: str, port: int | None, state_file: Path | None) -> None:
+    """Start a node in the background and record it for later commands."""
+    from toolkit.chain.node import read_registered_node, start_node, write_registered_node
+    from toolkit.errors import UsageError
+
+    running = read_registered_node(app.cwd)
+    if running is not None:
+        raise UsageError(
+            f"a {running.kind} node already runs here at {running.rpc_url} (pid {running.pid})",
+            hint="stop it first with `equity node stop`",
+        )
+
+    def moved(old: int, new: int) -> None:
+        app.say(f"port {old} is in use; using port {new}")
+
+    log = app.cwd / ".equity" / "node.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    started = start_node(
+        kind,  # type: ignore[arg-type]
+        port=port,
+        state_file=state_file.resolve() if state_file else None,
+        detach=True,
+        log_file=log,
+        on_port_change=moved,
+    )
+    info = started.info()
+    write_registered_node(info, app.cwd)
+    data = {
+        "kind": info.kind,
+        "rpc_url": info.rpc_url,
+        "port": info.port,
+        "pid": info.pid,
+        "state_file": info.state_file,
+    }
+    app.result(
+        data,
+        lambda: app.say(
+            f"{info.kind} listening on {info.rpc_url} (pid {info.pid})"
+            + (f", state in {info.state_file}" if info.state_file else "")
+            + "\nstop it with `equity node stop`"
+        ),
+    )
+
+
+@node.command()
+@global_options
+@pass_app
+def stop(app: AppContext) -> None:
+    """Stop the node started by `equity node start` in this directory."""
+    from toolkit.chain.node import stop_registered_node
+
+    info = stop_registered_node(app.cwd)
+    if info is None:
+        app.result({"stopped": False}, lambda: app.say("no node was running here"))
+        return
+    app.result(
+        {"stopped": True, "kind": info.kind, "pid": info.pid},
+        lambda: app.say(f"stopped {info.kind} (pid {info.pid})"),
+    )
+
+
+@node.command()
+@global_options
+@pass_app
+def status(app: AppContext) -> None:
+    """Show whether a node started here runs, and where."""
+    from toolkit.chain.node import read_registered_node, rpc_call
+
+    info = read_registered_node(app.cwd)
+    if info is None:
+        app.result(
+            {"running": False},
+            lambda: app.say(
+                "no node running here; commands start a temporary anvil (or run `equity node start`)"
+            ),
+        )
+        return
+    block = int(rpc_call(info.rpc_url, "eth_blockNumber"), 16)
+    chain_id = int(rpc_call(info.rpc_url, "eth_chainId"), 16)
+    data = {
+        "running": True,
+        "kind": info.kind,
+        "rpc_url": info.rpc_url,
+        "pid": info.pid,
+        "chain_id": chain_id,
+        "block": block,
+        "state_file": info.state_file,
+    }
+    app.result(
+        data,
+        lambda: app.say(
+            f"{info.kind} running at {info.rpc_url} (pid {info.pid}), chain {chain_id}, block {block}"
+        ),
+    )

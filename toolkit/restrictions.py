@@ -1,0 +1,26 @@
+"""The transfer-restriction codes of SPEC §8 (ERC-1404), in the order the contracts check them."""
+
+from __future__ import annotations
+
+RESTRICTIONS: dict[int, tuple[str, str]] = {
+    0: ("OK", "No restriction"),
+    1: ("PAUSED", "Transfers of this class are paused"),
+    2: ("SENDER_FROZEN", "The sender's wallet is frozen"),
+    3: ("RECEIVER_FROZEN", "The receiver's wallet is frozen"),
+    4: ("RECEIVER_NOT_QUALIFIED", "The receiver is not a qualified holder"),
+    5: ("RECEIVER_QUALIFICATION_EXPIRED", "The receiver's qualification has expired"),
+    6: ("JURISDICTION_BLOCKED", "The receiver's jurisdiction is blocked for this class"),
+    7: ("INSUFFICIENT_BALANCE", "The amount exceeds the sender's balance"),
+    8: ("SHARES_LOCKED", "The amount exceeds the sender's unlocked balance"),
+    9: ("HOLDER_LIMIT_REACHED", "The class has reached its maximum number of holders"),
+}
+
+
+def restriction_name(code: int) -> str:
+    entry = RESTRICTIONS.get(code)
+    return entry[0] if entry else f"UNKNOWN_{code}"
+
+
+def restriction_message(code: int) -> str:
+    entry = RESTRICTIONS.get(code)
+    return entry[1] if entry else f"Unknown restriction code {code}"
