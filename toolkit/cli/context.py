@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from toolkit.chain.connection import Chain
     from toolkit.chain.tx import Transactor
+    from toolkit.offering.deployments import Deployment
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,6 +81,12 @@ class AppContext:
             password = None if is_dev_alias(alias) else self.password(f"Password for {alias}")
             self._signer = resolve_signer(alias, is_local_chain=is_local, password=password)
         return self._signer
+
+    def deployment(self) -> Deployment:
+        """The offering to act on: ``--deployment NAME`` or the only one on this chain."""
+        from toolkit.offering.deployments import find_deployment
+
+        return find_deployment(self.chain().chain_id, self.options.deployment, self.cwd)
 
     def transactor(self, confirmations: int = 0) -> Transactor:
         if self._transactor is None:

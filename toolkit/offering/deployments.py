@@ -1,0 +1,161 @@
+"""The record of deployed offerings: ``deployments/<chain_id>.json`` (SPEC §7).
+
+One file per chain, one entry per offering name, with every contract address, the block
+the offering was deployed at and the offering file's hash. Commands find an offering by
+``--deployment NAME`` or, when the chain has exactly one, without it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import UsageError, WrongChainError
+
+DEPLOYMENTS_DIR = "deployments"
+
+
+@dataclass(frozen=True)
+class ClassDeployment:
+    """One share class as deployed: its id on the command line and its token."""
+
+    id: str
+    address: str
+    name: str
+    symbol: str
+    decimals: int = 0
+    votes_per_share: int = 1
+    authorized: int = 0
+    max_holders: int = 0
+    blocked_jurisdictions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Deployment:
+    name: str
+    chain_id: int
+    company: str
+    block: int
+    offering_file: str
+    offering_hash: str
+    deployer: str
+    registry: str
+    votes: str
+    governor: str
+    timelock: str
+    classes: tuple[ClassDeployment, ...] = ()
+    governance: dict[str, Any] = field(default_factory=dict)
+
+    def class_by_id(self, class_id: str) -> ClassDeployment:
+        for share_class in self.classes:
+            if share_class.id == class_id:
+                return share_class
+        known = ", ".join(c.id for c in self.classes)
+        raise UsageError(f"unknown class {class_id!r}", hint=f"the offering's classes are: {known}")
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["classes"] = [
+            {**asdict(c), "blocked_jurisdictions": list(c.blocked_jurisdictions)}
+            for c in self.classes
+        ]
+        return data
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Deployment:
+        classes = tuple(
+            ClassDeployment(
+                **{**c, "blocked_jurisdictions": tuple(c.get("blocked_jurisdictions", ()))}
+            )
+            for c in data.get("classes", [])
+        )
+        return Deployment(**{**data, "classes": classes})
+
+
+def deployments_file(chain_id: int, cwd: Path | None = None) -> Path:
+    return (cwd or Path.cwd()) / DEPLOYMENTS_DIR / f"{chain_id}.json"
+
+
+def read_deployments(chain_id: int, cwd: Path | None = None) -> dict[str, Deployment]:
+    path = deployments_file(chain_id, cwd)
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path} is unreadable: {exc}", hint="restore it from a backup") from exc
+    if int(data.get("chain_id", chain_id)) != chain_id:
+        raise WrongChainError(
+            f"{path} records chain {data.get('chain_id')}, but the node is chain {chain_id}",
+            hint="connect to the chain the offering was deployed on (--rpc-url / --network)",
+        )
+    return {name: Deployment.from_json(entry) for name, entry in data.get("offerings", {}).items()}
+
+
+def record_deployment(deployment: Deployment, cwd: Path | None = None) -> Path:
+    """Add an offering to its chain's file (atomically: a crash never leaves half a file)."""
+    existing = read_deployments(deployment.chain_id, cwd)
+    if deployment.name in existing:
+        raise UsageError(
+            f"an offering named {deployment.name!r} is already recorded on chain {deployment.chain_id}",
+            hint="choose another --name",
+        )
+    existing[deployment.name] = deployment
+    path = deployments_file(deployment.chain_id, cwd)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "chain_id": deployment.chain_id,
+        "offerings": {name: d.to_json() for name, d in sorted(existing.items())},
+    }
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".deployments-", suffix=".json")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(payload, handle, indent=2)
+    os.replace(tmp, path)
+    return path
+
+
+def find_deployment(chain_id: int, name: str | None, cwd: Path | None = None) -> Deployment:
+    """The offering named ``name``, or the only one recorded for this chain."""
+    recorded = read_deployments(chain_id, cwd)
+    if name is not None:
+        if name in recorded:
+            return recorded[name]
+        others = _other_chains_with(name, chain_id, cwd)
+        if others:
+            raise WrongChainError(
+                f"offering {name!r} is recorded for chain {', '.join(map(str, others))}, "
+                f"not for chain {chain_id}",
+                hint="connect to that chain with --rpc-url or --network",
+            )
+        known = ", ".join(sorted(recorded)) or "none"
+        raise UsageError(
+            f"no offering named {name!r} on chain {chain_id}", hint=f"recorded: {known}"
+        )
+    if len(recorded) == 1:
+        return next(iter(recorded.values()))
+    if not recorded:
+        raise UsageError(
+            f"no offering is recorded for chain {chain_id} in {deployments_file(chain_id, cwd)}",
+            hint="deploy one with `equity deploy OFFERING.toml`, or cd to where you did",
+        )
+    raise UsageError(
+        f"{len(recorded)} offerings are recorded for chain {chain_id}: {', '.join(sorted(recorded))}",
+        hint="choose one with --deployment NAME",
+    )
+
+
+def _other_chains_with(name: str, chain_id: int, cwd: Path | None) -> list[int]:
+    folder = (cwd or Path.cwd()) / DEPLOYMENTS_DIR
+    found = []
+    for path in folder.glob("*.json"):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if name in data.get("offerings", {}) and int(data.get("chain_id", -1)) != chain_id:
+            found.append(int(data["chain_id"]))
+    return found
