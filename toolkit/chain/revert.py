@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from toolkit.compile import iter_artifact_files
@@ -48,13 +49,26 @@ class DecodedError:
     message: str
 
 
+_EXTRA_BUILD_DIRS: list[Path] = []
+
+
+def add_artifact_dir(project_root: Path) -> None:
+    """Also decode errors of another project's artifacts (its ``build/contracts``)."""
+    if project_root not in _EXTRA_BUILD_DIRS:
+        _EXTRA_BUILD_DIRS.append(project_root)
+        error_index.cache_clear()
+
+
 @cache
 def error_index() -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
     """selector (0x + 8 hex) -> (error name, ((arg name, abi type), ...)) over all artifacts."""
     from eth_utils import function_signature_to_4byte_selector
 
     index: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
-    for path in iter_artifact_files():
+    paths = [*iter_artifact_files()]
+    for root in _EXTRA_BUILD_DIRS:
+        paths.extend(iter_artifact_files(root))
+    for path in paths:
         try:
             abi = json.loads(path.read_text()).get("abi", [])
         except (OSError, ValueError):

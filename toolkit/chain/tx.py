@@ -136,7 +136,18 @@ class Transactor:
             block_limit = int(self.chain.w3.eth.get_block("latest")["gasLimit"])
             gas = min(gas, block_limit)
         tx["gas"] = gas
+        self._check_funds(tx)
         return tx
+
+    def _check_funds(self, tx: dict[str, Any]) -> None:
+        """Refuse before signing when the account cannot pay the worst-case fee."""
+        needed = int(tx["gas"]) * int(tx["maxFeePerGas"]) + int(tx.get("value", 0))
+        balance = int(self.chain.w3.eth.get_balance(self.account.address))
+        if balance < needed:
+            raise InsufficientFundsError(
+                f"{self.address} has {balance} wei but this transaction may cost up to {needed} wei",
+                hint="fund the account with ETH for gas",
+            )
 
     # --- sending -------------------------------------------------------------------------
 
@@ -214,19 +225,17 @@ class Transactor:
 
 
 def _revert_data(exc: BaseException) -> str | None:
-    data = getattr(exc, "data", None)
-    if isinstance(data, dict):
-        data = data.get("data")
-    if isinstance(data, str) and data.startswith("0x"):
-        return data
-    # some nodes put it in the message: "execution reverted: 0x..." or a dict
-    for arg in getattr(exc, "args", ()):
-        if isinstance(arg, dict) and isinstance(arg.get("data"), str):
-            return str(arg["data"])
-        if isinstance(arg, tuple):
-            for item in arg:
-                if isinstance(item, str) and item.startswith("0x") and len(item) >= 10:
-                    return item
+    """The revert data of a web3/RPC exception, wherever this node put it."""
+    candidates: list[Any] = [getattr(exc, "data", None), *getattr(exc, "args", ())]
+    while candidates:
+        item = candidates.pop(0)
+        if isinstance(item, str) and item.startswith("0x") and len(item) >= 10:
+            return item
+        if isinstance(item, dict):
+            # anvil: {"data": "0x..."}; ganache: {"result": "0x...", "data": {...}}
+            candidates.extend(item.get(key) for key in ("data", "result"))
+        elif isinstance(item, tuple | list):
+            candidates.extend(item)
     return None
 
 
@@ -276,7 +285,7 @@ def translate_error(exc: BaseException, rpc_url: str, label: str = "") -> ChainE
             f"no receipt after {RECEIPT_TIMEOUT_S}s: {text[:160]}",
             hint="the transaction may still be mined; check the node",
         )
-    if "insufficient funds" in lowered:
+    if "insufficient funds" in lowered or "exceeds allowance: 0" in lowered:
         return InsufficientFundsError(
             "the account cannot pay for gas (insufficient funds)",
             hint="fund the account with ETH for gas",

@@ -100,9 +100,27 @@ def stop(app: AppContext) -> None:
 @global_options
 @pass_app
 def status(app: AppContext) -> None:
-    """Show whether a node started here runs, and where."""
-    from toolkit.chain.node import read_registered_node, rpc_call
+    """Show the node started here (or, with --rpc-url/--network, that chain)."""
+    from toolkit.chain.node import read_registered_node
 
+    if app.options.rpc_url or (app.options.network not in (None, "anvil", "ganache")):
+        chain = app.chain()
+        block = int(chain.w3.eth.block_number)
+        data = {
+            "running": True,
+            "rpc_url": chain.rpc_url,
+            "chain_id": chain.chain_id,
+            "block": block,
+            "local": chain.is_local,
+        }
+        app.result(
+            data,
+            lambda: app.say(
+                f"{chain.rpc_url}: chain {chain.chain_id}, block {block}"
+                + (" (local)" if chain.is_local else "")
+            ),
+        )
+        return
     info = read_registered_node(app.cwd)
     if info is None:
         app.result(
@@ -112,6 +130,8 @@ def status(app: AppContext) -> None:
             ),
         )
         return
+    from toolkit.chain.node import rpc_call
+
     block = int(rpc_call(info.rpc_url, "eth_blockNumber"), 16)
     chain_id = int(rpc_call(info.rpc_url, "eth_chainId"), 16)
     data = {

@@ -1,0 +1,105 @@
+"""equity compile: one code path, one artifact format, incremental, clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.chain.conftest import make_project
+from toolkit.compile import SOLC_VERSION, compile_project, is_up_to_date
+from toolkit.errors import CompileError, ToolchainError
+
+EQUITY = [sys.executable, "-m", "toolkit.cli.main"]
+
+
+def run_equity(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*EQUITY, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+
+
+def test_compile_writes_one_artifact_per_contract_with_abi_bytecode_and_settings(
+    probe_project: Path,
+) -> None:
+    artifact = json.loads((probe_project / "build/contracts/Probe.json").read_text())
+    assert artifact["contractName"] == "Probe"
+    assert any(item.get("name") == "ProbeRefused" for item in artifact["abi"])
+    assert len(artifact["bytecode"]) > 100 and len(artifact["deployedBytecode"]) > 100
+    assert artifact["compiler"]["version"].startswith(SOLC_VERSION)
+    assert artifact["compiler"]["evm_version"] == "shanghai"
+    assert len(artifact["sourceHash"]) == 64
+    # OpenZeppelin imports resolved from node_modules and kept as dependencies
+    assert (probe_project / "build/contracts/dependencies/ERC20.json").is_file()
+
+
+def test_compile_with_no_source_change_compiles_nothing(probe_project: Path) -> None:
+    assert is_up_to_date(probe_project)
+    result = compile_project(probe_project)
+    assert result.compiled is False
+    assert "Probe" in result.contracts
+
+
+def test_a_changed_source_is_recompiled(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    assert compile_project(project).compiled
+    source = project / "contracts/Probe.sol"
+    source.write_text(source.read_text().replace("1_000", "2_000"))
+    assert not is_up_to_date(project)
+    assert compile_project(project).compiled
+
+
+def test_a_solidity_error_names_file_and_line_and_exits_2(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    source = project / "contracts/Probe.sol"
+    lines = source.read_text().splitlines()
+    lines[12] = lines[12] + " this is not solidity"
+    source.write_text("\n".join(lines))
+    with pytest.raises(CompileError) as caught:
+        compile_project(project)
+    assert "contracts/Probe.sol:13:" in caught.value.message
+
+    proc = run_equity("compile", "--project", str(project))
+    assert proc.returncode == 2
+    assert "contracts/Probe.sol:13:" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_without_node_the_error_names_the_fix(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    env = {"PATH": str(tmp_path / "empty-bin"), "EQUITY_SOLC": "js"}
+    proc = run_equity("compile", "--project", str(project), env=env)
+    assert proc.returncode == 2
+    assert "node not found" in proc.stderr and "install Node.js" in proc.stderr
+
+
+def test_without_npm_packages_the_error_says_run_npm_ci(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project / "node_modules").unlink()
+    empty_home = tmp_path / "toolkit-home"
+    empty_home.mkdir()
+    with pytest.raises(ToolchainError) as caught:
+        os.environ["EQUITY_HOME_PROJECT"] = str(empty_home)
+        try:
+            compile_project(project, force=True)
+        finally:
+            del os.environ["EQUITY_HOME_PROJECT"]
+    assert "npm ci" in (caught.value.hint or "")
+
+
+def test_the_json_error_shape_is_on_stdout(tmp_path: Path) -> None:
+    proc = run_equity("--json", "compile", "--project", str(tmp_path / "nowhere"))
+    assert proc.returncode == 2
+    error = json.loads(proc.stdout)["error"]
+    assert error["code"] == 2 and error["kind"] == "compile" and "contracts/" in error["message"]
