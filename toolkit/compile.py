@@ -233,12 +233,19 @@ def _run_compiler(
         "--include-path",
         str(node_modules),
     ]
-    # stdout goes to a file, not a pipe: solc-js exits before a large piped output is flushed
-    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as out:
+    # stdin and stdout are files, not pipes: solc-js reads stdin with readFileSync, which fails
+    # with EAGAIN on a pipe holding more than one buffer (64 KiB), and exits before a large
+    # piped output is flushed
+    with (
+        tempfile.TemporaryFile(mode="w+", encoding="utf-8") as source,
+        tempfile.TemporaryFile(mode="w+", encoding="utf-8") as out,
+    ):
+        source.write(json.dumps(standard_input))
+        source.seek(0)
         try:
             proc = subprocess.run(
                 command,
-                input=json.dumps(standard_input),
+                stdin=source,
                 stdout=out,
                 stderr=subprocess.PIPE,
                 text=True,
