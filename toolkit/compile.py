@@ -205,21 +205,52 @@ def compile_project(
         names = tuple(sorted(p.stem for p in out_dir.glob("*.json")))
         return CompileResult(False, names, "(up to date)", out_dir)
 
-    compiler = compiler or find_compiler()
-    node_modules = node_modules_dir(root)
-    standard_input = {
-        "language": "Solidity",
-        "sources": {
-            str(p.relative_to(root)): {"content": p.read_text(encoding="utf-8")} for p in sources
-        },
-        "settings": SETTINGS,
-    }
-    output = _run_compiler(compiler, standard_input, root, node_modules)
-    written = _write_artifacts(output, root, out_dir, node_modules, compiler)
-    _cache_file(root).write_text(
-        json.dumps({"fingerprint": fingerprint, "compiler": compiler.description})
-    )
+    with _exclusive(root):  # one compiler at a time per project; the others wait, then reuse
+        if not force and is_up_to_date(root):
+            names = tuple(sorted(p.stem for p in out_dir.glob("*.json")))
+            return CompileResult(False, names, "(up to date)", out_dir)
+        compiler = compiler or find_compiler()
+        node_modules = node_modules_dir(root)
+        standard_input = {
+            "language": "Solidity",
+            "sources": {
+                str(p.relative_to(root)): {"content": p.read_text(encoding="utf-8")}
+                for p in sources
+            },
+            "settings": SETTINGS,
+        }
+        output = _run_compiler(compiler, standard_input, root, node_modules)
+        staging = out_dir.with_name(f".contracts-{os.getpid()}")
+        written = _write_artifacts(output, root, staging, node_modules, compiler)
+        _swap_in(staging, out_dir)
+        _cache_file(root).write_text(
+            json.dumps({"fingerprint": fingerprint, "compiler": compiler.description})
+        )
     return CompileResult(True, written, compiler.description, out_dir)
+
+
+@contextlib.contextmanager
+def _exclusive(root: Path) -> Iterator[None]:
+    import fcntl
+
+    lock_path = root / "build" / ".compile.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Replace the artifacts in two renames, so a reader never sees a half-written folder."""
+    old = out_dir.with_name(f".contracts-old-{os.getpid()}")
+    if out_dir.exists():
+        out_dir.rename(old)
+    staging.rename(out_dir)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _run_compiler(

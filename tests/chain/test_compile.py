@@ -103,3 +103,11 @@ def test_the_json_error_shape_is_on_stdout(tmp_path: Path) -> None:
     assert proc.returncode == 2
     error = json.loads(proc.stdout)["error"]
     assert error["code"] == 2 and error["kind"] == "compile" and "contracts/" in error["message"]
+
+
+def test_equity_works_from_any_directory_with_the_shipped_templates(tmp_path: Path) -> None:
+    proc = run_equity("--json", "compile", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert {"HolderRegistry", "ShareClassToken", "EquityGovernor"} <= set(result["contracts"])
+    assert not (tmp_path / "build").exists()  # the templates' artifacts live with the package

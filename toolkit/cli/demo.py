@@ -1,0 +1,247 @@
+"""``equity demo``: the whole story on a local anvil, one step at a time.
+
+Each step runs a real ``equity`` command (in this process, against a temporary anvil) and
+says in one line what it proves. Expected refusals are shown with their message and exit
+code. The node is stopped at the end, on an error and on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from toolkit.cli.context import AppContext, Options, global_options, pass_app
+from toolkit.errors import EquityError, UsageError
+
+# dev accounts of the standard development mnemonic (see examples/holders.csv)
+ISSUER = "dev0"
+ALICE, BOB, CAROL, DAVE, ERIN, FRANK = "dev1", "dev2", "dev3", "dev4", "dev5", "dev6"
+OUTSIDER = "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199"  # never qualified
+
+
+class DemoFailed(EquityError):
+    exit_code = 3
+    kind = "demo"
+
+
+class Story:
+    """Runs the steps against one node in one working directory."""
+
+    def __init__(self, app: AppContext, workdir: Path, rpc_url: str) -> None:
+        self.app = app
+        self.workdir = workdir
+        self.rpc_url = rpc_url
+        self.step_no = 0
+
+    def step(self, proves: str) -> None:
+        self.step_no += 1
+        click.secho(f"\n[{self.step_no}] {proves}", bold=True, err=self.app.options.json)
+
+    def run(
+        self, *args: str, account: str = ISSUER, expect: int = 0, json_out: bool = False
+    ) -> Any:
+        """Run one equity command; fail the demo if its exit code is not ``expect``."""
+        from toolkit.cli.main import cli
+
+        shown = " ".join(a if " " not in a else repr(a) for a in args)
+        account_flag = f" --account {account}" if account != ISSUER else ""
+        click.secho(f"$ equity{account_flag} {shown}", fg="cyan", err=self.app.options.json)
+        options = Options(rpc_url=self.rpc_url, account=account, json=json_out, yes=True)
+        app = AppContext(options=options, cwd=self.workdir)
+        captured: list[str] = []
+        code = 0
+        try:
+            if json_out:
+                runner_result = _capture_stdout(
+                    lambda: cli.main(args=list(args), obj=app, standalone_mode=False), captured
+                )
+            else:
+                runner_result = cli.main(args=list(args), obj=app, standalone_mode=False)
+            code = runner_result if isinstance(runner_result, int) else 0
+        except EquityError as exc:
+            for line in exc.lines():
+                click.echo(f"  {line}", err=self.app.options.json)
+            code = exc.exit_code
+        finally:
+            app.close()
+        if code != expect:
+            raise DemoFailed(
+                f"step {self.step_no} (`equity {shown}`) exited {code}, expected {expect}",
+                hint="see the output above",
+            )
+        if expect:
+            click.secho(f"  (exit {code}, as expected)", fg="yellow", err=self.app.options.json)
+        if json_out and captured:
+            return json.loads("".join(captured))
+        return None
+
+
+def _capture_stdout(func: Any, sink: list[str]) -> Any:
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        result = func()
+    sink.append(buffer.getvalue())
+    return result
+
+
+def examples_dir() -> Path:
+    from toolkit.compile import package_root
+
+    folder = package_root() / "examples"
+    if not (folder / "offering.toml").is_file():
+        raise UsageError(f"the sample offering is missing ({folder})", hint="reinstall the toolkit")
+    return folder
+
+
+def write_register_with_two_errors(source: Path, target: Path) -> None:
+    """The sample register with one share count changed and one row dropped."""
+    with source.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    fieldnames = list(rows[0].keys())
+    rows[3]["shares"] = str(int(rows[3]["shares"]) - 1000)  # balance_mismatch
+    del rows[5]  # missing_in_register
+    with target.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fieldnames)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def tell_story(story: Story, examples: Path) -> None:
+    from toolkit.chain.node import rpc_call
+
+    story.step("The templates compile offline (native solc or solc-js), incrementally.")
+    story.run("compile")
+
+    story.step(
+        "One file describes the company; deploy validates it, deploys registry, three "
+        "class tokens, votes, timelock and governor, and hands admin to the timelock."
+    )
+    story.run("deploy", str(examples / "offering.toml"), "--name", "acme")
+
+    story.step("Investors are qualified in the holder registry from a CSV (validated whole first).")
+    story.run("holders", "import", str(examples / "holders.csv"))
+
+    story.step("COMMON blocks US investors: issuing to Carol (US) is refused on chain.")
+    story.run("issue", "COMMON", "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "1000", expect=3)
+
+    story.step("Shares are issued from a CSV in resumable batches, with lock-ups and vesting.")
+    story.run("issue", "--csv", str(examples / "issuances.csv"), "--batch-size", "5")
+    issued_block = int(rpc_call(story.rpc_url, "eth_blockNumber"), 16)
+
+    story.step("Erin's COMMON shares are locked until 2028: her transfer is refused.")
+    story.run(
+        "check",
+        "COMMON",
+        "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+        "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+        "1000",
+        expect=1,
+    )
+    story.run(
+        "transfer",
+        "COMMON",
+        "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+        "1000",
+        account=ERIN,
+        expect=3,
+    )
+
+    story.step("A wallet outside the registry cannot receive shares.")
+    story.run("transfer", "COMMON", OUTSIDER, "1000", account=DAVE, expect=3)
+
+    story.step("Between qualified, unlocked holders a transfer goes through.")
+    story.run(
+        "transfer", "COMMON", "0x976EA74026E726554dB657fA54763abd0C3a0aa9", "10000", account=DAVE
+    )
+
+    story.step("Shareholders govern: a proposal to raise COMMON's authorized shares.")
+    proposal = story.run(
+        "gov",
+        "propose",
+        "--title",
+        "Raise COMMON authorized to 12,000,000",
+        "--action",
+        "set-authorized COMMON 12000000",
+        account=ALICE,
+        json_out=True,
+    )
+    proposal_id = str(proposal["proposal_id"])
+    click.echo(f"  proposal {proposal_id}", err=story.app.options.json)
+    rpc_call(story.rpc_url, "evm_increaseTime", [86_401])
+    rpc_call(story.rpc_url, "evm_mine")
+
+    story.step("Founders' 10 votes per share count tenfold; Alice votes on chain.")
+    story.run("gov", "vote", proposal_id, "for", "--reason", "growth", account=ALICE)
+
+    story.step("Bob signs a ballot offline (EIP-712); Dave relays it and pays the gas.")
+    ballot = story.workdir / "bob-ballot.json"
+    story.run("gov", "sign-vote", proposal_id, "for", "--out", str(ballot), account=BOB)
+    story.run("gov", "relay-vote", str(ballot), account=DAVE)
+
+    story.step("After the vote the timelock queues it; after its delay anyone executes it.")
+    story.run("gov", "queue", proposal_id, "--advance-time")
+    story.run("gov", "execute", proposal_id, "--advance-time")
+    story.run("gov", "status", proposal_id)
+
+    story.step("The cap table, read from the chain's events.")
+    story.run("captable", "show")
+
+    story.step("The legal register agrees with the chain as of the issuance block.")
+    story.run("captable", "reconcile", str(examples / "register.csv"), "--as-of", str(issued_block))
+
+    story.step("A register with two errors: both are found, each named by kind.")
+    wrong = story.workdir / "register-with-errors.csv"
+    write_register_with_two_errors(examples / "register.csv", wrong)
+    story.run("captable", "reconcile", str(wrong), "--as-of", str(issued_block), expect=1)
+
+    story.step("The cap table exports as an OCF 1.2.0 package.")
+    story.run("captable", "export", "--format", "ocf", "--out", str(story.workdir / "acme.ocf.zip"))
+
+
+@click.command()
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the demo writes deployments/ and its files (default: .equity/demo).",
+)
+@global_options
+@pass_app
+def demo(app: AppContext, workdir: Path | None) -> None:
+    """Run the whole story on a temporary local anvil, then stop it."""
+    from toolkit.chain.node import temporary_node
+
+    examples = examples_dir()
+    workdir = (workdir or app.cwd / ".equity" / "demo").resolve()
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    started = time.monotonic()
+    with temporary_node("anvil") as node:
+        click.echo(
+            f"anvil started at {node.rpc_url} (pid {node.pid}); working in {workdir}",
+            err=app.options.json,
+        )
+        story = Story(app, workdir, node.rpc_url)
+        tell_story(story, examples)
+    elapsed = time.monotonic() - started
+    click.secho(
+        f"\ndemo finished in {elapsed:.0f}s; anvil stopped.", bold=True, err=app.options.json
+    )
+    if app.options.json:
+        click.echo(
+            json.dumps(
+                {"steps": story.step_no, "seconds": round(elapsed, 1), "workdir": str(workdir)}
+            )
+        )
+    sys.stdout.flush()
