@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     from toolkit.chain.connection import Chain
 
 GAS_HEADROOM = 1.25
+# Anvil estimates at the latest block's timestamp, but the transaction is mined in a later
+# second. A vote checkpoint (ERC20Votes: sender, receiver, total supply) written in the latest
+# block is then updated in place in the estimate but pushed as a new slot when mined: up to
+# three fresh slots (~22k gas each) more than estimated. Unused gas is not paid for.
+CHECKPOINT_HEADROOM = 70_000
 DEFAULT_PRIORITY_FEE = 1_000_000_000  # 1 gwei
 RECEIPT_TIMEOUT_S = 180
 
@@ -132,7 +137,7 @@ class Transactor:
                 estimate = int(self.chain.w3.eth.estimate_gas(tx))  # type: ignore[arg-type]
             except Exception as exc:
                 raise translate_error(exc, self.chain.rpc_url, label) from exc
-            gas = int(estimate * GAS_HEADROOM) + 10_000
+            gas = int(estimate * GAS_HEADROOM) + CHECKPOINT_HEADROOM
             block_limit = int(self.chain.w3.eth.get_block("latest")["gasLimit"])
             gas = min(gas, block_limit)
         tx["gas"] = gas

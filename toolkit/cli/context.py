@@ -46,6 +46,7 @@ class AppContext:
     _chain: Chain | None = None
     _signer: LocalAccount | None = None
     _transactor: Transactor | None = None
+    flags_given: set[str] = field(default_factory=set)  # options given as flags, not env
 
     # --- chain and signer ----------------------------------------------------------------
 
@@ -187,12 +188,22 @@ NUMERIC_COLUMNS = {
 
 def _store(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
     """Record an option on the shared context; a value given later (after the command
-    name) overrides one given earlier, and an absent flag never unsets a given one."""
+    name) overrides one given earlier, and an absent flag never unsets a given one. A value
+    from the environment never overrides a flag given on the command line (the subcommand
+    reads the environment again after the group saw the flag)."""
 
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         app = ctx.ensure_object(AppContext)
-        if value is not None and value is not False:
-            setattr(app.options, name, value)
+        if value is None or value is False:
+            return value
+        from_env = (
+            ctx.get_parameter_source(param.name or "") == click.core.ParameterSource.ENVIRONMENT
+        )
+        if from_env and name in app.flags_given:
+            return value
+        if not from_env:
+            app.flags_given.add(name)
+        setattr(app.options, name, value)
         return value
 
     return callback
