@@ -1,0 +1,217 @@
+"""Entry points of the cap table for the CLI and for scripts: show, export, reconcile.
+
+Each one reads the offering's state at a block through the indexer (the shell), then hands
+plain data to the pure core. ``--as-of`` takes a block number or an ISO 8601 date (UTC); by
+default the newest *final* block is used: the chain head less ``confirmations`` (0 on local
+chains, ``DEFAULT_REMOTE_CONFIRMATIONS`` elsewhere).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from toolkit.captable.cap_table import CapTable, build_cap_table
+from toolkit.captable.deployment import OfferingDeployment, load_deployment
+from toolkit.captable.indexer import IndexedState, Indexer
+from toolkit.captable.reconcile import Reconciliation, reconcile, register_rows_from_ledger
+from toolkit.captable.register import read_register, register_csv
+from toolkit.errors import UsageError
+
+DEFAULT_REMOTE_CONFIRMATIONS = 12
+ExportFormat = Literal["csv", "json", "ocf"]
+
+
+@lru_cache(maxsize=65_536)
+def checksum(wallet: str) -> str:
+    """EIP-55 form of a lowercase address (eth_hash directly: eth_utils is 10x slower)."""
+    from eth_hash.auto import keccak
+
+    body = wallet[2:].lower()
+    digest = keccak(body.encode()).hex()
+    return "0x" + "".join(
+        c.upper() if int(d, 16) >= 8 else c for c, d in zip(body, digest[:40], strict=True)
+    )
+
+
+def parse_as_of(text: str | None) -> int | datetime | None:
+    """``--as-of``: a block number, or an ISO 8601 date/time (UTC unless it says otherwise)."""
+    if text is None or not text.strip():
+        return None
+    value = text.strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--as-of {value!r} is neither a block number nor an ISO 8601 date",
+            hint="e.g. --as-of 1234 or --as-of 2027-06-30 or --as-of 2027-06-30T12:00:00",
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if len(value) == 10:  # a bare date means the end of that day
+        moment = moment.replace(hour=23, minute=59, second=59)
+    return moment
+
+
+@dataclass
+class CapTableSession:
+    """An indexer bound to one offering on one chain (close it when done)."""
+
+    indexer: Indexer
+    deployment: OfferingDeployment
+    confirmations: int
+
+    def close(self) -> None:
+        self.indexer.close()
+
+    def __enter__(self) -> CapTableSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def state(self, as_of: str | int | datetime | None = None) -> IndexedState:
+        target = parse_as_of(as_of) if isinstance(as_of, str) else as_of
+        if isinstance(target, datetime):
+            target = self.indexer.block_at_time(target)
+        return self.indexer.state_at(confirmations=self.confirmations, as_of=target)
+
+    # --- the three commands -------------------------------------------------------------
+
+    def cap_table(
+        self, as_of: str | int | datetime | None = None, *, class_id: str | None = None
+    ) -> CapTable:
+        if class_id is not None and self.deployment.class_by_id(class_id) is None:
+            raise UsageError(
+                f"unknown class {class_id!r}",
+                hint="the offering's classes are: " + ", ".join(self.deployment.class_ids()),
+            )
+        state = self.state(as_of)
+        table = cap_table_of(state)
+        return table.only(class_id) if class_id else table
+
+    def reconcile(
+        self, register_path: Path, as_of: str | int | datetime | None = None
+    ) -> Reconciliation:
+        decimals = {c.id: c.decimals for c in self.deployment.classes}
+        register = read_register(
+            register_path, class_decimals=decimals
+        )  # bad input: before any RPC
+        state = self.state(as_of)
+        return reconcile(
+            register.rows,
+            state.ledger,
+            chain_id=state.chain_id,
+            block=state.block,
+            timestamp=state.timestamp,
+            locked=state.locked,
+            display_wallet=checksum,
+        )
+
+    def export(
+        self, fmt: ExportFormat, out: Path, as_of: str | int | datetime | None = None
+    ) -> dict[str, Any]:
+        if fmt not in ("csv", "json", "ocf"):
+            raise UsageError(f"unknown format {fmt!r}", hint="use --format csv, json or ocf")
+        state = self.state(as_of)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "csv":
+            rows = register_rows_from_ledger(state.ledger, locked=state.locked)
+            decimals = {c.id: c.decimals for c in self.deployment.classes}
+            out.write_text(register_csv(rows, class_decimals=decimals, display_wallet=checksum))
+            count = len(rows)
+        elif fmt == "json":
+            table = cap_table_of(state)
+            out.write_text(json.dumps(table.to_json(), indent=2))
+            count = sum(len(c.holders) for c in table.classes)
+        else:
+            count = self._export_ocf(state, out)
+        return {
+            "path": str(out),
+            "format": fmt,
+            "chain_id": state.chain_id,
+            "block": state.block,
+            "rows": count,
+        }
+
+    def _export_ocf(self, state: IndexedState, out: Path) -> int:
+        from toolkit.captable.ocf import ClassInfo, build_ocf_files, write_ocf_zip
+
+        info = self.indexer.class_info(state.block)
+        class_info = {
+            c.id: ClassInfo(
+                name=info.get(c.id, {}).get("name") or c.name or c.id,
+                symbol=info.get(c.id, {}).get("symbol") or c.symbol or c.id,
+                authorized=state.ledger.classes[c.id].authorized,
+            )
+            for c in self.deployment.classes
+        }
+        events = [*self.indexer.cache.replay(state.block), *self.indexer.unconfirmed]
+        files = build_ocf_files(
+            events,
+            self.deployment,
+            class_info=class_info,
+            as_of_timestamp=state.timestamp,
+            block_time=self._block_times(events),
+            display_wallet=checksum,
+            formation_timestamp=self._time_of_block(self.deployment.deploy_block),
+        )
+        write_ocf_zip(files, out)
+        return len(events)
+
+    def _time_of_block(self, block: int) -> int:
+        answer = self.indexer.client.call("eth_getBlockByNumber", [hex(max(block, 0)), False])
+        return int(answer["timestamp"], 16) if isinstance(answer, dict) else 0
+
+    def _block_times(self, events: list[Any]) -> Callable[[Any], int]:
+        """Block time of each event: from its log when the node sent it, else read in one batch."""
+        missing = sorted({e.block for e in events if e.timestamp is None})
+        times: dict[int, int] = {}
+        if missing:
+            answers = self.indexer.client.batch_or_raise(
+                [("eth_getBlockByNumber", [hex(b), False]) for b in missing]
+            )
+            times = {b: int(a["timestamp"], 16) for b, a in zip(missing, answers, strict=True)}
+
+        def block_time(event: Any) -> int:
+            return int(event.timestamp if event.timestamp is not None else times[event.block])
+
+        return block_time
+
+
+def cap_table_of(state: IndexedState) -> CapTable:
+    return build_cap_table(
+        state.ledger,
+        state.deployment,
+        block=state.block,
+        timestamp=state.timestamp,
+        locked=state.locked,
+        display_wallet=checksum,
+    )
+
+
+def open_session(
+    *,
+    rpc_url: str,
+    chain_id: int,
+    is_local: bool,
+    cwd: Path,
+    deployment: str | None = None,
+    confirmations: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> CapTableSession:
+    """A session on the offering recorded in ``cwd/deployments`` for this chain."""
+    offering = load_deployment(cwd, chain_id, deployment)
+    if confirmations is None:
+        confirmations = 0 if is_local else DEFAULT_REMOTE_CONFIRMATIONS
+    if confirmations < 0:
+        raise UsageError("--confirmations must be 0 or more", hint="e.g. --confirmations 12")
+    indexer = Indexer.for_offering(rpc_url, offering, cwd, on_progress=on_progress)
+    return CapTableSession(indexer, offering, confirmations)

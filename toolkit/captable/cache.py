@@ -1,0 +1,174 @@
+"""The indexer's cache of one offering: a journal of its final events and a snapshot.
+
+Layout, under ``.equity/cache/<chain_id>/<deployment>/`` in the working directory:
+
+- ``journal.jsonl``: the events of every *final* block read so far, in chain order, one line
+  (a JSON array of compact event records) per chunk of logs read: append-only, and what
+  ``--as-of`` a past block and the OCF export replay;
+- ``state.json``: the ledger folded up to the cached head, the head's block hash and a few
+  earlier block hashes (to find where a reorg forked), and how many journal bytes the
+  snapshot covers. It is replaced atomically after the journal is flushed, so a run killed
+  half-way leaves the previous state and a journal tail that the next run cuts off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from toolkit.captable.events import Event, from_record, to_record
+from toolkit.captable.ledger import Ledger
+
+CACHE_DIR = Path(".equity") / "cache"
+FORMAT = 2
+MAX_CHECKPOINTS = 64
+
+
+@dataclass
+class CacheState:
+    fingerprint: str
+    head: int  # the last final block folded in (deploy block - 1 before anything)
+    head_hash: str | None
+    ledger: Ledger
+    checkpoints: list[tuple[int, str]] = field(default_factory=list)  # (block, hash), ascending
+    journal_size: int = 0
+    class_info: dict[str, Any] = field(default_factory=dict)  # names, symbols read once
+
+    def remember(self, block: int, block_hash: str) -> None:
+        if self.checkpoints and self.checkpoints[-1][0] >= block:
+            self.checkpoints = [c for c in self.checkpoints if c[0] < block]
+        self.checkpoints.append((block, block_hash))
+        if len(self.checkpoints) > MAX_CHECKPOINTS:
+            # keep the newest half dense and thin out the rest, so deep forks still find an ancestor
+            old, new = (
+                self.checkpoints[: -MAX_CHECKPOINTS // 2],
+                self.checkpoints[-MAX_CHECKPOINTS // 2 :],
+            )
+            self.checkpoints = old[::2] + new
+
+
+class IndexCache:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.journal_path = root / "journal.jsonl"
+        self.state_path = root / "state.json"
+        self._journal: IO[str] | None = None
+
+    @classmethod
+    def for_offering(cls, cwd: Path, chain_id: int, deployment: str) -> IndexCache:
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in deployment)
+        return cls(cwd / CACHE_DIR / str(chain_id) / safe)
+
+    # --- state --------------------------------------------------------------------------
+
+    def load(self, fingerprint: str) -> CacheState | None:
+        """The cached state, or None when there is none, it is damaged or of other contracts."""
+        try:
+            data = json.loads(self.state_path.read_text())
+            if data.get("format") != FORMAT or data.get("fingerprint") != fingerprint:
+                return None
+            size = int(data["journal_size"])
+            actual = self.journal_path.stat().st_size if self.journal_path.exists() else 0
+            if actual < size:
+                return None
+            if actual > size:  # the tail of a run that did not finish
+                with open(self.journal_path, "r+b") as handle:
+                    handle.truncate(size)
+            return CacheState(
+                fingerprint=fingerprint,
+                head=int(data["head"]),
+                head_hash=data.get("head_hash"),
+                ledger=Ledger.from_json(data["ledger"]),
+                checkpoints=[(int(b), str(h)) for b, h in data.get("checkpoints", [])],
+                journal_size=size,
+                class_info=dict(data.get("class_info", {})),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, state: CacheState) -> None:
+        self.flush()
+        state.journal_size = self.journal_path.stat().st_size if self.journal_path.exists() else 0
+        payload = {
+            "format": FORMAT,
+            "fingerprint": state.fingerprint,
+            "head": state.head,
+            "head_hash": state.head_hash,
+            "checkpoints": state.checkpoints,
+            "journal_size": state.journal_size,
+            "class_info": state.class_info,
+            "ledger": state.ledger.to_json(),
+        }
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".state-", suffix=".json")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(
+                json.dumps(payload, separators=(",", ":"))
+            )  # one C call, not json.dump's chunks
+        os.replace(tmp, self.state_path)
+
+    def reset(self) -> None:
+        self.close()
+        if self.root.exists():
+            shutil.rmtree(self.root)
+
+    # --- journal ------------------------------------------------------------------------
+
+    def append(self, events: list[Event]) -> None:
+        if not events:
+            return
+        if self._journal is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._journal = open(self.journal_path, "a", encoding="utf-8")  # noqa: SIM115
+        # one line per chunk: the C encoder serialises the whole list in one call
+        self._journal.write(
+            json.dumps([to_record(e) for e in events], separators=(",", ":")) + "\n"
+        )
+
+    def flush(self) -> None:
+        if self._journal is not None:
+            self._journal.flush()
+            os.fsync(self._journal.fileno())
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    def replay(self, up_to_block: int | None = None) -> Iterator[Event]:
+        """The journal's events in chain order, up to a block (streamed a chunk at a time)."""
+        self.flush()
+        if not self.journal_path.exists():
+            return
+        with open(self.journal_path, encoding="utf-8") as handle:
+            for line in handle:
+                for record in json.loads(line):
+                    if up_to_block is not None and record[1] > up_to_block:
+                        return
+                    yield from_record(record)
+
+    def cut_after(self, block: int) -> None:
+        """Drop the journal's events after ``block`` (a reorg replaced them)."""
+        self.close()
+        if not self.journal_path.exists():
+            return
+        keep = 0
+        tail: list[Any] = []
+        with open(self.journal_path, "rb") as handle:
+            for line in handle:
+                records = json.loads(line)
+                if records and records[-1][1] > block:
+                    tail = [r for r in records if r[1] <= block]
+                    break
+                keep += len(line)
+        with open(self.journal_path, "r+b") as handle:
+            handle.truncate(keep)
+            if tail:
+                handle.seek(keep)
+                handle.write((json.dumps(tail, separators=(",", ":")) + "\n").encode())

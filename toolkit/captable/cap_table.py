@@ -1,0 +1,227 @@
+"""The cap table at a block: per class and combined per investor.
+
+Percentages, all in percent of whole shares (so classes with different ``decimals`` add up):
+
+- ``percent`` (of class): the position's share of its class's outstanding shares;
+- ``percent_outstanding``: of all outstanding shares of every class;
+- ``percent_fully_diluted``: of all *authorized* shares of every class (a class whose
+  authorized count is unknown counts with its outstanding shares).
+
+Votes are the voting rights the shares carry: shares x the class's ``votes_per_share``
+(delegation moves who casts them, not whose they are).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from toolkit.captable.deployment import OfferingDeployment
+from toolkit.captable.ledger import Ledger
+
+PERCENT_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class HolderLine:
+    class_id: str
+    investor_id: str | None
+    wallet: str
+    shares: int
+    locked_shares: int
+    votes: int
+    percent: float
+    percent_outstanding: float
+    percent_fully_diluted: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "investor_id": self.investor_id,
+            "wallet": self.wallet,
+            "shares": self.shares,
+            "locked_shares": self.locked_shares,
+            "votes": self.votes,
+            "percent": self.percent,
+            "percent_outstanding": self.percent_outstanding,
+            "percent_fully_diluted": self.percent_fully_diluted,
+        }
+
+
+@dataclass(frozen=True)
+class ClassTable:
+    id: str
+    total_supply: int
+    authorized: int | None
+    votes_per_share: int
+    decimals: int
+    holders: tuple[HolderLine, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "total_supply": self.total_supply,
+            "authorized": self.authorized,
+            "votes_per_share": self.votes_per_share,
+            "decimals": self.decimals,
+            "holders": [h.to_json() for h in self.holders],
+        }
+
+
+@dataclass(frozen=True)
+class InvestorLine:
+    """One investor across classes and wallets (a wallet unknown to the registry stands alone)."""
+
+    investor_id: str | None
+    wallets: tuple[str, ...]
+    shares: dict[str, int]  # by class
+    locked_shares: dict[str, int]
+    votes: int
+    percent_outstanding: float
+    percent_fully_diluted: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "investor_id": self.investor_id,
+            "wallets": list(self.wallets),
+            "shares": dict(self.shares),
+            "locked_shares": dict(self.locked_shares),
+            "votes": self.votes,
+            "percent_outstanding": self.percent_outstanding,
+            "percent_fully_diluted": self.percent_fully_diluted,
+        }
+
+
+@dataclass(frozen=True)
+class CapTable:
+    chain_id: int
+    block: int
+    timestamp: int
+    classes: tuple[ClassTable, ...]
+    investors: tuple[InvestorLine, ...]
+
+    def only(self, class_id: str) -> CapTable:
+        """The same table restricted to one class (combined lines dropped)."""
+        return CapTable(
+            self.chain_id,
+            self.block,
+            self.timestamp,
+            tuple(c for c in self.classes if c.id == class_id),
+            (),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``captable show --json`` document of SPEC §9 (plus ``combined`` and ``timestamp``)."""
+        return {
+            "chain_id": self.chain_id,
+            "block": self.block,
+            "timestamp": self.timestamp,
+            "classes": [c.to_json() for c in self.classes],
+            "combined": [i.to_json() for i in self.investors],
+        }
+
+
+def _percent(part: Decimal, whole: Decimal) -> float:
+    if whole == 0:
+        return 0.0
+    return round(float(part * 100 / whole), PERCENT_DIGITS)
+
+
+def build_cap_table(
+    ledger: Ledger,
+    deployment: OfferingDeployment,
+    *,
+    block: int,
+    timestamp: int,
+    locked: dict[tuple[str, str], int] | None = None,
+    authorized: dict[str, int] | None = None,
+    display_wallet: Any = None,
+) -> CapTable:
+    """The cap table of a ledger.
+
+    ``locked`` gives locked shares per (class, wallet) (absent = 0); ``authorized`` overrides
+    the ledger's authorized counts (as read from the chain); ``display_wallet`` maps a
+    lowercase wallet to how it is shown (e.g. its checksum form).
+    """
+    locked = locked or {}
+    show = display_wallet or (lambda w: w)
+    scale = {c.id: Decimal(10) ** c.decimals for c in deployment.classes}
+    vps = {c.id: c.votes_per_share for c in deployment.classes}
+
+    class_authorized: dict[str, int | None] = {}
+    for class_id, cls in ledger.classes.items():
+        value = (authorized or {}).get(class_id, cls.authorized)
+        class_authorized[class_id] = value
+    outstanding = sum(
+        (Decimal(cls.total_supply) / scale[cid] for cid, cls in ledger.classes.items()), Decimal(0)
+    )
+    diluted = Decimal(0)
+    for cid, cls in ledger.classes.items():
+        count = class_authorized[cid]
+        diluted += Decimal(count if count is not None else cls.total_supply) / scale[cid]
+
+    tables: list[ClassTable] = []
+    by_investor: dict[str, dict[str, Any]] = {}
+    for spec in deployment.classes:
+        cls = ledger.classes[spec.id]
+        supply = Decimal(cls.total_supply)
+        lines: list[HolderLine] = []
+        for wallet, shares in cls.holders().items():
+            investor = ledger.investor_of(wallet)
+            whole = Decimal(shares) / scale[spec.id]
+            line = HolderLine(
+                class_id=spec.id,
+                investor_id=investor,
+                wallet=show(wallet),
+                shares=shares,
+                locked_shares=locked.get((spec.id, wallet), 0),
+                votes=shares * vps[spec.id],
+                percent=_percent(Decimal(shares), supply),
+                percent_outstanding=_percent(whole, outstanding),
+                percent_fully_diluted=_percent(whole, diluted),
+            )
+            lines.append(line)
+            key = investor if investor is not None else f"wallet:{wallet}"
+            entry = by_investor.setdefault(
+                key,
+                {
+                    "investor": investor,
+                    "wallets": [],
+                    "shares": {},
+                    "locked": {},
+                    "votes": 0,
+                    "whole": Decimal(0),
+                },
+            )
+            if line.wallet not in entry["wallets"]:
+                entry["wallets"].append(line.wallet)
+            entry["shares"][spec.id] = entry["shares"].get(spec.id, 0) + shares
+            entry["locked"][spec.id] = entry["locked"].get(spec.id, 0) + line.locked_shares
+            entry["votes"] += line.votes
+            entry["whole"] += whole
+        lines.sort(key=lambda h: (-h.shares, h.wallet))
+        tables.append(
+            ClassTable(
+                id=spec.id,
+                total_supply=cls.total_supply,
+                authorized=class_authorized[spec.id],
+                votes_per_share=spec.votes_per_share,
+                decimals=spec.decimals,
+                holders=tuple(lines),
+            )
+        )
+
+    investors = [
+        InvestorLine(
+            investor_id=e["investor"],
+            wallets=tuple(sorted(e["wallets"])),
+            shares=e["shares"],
+            locked_shares=e["locked"],
+            votes=e["votes"],
+            percent_outstanding=_percent(e["whole"], outstanding),
+            percent_fully_diluted=_percent(e["whole"], diluted),
+        )
+        for e in by_investor.values()
+    ]
+    investors.sort(key=lambda i: (-i.percent_outstanding, i.investor_id or "", i.wallets))
+    return CapTable(deployment.chain_id, block, timestamp, tuple(tables), tuple(investors))

@@ -1,0 +1,101 @@
+"""A typed view of one recorded offering: what the cap table needs from ``deployments/``.
+
+``equity deploy`` records offerings in ``deployments/<chain_id>.json`` (SPEC §7;
+``toolkit.offering.deployments``). The cap table needs only part of a record: the registry,
+each class token with its id, votes per share and decimals, and the deploy block (where the
+indexer starts). Keeping that view here keeps the pure core free of the deployer's types.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.captable.events import INDEXED_TOPICS, Source
+
+
+@dataclass(frozen=True)
+class ClassDeployment:
+    id: str
+    address: str
+    votes_per_share: int = 1
+    decimals: int = 0
+    name: str | None = None
+    symbol: str | None = None
+
+
+@dataclass(frozen=True)
+class OfferingDeployment:
+    name: str
+    chain_id: int
+    registry: str
+    classes: tuple[ClassDeployment, ...]
+    deploy_block: int = 0
+    votes: str | None = None
+    governor: str | None = None
+    timelock: str | None = None
+    offering_hash: str | None = None
+    company: str | None = None
+
+    def class_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.classes)
+
+    def class_by_id(self, class_id: str) -> ClassDeployment | None:
+        for cls in self.classes:
+            if cls.id == class_id:
+                return cls
+        return None
+
+    def sources(self) -> dict[str, Source]:
+        """Every contract whose events make up the cap table, by lowercase address."""
+        out = {self.registry.lower(): Source("registry")}
+        for cls in self.classes:
+            out[cls.address.lower()] = Source("class", cls.id)
+        return out
+
+    def fingerprint(self) -> str:
+        """Changes whenever what the indexer reads changes (contracts, start block, events)."""
+        payload = {
+            "chain_id": self.chain_id,
+            "registry": self.registry.lower(),
+            "classes": [[c.id, c.address.lower()] for c in self.classes],
+            "deploy_block": self.deploy_block,
+            "topics": list(INDEXED_TOPICS),
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def from_record(record: Any) -> OfferingDeployment:
+    """The view of a ``toolkit.offering.deployments.Deployment``."""
+    return OfferingDeployment(
+        name=record.name,
+        chain_id=int(record.chain_id),
+        registry=record.registry,
+        classes=tuple(
+            ClassDeployment(
+                id=c.id,
+                address=c.address,
+                votes_per_share=int(c.votes_per_share),
+                decimals=int(c.decimals),
+                name=c.name,
+                symbol=c.symbol,
+            )
+            for c in record.classes
+        ),
+        deploy_block=int(record.block),
+        votes=record.votes,
+        governor=record.governor,
+        timelock=record.timelock,
+        offering_hash=record.offering_hash,
+        company=record.company,
+    )
+
+
+def load_deployment(cwd: Path, chain_id: int, name: str | None) -> OfferingDeployment:
+    """The offering ``name`` recorded for this chain (the only one when ``name`` is None)."""
+    from toolkit.offering.deployments import find_deployment
+
+    return from_record(find_deployment(chain_id, name, cwd))

@@ -1,0 +1,310 @@
+"""The indexer: an offering's events, read incrementally and reorg-safely into a ledger.
+
+A run:
+
+1. asks for the chain head and checks that the cached head block still has the hash it had
+   (one batch request). If not, a reorg replaced blocks the cache holds: the newest stored
+   block hash that still matches is the fork point, the journal is cut there and the
+   ledger re-folded from it (or, when no stored hash matches, everything is re-read);
+2. reads the logs of the blocks after the cached head up to the newest *final* block
+   (``head - confirmations``), folds them into the ledger as they arrive and appends them to
+   the journal; the state is saved only after that, so a killed run costs nothing;
+3. reads blocks after the final head up to the requested one (if any) without caching them;
+4. for an ``--as-of`` block before the cached head, re-folds the journal up to that block.
+
+Locked shares at the block are then read by one batch of ``lockedBalanceOf`` calls at that
+block, for only the positions whose lock horizon has not passed (``Ledger``).
+
+Memory holds the ledger (bounded by holders) and one chunk of logs at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from eth_hash.auto import keccak
+
+from toolkit.captable.cache import CacheState, IndexCache
+from toolkit.captable.deployment import OfferingDeployment
+from toolkit.captable.events import INDEXED_TOPICS, Event, LogDecoder
+from toolkit.captable.ledger import Ledger
+from toolkit.captable.log_reader import LogReader, RangePolicy
+from toolkit.captable.rpc import JsonRpcClient, RpcError
+from toolkit.errors import ChainError, UsageError
+
+LOCKED_BALANCE_OF = "0x" + keccak(b"lockedBalanceOf(address)").hex()[:8]
+AUTHORIZED = "0x" + keccak(b"authorized()").hex()[:8]
+NAME = "0x" + keccak(b"name()").hex()[:8]
+SYMBOL = "0x" + keccak(b"symbol()").hex()[:8]
+
+
+@dataclass(frozen=True)
+class IndexedState:
+    """The offering as of one block: the ledger, the block's time, and locked shares."""
+
+    deployment: OfferingDeployment
+    chain_id: int
+    block: int
+    timestamp: int
+    ledger: Ledger
+    locked: dict[tuple[str, str], int]
+    class_info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SyncReport:
+    """What a run did (for tests, benchmarks and ``--verbose`` output)."""
+
+    from_block: int = 0
+    to_block: int = -1
+    logs: int = 0
+    reorg_at: int | None = None
+    rebuilt: bool = False
+    replayed: bool = False
+
+
+def _hash_of(block: Any) -> str | None:
+    return str(block["hash"]) if isinstance(block, dict) else None
+
+
+class Indexer:
+    def __init__(
+        self,
+        client: JsonRpcClient,
+        deployment: OfferingDeployment,
+        cache: IndexCache,
+        *,
+        policy: RangePolicy | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.deployment = deployment
+        self.cache = cache
+        self.policy = policy or RangePolicy()
+        self.decoder = LogDecoder(deployment.sources())
+        self.on_progress = on_progress
+        self.report = SyncReport()
+        self.unconfirmed: list[Event] = []  # events of the last sync's non-final blocks
+
+    @classmethod
+    def for_offering(
+        cls, rpc_url: str, deployment: OfferingDeployment, cwd: Path, **kwargs: Any
+    ) -> Indexer:
+        cache = IndexCache.for_offering(cwd, deployment.chain_id, deployment.name)
+        return cls(JsonRpcClient(rpc_url), deployment, cache, **kwargs)
+
+    def close(self) -> None:
+        self.cache.close()
+        self.client.close()
+
+    # --- state --------------------------------------------------------------------------
+
+    def _fresh(self) -> CacheState:
+        ids = self.deployment.class_ids()
+        return CacheState(
+            self.deployment.fingerprint(), self.deployment.deploy_block - 1, None, Ledger.empty(ids)
+        )
+
+    def _load(self) -> CacheState:
+        state = self.cache.load(self.deployment.fingerprint())
+        if state is None:
+            self.cache.reset()
+            self.report.rebuilt = True
+            return self._fresh()
+        return state
+
+    def _rewind(self, state: CacheState) -> CacheState:
+        """The cached head is no longer canonical: fall back to the newest block that is."""
+        candidates = [b for b, _ in state.checkpoints if b < state.head]
+        answers = self.client.batch([("eth_getBlockByNumber", [hex(b), False]) for b in candidates])
+        current = {b: _hash_of(a) for b, a in zip(candidates, answers, strict=True)}
+        for block, stored in reversed(state.checkpoints):
+            if block < state.head and current.get(block) == stored:
+                self.report.reorg_at = block
+                self.cache.cut_after(block)
+                ledger = Ledger.empty(self.deployment.class_ids()).apply_all(self.cache.replay())
+                rewound = CacheState(
+                    state.fingerprint,
+                    block,
+                    stored,
+                    ledger,
+                    [c for c in state.checkpoints if c[0] <= block],
+                    class_info=state.class_info,
+                )
+                self.cache.save(rewound)
+                return rewound
+        self.report.reorg_at = self.deployment.deploy_block
+        self.report.rebuilt = True
+        self.cache.reset()
+        return self._fresh()
+
+    # --- reading ------------------------------------------------------------------------
+
+    def _fold_range(
+        self, ledger: Ledger, start: int, end: int, *, journal: bool, state: CacheState | None
+    ) -> None:
+        reader = LogReader(
+            self.client, list(self.deployment.sources()), INDEXED_TOPICS, self.policy
+        )
+        decode = self.decoder.decode
+        apply = ledger.apply
+        for chunk in reader.chunks(start, end):
+            events: list[Event] = [e for e in map(decode, chunk.logs) if e is not None]
+            for event in events:
+                apply(event)
+            if not journal:
+                self.unconfirmed.extend(events)
+            else:
+                self.cache.append(events)
+                if state is not None and events:
+                    last_log = next(log for log in reversed(chunk.logs) if log.get("blockHash"))
+                    state.remember(int(last_log["blockNumber"], 16), str(last_log["blockHash"]))
+            self.report.logs += len(chunk.logs)
+            if self.on_progress is not None:
+                self.on_progress(chunk.end - start + 1, end - start + 1)
+        ledger.block = max(ledger.block, end)
+
+    def sync(self, *, confirmations: int, as_of: int | None = None) -> tuple[Ledger, int, int]:
+        """Bring the cache up to the final head; the ledger at ``as_of`` (default: the final head).
+
+        Returns (ledger, block, block timestamp).
+        """
+        if confirmations < 0:
+            raise UsageError("--confirmations must be 0 or more", hint="e.g. --confirmations 12")
+        self.report = SyncReport()
+        self.unconfirmed = []
+        state = self._load()
+        head_check: list[tuple[str, list[Any]]] = [("eth_blockNumber", [])]
+        if state.head_hash is not None:
+            head_check.append(("eth_getBlockByNumber", [hex(state.head), False]))
+        answers = self.client.batch_or_raise(head_check)
+        latest = int(answers[0], 16)
+        if state.head_hash is not None and _hash_of(answers[1]) != state.head_hash:
+            state = self._rewind(state)
+        final = latest - confirmations
+        target = final if as_of is None else as_of
+        if target > latest:
+            raise UsageError(
+                f"block {target} is in the future (the chain is at block {latest})",
+                hint="give a block at or below the chain head",
+            )
+        if target < 0:
+            raise UsageError(f"block {target} does not exist", hint="the first block is 0")
+
+        if target < state.head:
+            self.report.replayed = True
+            ledger = Ledger.empty(self.deployment.class_ids()).apply_all(self.cache.replay(target))
+            ledger.block = target
+        else:
+            ledger = state.ledger
+            commit_to = min(target, final)
+            if commit_to > state.head:
+                self.report.from_block, self.report.to_block = state.head + 1, commit_to
+                head_block = self.client.call("eth_getBlockByNumber", [hex(commit_to), False])
+                self._fold_range(ledger, state.head + 1, commit_to, journal=True, state=state)
+                state.head = commit_to
+                state.head_hash = _hash_of(head_block)
+                if state.head_hash is not None:
+                    state.remember(commit_to, state.head_hash)
+                self.cache.save(state)
+            if target > commit_to:  # not final yet: read, never cached
+                self._fold_range(ledger, commit_to + 1, target, journal=False, state=None)
+        block_data = self.client.call("eth_getBlockByNumber", [hex(target), False])
+        if not isinstance(block_data, dict):
+            raise ChainError(f"the node has no block {target}", hint="is the node synced?")
+        self._state = state
+        return ledger, target, int(block_data["timestamp"], 16)
+
+    # --- reads at a block ---------------------------------------------------------------
+
+    def locked_at(self, ledger: Ledger, block: int, timestamp: int) -> dict[tuple[str, str], int]:
+        """``lockedBalanceOf`` at ``block`` for every position a lock may still cover."""
+        positions = ledger.positions_possibly_locked_at(timestamp)
+        if not positions:
+            return {}
+        address = {c.id: c.address for c in self.deployment.classes}
+        calls = [
+            (
+                "eth_call",
+                [
+                    {"to": address[cid], "data": LOCKED_BALANCE_OF + "0" * 24 + wallet[2:]},
+                    hex(block),
+                ],
+            )
+            for cid, wallet in positions
+        ]
+        results = self.client.batch(calls)
+        locked: dict[tuple[str, str], int] = {}
+        for key, result in zip(positions, results, strict=True):
+            if isinstance(result, RpcError):
+                raise ChainError(
+                    f"lockedBalanceOf failed for {key[1]} in class {key[0]} at block {block}: {result.message}",
+                    hint="the node may not keep state that old; use an archive node for --as-of",
+                )
+            value = int(result, 16) if result and result != "0x" else 0
+            if value:
+                locked[key] = value
+        return locked
+
+    def class_info(self, block: int) -> dict[str, dict[str, Any]]:
+        """Name and symbol of each class token (cached), and authorized shares at ``block``."""
+        state = getattr(self, "_state", None)
+        cached: dict[str, Any] = state.class_info if state is not None else {}
+        calls: list[tuple[str, list[Any]]] = []
+        wanted: list[tuple[str, str]] = []
+        for cls in self.deployment.classes:
+            if cls.id not in cached:
+                for field_name, selector in (("name", NAME), ("symbol", SYMBOL)):
+                    calls.append(("eth_call", [{"to": cls.address, "data": selector}, hex(block)]))
+                    wanted.append((cls.id, field_name))
+        if calls:
+            from eth_abi import decode
+
+            for (cid, field_name), result in zip(wanted, self.client.batch(calls), strict=True):
+                text = ""
+                if isinstance(result, str) and len(result) > 2:
+                    text = str(decode(["string"], bytes.fromhex(result[2:]))[0])
+                cached.setdefault(cid, {})[field_name] = text
+            if state is not None:
+                self.cache.save(state)
+        return {cid: dict(info) for cid, info in cached.items()}
+
+    def state_at(self, *, confirmations: int, as_of: int | None = None) -> IndexedState:
+        ledger, block, timestamp = self.sync(confirmations=confirmations, as_of=as_of)
+        locked = self.locked_at(ledger, block, timestamp)
+        return IndexedState(
+            self.deployment,
+            self.deployment.chain_id,
+            block,
+            timestamp,
+            ledger,
+            locked,
+        )
+
+    # --- dates --------------------------------------------------------------------------
+
+    def block_at_time(self, moment: datetime) -> int:
+        """The last block with a timestamp at or before ``moment`` (binary search)."""
+        target = int(moment.timestamp())
+        latest = int(self.client.call("eth_blockNumber"), 16)
+
+        def time_of(number: int) -> int:
+            block = self.client.call("eth_getBlockByNumber", [hex(number), False])
+            return int(block["timestamp"], 16)
+
+        if time_of(0) > target:
+            raise UsageError(
+                f"{moment.isoformat()} is before the chain's first block", hint="give a later date"
+            )
+        low, high = 0, latest
+        while low < high:
+            middle = (low + high + 1) // 2
+            if time_of(middle) <= target:
+                low = middle
+            else:
+                high = middle - 1
+        return low

@@ -1,0 +1,611 @@
+"""Open Cap Table Format (OCF 1.2.0): the cap table's history as a package, and back.
+
+Export: an ``.ocf.zip`` with a manifest, stakeholders (one per investor id, wallets listed
+in ``comments``), stock classes, stock legend templates (the lock-up legend), vesting terms
+and transactions, all derived from the chain's events:
+
+- a mint is a ``TX_STOCK_ISSUANCE`` of a new security (its lock-up as a legend and a
+  comment; its vesting as vesting terms plus a ``TX_VESTING_START``);
+- a transfer is a ``TX_STOCK_TRANSFER`` of the sender's securities, oldest first, with a
+  new issuance for the receiver and a balance security for what the sender keeps (OCF
+  consumes whole securities); forced transfers and recoveries say so in ``comments``;
+- a burn is a ``TX_STOCK_CANCELLATION`` (with a balance security when partial).
+
+Every security's ``comments`` hold ``wallet:<address>`` so that a package reads back as a
+register (``read_ocf_register``). Share counts are strings, as OCF requires.
+
+The package is checked by loading it with ``pyocf`` (whose models are generated from the
+official OCF 1.2.0 JSON schemas) before it is reported as written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from toolkit.captable.deployment import OfferingDeployment
+from toolkit.captable.events import (
+    ZERO_ADDRESS,
+    Event,
+    ForcedTransfer,
+    HolderQualified,
+    SharesIssued,
+    SharesIssuedVested,
+    SharesRedeemed,
+    Transfer,
+    WalletRecovered,
+)
+from toolkit.captable.register import (
+    Register,
+    RegisterRow,
+    format_share_count,
+    normalize_wallet,
+    parse_share_count,
+)
+from toolkit.errors import InputError
+
+OCF_VERSION = "1.2.0"
+WALLET_TAG = "wallet:"
+LOCKUP_LEGEND_ID = "legend-lockup"
+DAY = 86_400
+FILES = {
+    "stakeholders": ("Stakeholders.ocf.json", "OCF_STAKEHOLDERS_FILE"),
+    "stock_classes": ("StockClasses.ocf.json", "OCF_STOCK_CLASSES_FILE"),
+    "stock_legend_templates": ("StockLegendTemplates.ocf.json", "OCF_STOCK_LEGEND_TEMPLATES_FILE"),
+    "stock_plans": ("StockPlans.ocf.json", "OCF_STOCK_PLANS_FILE"),
+    "valuations": ("Valuations.ocf.json", "OCF_VALUATIONS_FILE"),
+    "vesting_terms": ("VestingTerms.ocf.json", "OCF_VESTING_TERMS_FILE"),
+    "transactions": ("Transactions.ocf.json", "OCF_TRANSACTIONS_FILE"),
+}
+MANIFEST = "Manifest.ocf.json"
+
+
+def iso_date(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
+
+
+def iso_time(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    """What the chain says about a class beyond the deployment record."""
+
+    name: str
+    symbol: str
+    authorized: int | None
+
+
+@dataclass
+class _Lot:
+    security_id: str
+    quantity: int
+
+
+@dataclass
+class OcfBuilder:
+    """Folds events (in chain order) into OCF objects; memory grows with open securities."""
+
+    deployment: OfferingDeployment
+    class_info: Mapping[str, ClassInfo]
+    display_wallet: Callable[[str], str]
+    block_time: Callable[[Event], int]
+    investors: dict[str, str] = field(default_factory=dict)  # wallet -> investor id
+    transactions: list[dict[str, Any]] = field(default_factory=list)
+    vesting_terms: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    lots: dict[tuple[str, str], deque[_Lot]] = field(default_factory=dict)
+    serial: dict[str, int] = field(default_factory=dict)
+    uses_lockup_legend: bool = False
+    _pending: list[Event] = field(default_factory=list)
+
+    # --- feeding events -----------------------------------------------------------------
+
+    def feed(self, events: Iterable[Event]) -> OcfBuilder:
+        """Events grouped by transaction: an issuance's Transfer and SharesIssued belong together."""
+        for event in events:
+            if self._pending and event.tx_hash != self._pending[0].tx_hash:
+                self._flush()
+            self._pending.append(event)
+        self._flush()
+        return self
+
+    def _flush(self) -> None:
+        group, self._pending = self._pending, []
+        issued: dict[tuple[str, str], list[SharesIssued | SharesIssuedVested]] = {}
+        notes: dict[tuple[str, str, str], str] = {}
+        redeemed: set[tuple[str, str]] = set()
+        for event in group:
+            if isinstance(event, SharesIssued | SharesIssuedVested):
+                issued.setdefault((event.class_id, event.receiver), []).append(event)
+            elif isinstance(event, ForcedTransfer):
+                notes[(event.class_id, event.sender, event.receiver)] = (
+                    f"forced transfer: {event.reason}"
+                )
+            elif isinstance(event, WalletRecovered):
+                notes[(event.class_id, event.lost_wallet, event.new_wallet)] = "wallet recovery"
+            elif isinstance(event, SharesRedeemed):
+                redeemed.add((event.class_id, event.holder))
+            elif isinstance(event, HolderQualified):
+                self.investors[event.wallet] = event.investor_id
+        for event in group:
+            if not isinstance(event, Transfer):
+                continue
+            if event.sender == ZERO_ADDRESS:
+                detail = issued.get((event.class_id, event.receiver), [])
+                self._issue(event, detail.pop(0) if detail else None)
+            elif event.receiver == ZERO_ADDRESS:
+                reason = "redeemed" if (event.class_id, event.sender) in redeemed else "burned"
+                self._cancel(event, reason)
+            else:
+                self._transfer(event, notes.get((event.class_id, event.sender, event.receiver)))
+
+    # --- securities ---------------------------------------------------------------------
+
+    def _next_security(self, class_id: str) -> tuple[str, str]:
+        n = self.serial.get(class_id, 0) + 1
+        self.serial[class_id] = n
+        prefix = self._prefix(class_id)
+        return f"{class_id}-{n}", f"{prefix}-{n}"
+
+    def _prefix(self, class_id: str) -> str:
+        info = self.class_info.get(class_id)
+        return (info.symbol if info and info.symbol else class_id).upper()
+
+    def _stakeholder_id(self, wallet: str) -> str:
+        investor = self.investors.get(wallet)
+        return investor if investor is not None else f"wallet-{wallet}"
+
+    def _quantity(self, class_id: str, units: int) -> str:
+        spec = self.deployment.class_by_id(class_id)
+        return format_share_count(units, spec.decimals if spec else 0)
+
+    def _new_security(
+        self,
+        event: Event,
+        class_id: str,
+        wallet: str,
+        units: int,
+        *,
+        comments: list[str],
+        vesting: SharesIssuedVested | None = None,
+        locked_until: int = 0,
+        origin: str = "issued",
+    ) -> str:
+        security_id, custom_id = self._next_security(class_id)
+        when = self.block_time(event)
+        issuance: dict[str, Any] = {
+            "object_type": "TX_STOCK_ISSUANCE",
+            "id": f"issuance-{security_id}",
+            "security_id": security_id,
+            "custom_id": custom_id,
+            "stakeholder_id": self._stakeholder_id(wallet),
+            "stock_class_id": class_id,
+            "date": iso_date(when),
+            "quantity": self._quantity(class_id, units),
+            "share_price": {"amount": "0", "currency": "USD"},
+            "security_law_exemptions": [],
+            "stock_legend_ids": [],
+            "comments": [
+                f"{WALLET_TAG}{self.display_wallet(wallet)}",
+                f"{origin} in {event.tx_hash}",
+                *comments,
+            ],
+        }
+        if locked_until > when:
+            issuance["stock_legend_ids"] = [LOCKUP_LEGEND_ID]
+            issuance["comments"].append(f"locked until {iso_time(locked_until)}")
+            self.uses_lockup_legend = True
+        self.transactions.append(issuance)
+        if vesting is not None:
+            terms_id = self._vesting_terms(vesting)
+            issuance["vesting_terms_id"] = terms_id
+            issuance["comments"].append(
+                f"vesting {iso_time(vesting.start)} cliff {iso_time(vesting.cliff)} end {iso_time(vesting.end)}"
+            )
+            self.transactions.append(
+                {
+                    "object_type": "TX_VESTING_START",
+                    "id": f"vesting-start-{security_id}",
+                    "security_id": security_id,
+                    "date": iso_date(vesting.start),
+                    "vesting_condition_id": "start",
+                }
+            )
+        self.lots.setdefault((class_id, wallet), deque()).append(_Lot(security_id, units))
+        return security_id
+
+    def _issue(self, event: Transfer, detail: SharesIssued | SharesIssuedVested | None) -> None:
+        if isinstance(detail, SharesIssuedVested):
+            self._new_security(
+                event, event.class_id, event.receiver, event.amount, comments=[], vesting=detail
+            )
+        elif isinstance(detail, SharesIssued):
+            self._new_security(
+                event,
+                event.class_id,
+                event.receiver,
+                event.amount,
+                comments=[],
+                locked_until=detail.locked_until,
+            )
+        else:
+            self._new_security(
+                event, event.class_id, event.receiver, event.amount, comments=["minted"]
+            )
+
+    def _take(self, event: Event, class_id: str, wallet: str, units: int) -> list[tuple[_Lot, int]]:
+        """Consume ``units`` from the wallet's securities, oldest first: (lot, units taken)."""
+        lots = self.lots.get((class_id, wallet), deque())
+        taken: list[tuple[_Lot, int]] = []
+        remaining = units
+        while remaining > 0 and lots:
+            lot = lots.popleft()
+            used = min(lot.quantity, remaining)
+            taken.append((lot, used))
+            remaining -= used
+        if remaining > 0:
+            raise InputError(
+                f"the events of class {class_id} move more shares out of {wallet} than it holds "
+                f"(block {event.block})",
+                hint="the cache may be damaged: delete .equity/cache and run again",
+            )
+        return taken
+
+    def _split_balance(
+        self, event: Event, class_id: str, wallet: str, lot: _Lot, used: int
+    ) -> str | None:
+        """A new security for the part of ``lot`` the wallet keeps (put back first in line)."""
+        left = lot.quantity - used
+        if left <= 0:
+            return None
+        balance_id = self._new_security(
+            event,
+            class_id,
+            wallet,
+            left,
+            comments=[f"balance of {lot.security_id}"],
+            origin="balance",
+        )
+        # the balance security keeps the consumed lot's place in line
+        lots = self.lots[(class_id, wallet)]
+        lots.pop()
+        lots.appendleft(_Lot(balance_id, left))
+        return balance_id
+
+    def _transfer(self, event: Transfer, note: str | None) -> None:
+        for lot, used in self._take(event, event.class_id, event.sender, event.amount):
+            comments = [note] if note else []
+            resulting = self._new_security(
+                event,
+                event.class_id,
+                event.receiver,
+                used,
+                comments=[f"from {lot.security_id}", *comments],
+                origin="received",
+            )
+            transfer: dict[str, Any] = {
+                "object_type": "TX_STOCK_TRANSFER",
+                "id": f"transfer-{event.block}-{event.log_index}-{lot.security_id}",
+                "security_id": lot.security_id,
+                "date": iso_date(self.block_time(event)),
+                "quantity": self._quantity(event.class_id, used),
+                "resulting_security_ids": [resulting],
+                "comments": [f"tx {event.tx_hash}", *comments],
+            }
+            balance = self._split_balance(event, event.class_id, event.sender, lot, used)
+            if balance:
+                transfer["balance_security_id"] = balance
+            self.transactions.append(transfer)
+
+    def _cancel(self, event: Transfer, reason: str) -> None:
+        for lot, used in self._take(event, event.class_id, event.sender, event.amount):
+            cancellation: dict[str, Any] = {
+                "object_type": "TX_STOCK_CANCELLATION",
+                "id": f"cancellation-{event.block}-{event.log_index}-{lot.security_id}",
+                "security_id": lot.security_id,
+                "date": iso_date(self.block_time(event)),
+                "quantity": self._quantity(event.class_id, used),
+                "reason_text": reason,
+                "comments": [f"tx {event.tx_hash}"],
+            }
+            balance = self._split_balance(event, event.class_id, event.sender, lot, used)
+            if balance:
+                cancellation["balance_security_id"] = balance
+            self.transactions.append(cancellation)
+
+    def _vesting_terms(self, vesting: SharesIssuedVested) -> str:
+        cliff_s = max(0, vesting.cliff - vesting.start)
+        total_s = max(1, vesting.end - vesting.start)
+        key = (cliff_s, total_s)
+        if key in self.vesting_terms:
+            return str(self.vesting_terms[key]["id"])
+        total_days = max(1, round(total_s / DAY))
+        cliff_days = min(total_days, round(cliff_s / DAY))
+        terms_id = f"vesting-{cliff_s}-{total_s}"
+        conditions: list[dict[str, Any]] = [
+            {
+                "id": "start",
+                "description": "vesting start (the issuance's start time)",
+                "quantity": "0",
+                "trigger": {"type": "VESTING_START_DATE"},
+                "next_condition_ids": ["cliff" if cliff_days else "linear"],
+            }
+        ]
+        after = "start"
+        if cliff_days:
+            conditions.append(
+                {
+                    "id": "cliff",
+                    "description": f"cliff after {cliff_days} days",
+                    "portion": {"numerator": str(cliff_days), "denominator": str(total_days)},
+                    "trigger": {
+                        "type": "VESTING_SCHEDULE_RELATIVE",
+                        "period": {"type": "DAYS", "length": cliff_days, "occurrences": 1},
+                        "relative_to_condition_id": "start",
+                    },
+                    "next_condition_ids": ["linear"] if cliff_days < total_days else [],
+                }
+            )
+            after = "cliff"
+        if cliff_days < total_days:
+            conditions.append(
+                {
+                    "id": "linear",
+                    "description": "linear daily vesting until the end",
+                    "portion": {
+                        "numerator": str(total_days - cliff_days),
+                        "denominator": str(total_days),
+                    },
+                    "trigger": {
+                        "type": "VESTING_SCHEDULE_RELATIVE",
+                        "period": {
+                            "type": "DAYS",
+                            "length": 1,
+                            "occurrences": total_days - cliff_days,
+                        },
+                        "relative_to_condition_id": after,
+                    },
+                    "next_condition_ids": [],
+                }
+            )
+        self.vesting_terms[key] = {
+            "object_type": "VESTING_TERMS",
+            "id": terms_id,
+            "name": f"{total_days} days, {cliff_days}-day cliff",
+            "description": (
+                f"Linear vesting over {total_s} seconds with a cliff at {cliff_s} seconds "
+                "(the contract vests by the second; OCF periods are whole days)"
+            ),
+            "allocation_type": "CUMULATIVE_ROUNDING",
+            "vesting_conditions": conditions,
+        }
+        return terms_id
+
+
+def build_ocf_files(
+    events: Iterable[Event],
+    deployment: OfferingDeployment,
+    *,
+    class_info: Mapping[str, ClassInfo],
+    as_of_timestamp: int,
+    block_time: Callable[[Event], int],
+    display_wallet: Callable[[str], str] = lambda w: w,
+    issuer_name: str | None = None,
+    country_of_formation: str = "US",
+    generated_at: str | None = None,
+    formation_timestamp: int | None = None,
+) -> dict[str, bytes]:
+    """The package's files (name -> JSON bytes), manifest included."""
+    builder = OcfBuilder(deployment, class_info, display_wallet, block_time).feed(events)
+    wallets_by_investor: dict[str, list[str]] = {}
+    for wallet, investor in builder.investors.items():
+        wallets_by_investor.setdefault(investor, []).append(display_wallet(wallet))
+    stakeholder_ids = {t["stakeholder_id"] for t in builder.transactions if "stakeholder_id" in t}
+    stakeholders = []
+    for sid in sorted(stakeholder_ids | set(wallets_by_investor)):
+        wallet_list = sorted(wallets_by_investor.get(sid, []))
+        if sid.startswith("wallet-") and sid not in wallets_by_investor:
+            wallet_list = [display_wallet(sid.removeprefix("wallet-"))]
+        stakeholders.append(
+            {
+                "object_type": "STAKEHOLDER",
+                "id": sid,
+                "name": {"legal_name": sid},
+                "issuer_assigned_id": sid,
+                "stakeholder_type": "INDIVIDUAL",
+                "comments": [f"{WALLET_TAG}{w}" for w in wallet_list],
+            }
+        )
+    stock_classes = []
+    for seniority, spec in enumerate(deployment.classes, start=1):
+        info = class_info.get(spec.id)
+        authorized = info.authorized if info else None
+        stock_classes.append(
+            {
+                "object_type": "STOCK_CLASS",
+                "id": spec.id,
+                "name": (info.name if info and info.name else spec.name) or spec.id,
+                "class_type": "PREFERRED"
+                if "prefer" in ((info.name if info else "") or spec.id).lower()
+                else "COMMON",
+                "default_id_prefix": builder._prefix(spec.id),
+                "initial_shares_authorized": (
+                    format_share_count(authorized, spec.decimals)
+                    if authorized is not None
+                    else "UNLIMITED"
+                ),
+                "votes_per_share": str(spec.votes_per_share),
+                "seniority": str(seniority),
+                "comments": [f"token {display_wallet(spec.address.lower())}"],
+            }
+        )
+    legends = (
+        [
+            {
+                "object_type": "STOCK_LEGEND_TEMPLATE",
+                "id": LOCKUP_LEGEND_ID,
+                "name": "Lock-up",
+                "text": "These shares may not be transferred before the lock-up date in the issuance's comments.",
+            }
+        ]
+        if builder.uses_lockup_legend
+        else []
+    )
+    items: dict[str, list[dict[str, Any]]] = {
+        "stakeholders": stakeholders,
+        "stock_classes": stock_classes,
+        "stock_legend_templates": legends,
+        "stock_plans": [],
+        "valuations": [],
+        "vesting_terms": list(builder.vesting_terms.values()),
+        "transactions": builder.transactions,
+    }
+    files: dict[str, bytes] = {}
+    manifest: dict[str, Any] = {
+        "ocf_version": OCF_VERSION,
+        "file_type": "OCF_MANIFEST_FILE",
+        "issuer": {
+            "object_type": "ISSUER",
+            "id": f"issuer-{deployment.name}",
+            "legal_name": issuer_name or deployment.company or deployment.name,
+            "formation_date": iso_date(
+                formation_timestamp if formation_timestamp is not None else as_of_timestamp
+            ),
+            "country_of_formation": country_of_formation,
+            "comments": [
+                f"chain {deployment.chain_id}, registry {display_wallet(deployment.registry.lower())}"
+            ],
+        },
+        "as_of": iso_date(as_of_timestamp),
+        "generated_at": generated_at or iso_time(int(datetime.now(UTC).timestamp())),
+        "comments": [f"exported by equity from chain {deployment.chain_id}"],
+    }
+    for key, (filename, file_type) in FILES.items():
+        body = json.dumps({"file_type": file_type, "items": items[key]}, indent=2).encode()
+        files[filename] = body
+        manifest[f"{key}_files"] = [{"filepath": filename, "md5": hashlib.md5(body).hexdigest()}]
+    files[MANIFEST] = json.dumps(manifest, indent=2).encode()
+    return files
+
+
+def write_ocf_zip(files: Mapping[str, bytes], path: Path) -> Path:
+    """Write the package and check that it loads with pyocf (OCF 1.2.0 models)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in (MANIFEST, *sorted(n for n in files if n != MANIFEST)):
+            archive.writestr(name, files[name])
+    try:
+        load_ocf(tmp)
+    except InputError:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(path)
+    return path
+
+
+def load_ocf(path: Path) -> Any:
+    """A pyocf ``Captable`` of the package (validating every object), or InputError."""
+    from pydantic import ValidationError
+    from pyocf.captable import Captable
+
+    try:
+        return Captable.load(path)
+    except ValidationError as exc:
+        details = exc.errors()
+        where = ".".join(str(p) for p in details[0]["loc"]) if details else ""
+        message = details[0]["msg"] if details else str(exc)
+        raise InputError(
+            f"{path} is not a valid OCF 1.2.0 package: {where}: {message}",
+            hint="export it again, or fix the object named",
+        ) from exc
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise InputError(
+            f"{path} is not a readable OCF package: {exc}", hint="give an .ocf.zip"
+        ) from exc
+
+
+def _wallet_in(comments: Iterable[str] | None) -> list[str]:
+    return [c[len(WALLET_TAG) :].strip() for c in (comments or []) if c.startswith(WALLET_TAG)]
+
+
+CONSUMING_OBJECTS = {
+    "TX_STOCK_TRANSFER",
+    "TX_STOCK_CANCELLATION",
+    "TX_STOCK_REPURCHASE",
+    "TX_STOCK_RETRACTION",
+    "TX_STOCK_CONVERSION",
+    "TX_STOCK_REISSUANCE",
+}
+
+
+def read_ocf_register(path: Path, *, class_decimals: Mapping[str, int] | None = None) -> Register:
+    """An OCF package as register rows: its outstanding stock securities per class and wallet.
+
+    A security's wallet is its ``wallet:`` comment, else its stakeholder's only ``wallet:``
+    comment; a security with neither is a bad row. Locks are not in OCF (``locked_shares``
+    is left unsaid).
+    """
+    captable = load_ocf(path)
+    decimals = dict(class_decimals or {})
+    investor_of: dict[str, str] = {}
+    stakeholder_wallets: dict[str, list[str]] = {}
+    for sh in captable.stakeholders:
+        investor_of[sh.id] = sh.issuer_assigned_id or sh.id
+        stakeholder_wallets[sh.id] = _wallet_in(sh.comments)
+    consumed = {
+        tx.security_id
+        for tx in captable.transactions
+        if getattr(tx, "object_type", None) in CONSUMING_OBJECTS
+    }
+    totals: dict[tuple[str, str], list[Any]] = {}
+    errors: list[str] = []
+    for tx in captable.transactions:
+        if getattr(tx, "object_type", None) != "TX_STOCK_ISSUANCE" or tx.security_id in consumed:
+            continue
+        origin = f"security {tx.security_id}"
+        wallets = _wallet_in(tx.comments) or (
+            stakeholder_wallets.get(tx.stakeholder_id, [])
+            if len(stakeholder_wallets.get(tx.stakeholder_id, [])) == 1
+            else []
+        )
+        if len(wallets) != 1:
+            errors.append(f"{origin}: no single wallet (add a '{WALLET_TAG}0x...' comment)")
+            continue
+        try:
+            wallet = normalize_wallet(wallets[0])
+            units = parse_share_count(
+                str(Decimal(str(getattr(tx.quantity, "root", tx.quantity)))),
+                decimals.get(tx.stock_class_id, 0),
+                "quantity",
+            )
+        except ValueError as exc:
+            errors.append(f"{origin}: {exc}")
+            continue
+        investor = investor_of.get(tx.stakeholder_id, tx.stakeholder_id)
+        key = (tx.stock_class_id, wallet)
+        entry = totals.setdefault(key, [investor, 0, origin])
+        if entry[0] != investor:
+            errors.append(f"{origin}: wallet {wallets[0]} also belongs to stakeholder {entry[0]}")
+            continue
+        entry[1] += units
+    if errors:
+        raise InputError(
+            f"{path} has {len(errors)} bad securit{'ies' if len(errors) != 1 else 'y'}:\n  "
+            + "\n  ".join(errors[:50]),
+            hint="fix the securities listed and run again; nothing was compared",
+        )
+    rows = tuple(
+        RegisterRow(investor, wallet, class_id, units, None, origin)
+        for (class_id, wallet), (investor, units, origin) in sorted(totals.items())
+    )
+    return Register(rows, str(path))

@@ -1,0 +1,230 @@
+"""The legal share register: the CSV of SPEC §7 (or an OCF package) as typed rows.
+
+CSV columns: ``investor_id,wallet,class,shares`` required, ``locked_shares`` optional (a row
+may leave it empty; the column's absence means the register does not track locks). Share
+counts are whole numbers unless the class declares ``decimals``; rows are held in the
+class's base units, like the chain.
+
+A register with any bad row is rejected whole, every bad row named with its line number
+(``InputError``, exit 2): a reconciliation against half a register would be misleading.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from toolkit.errors import InputError
+
+REQUIRED_COLUMNS = ("investor_id", "wallet", "class", "shares")
+OPTIONAL_COLUMNS = ("locked_shares",)
+INVESTOR_ID_BYTES = 16
+_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+MAX_ERRORS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    investor_id: str
+    wallet: str  # lowercase 0x hex
+    class_id: str
+    shares: int  # base units of the class
+    locked_shares: int | None  # None: the register does not say
+    origin: str  # where the row came from, for messages ("line 4", "security CS-12")
+
+
+@dataclass(frozen=True)
+class Register:
+    rows: tuple[RegisterRow, ...]
+    source: str
+
+
+def normalize_wallet(text: str) -> str:
+    """A lowercase address, or ValueError naming what is wrong (including a bad checksum)."""
+    value = text.strip()
+    if not _ADDRESS.match(value):
+        raise ValueError(f"{value!r} is not a 20-byte hex address")
+    body = value[2:]
+    if body != body.lower() and body != body.upper():
+        from eth_utils import is_checksum_address
+
+        if not is_checksum_address(value):
+            raise ValueError(f"{value} has a bad checksum (mixed case must be EIP-55)")
+    return "0x" + body.lower()
+
+
+def parse_investor_id(text: str) -> str:
+    value = text.strip()
+    if not value:
+        raise ValueError("investor_id is empty")
+    try:
+        raw = value.encode("ascii")
+    except UnicodeEncodeError:
+        raise ValueError(f"investor_id {value!r} is not ASCII") from None
+    if len(raw) > INVESTOR_ID_BYTES:
+        raise ValueError(f"investor_id {value!r} is longer than {INVESTOR_ID_BYTES} characters")
+    return value
+
+
+def parse_share_count(text: str, decimals: int, column: str = "shares") -> int:
+    """Whole shares (or with up to ``decimals`` places) -> base units."""
+    value = text.strip().replace("_", "")
+    if value.isdigit():  # the common case, without Decimal
+        return int(value) * int(10**decimals)
+    if not value:
+        raise ValueError(f"{column} is empty")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"{column} {text.strip()!r} is not a number") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{column} {text.strip()!r} must be zero or more")
+    scaled = amount * (Decimal(10) ** decimals)
+    if scaled != scaled.to_integral_value():
+        if decimals == 0:
+            raise ValueError(f"{column} {text.strip()!r} must be a whole number")
+        raise ValueError(f"{column} {text.strip()!r} has more than {decimals} decimal places")
+    return int(scaled)
+
+
+def parse_register_csv(
+    text: str, *, class_decimals: Mapping[str, int] | None = None, source: str = "register"
+) -> Register:
+    """Rows of a register CSV; ``class_decimals`` gives each known class's decimals (default 0)."""
+    decimals = dict(class_decimals or {})
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header: list[str] | None = None
+    errors: list[str] = []
+    rows: list[RegisterRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line_no, record in enumerate(reader, start=1):
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        if header is None:
+            header = [cell.strip().lower() for cell in record]
+            missing = [c for c in REQUIRED_COLUMNS if c not in header]
+            if missing:
+                raise InputError(
+                    f"{source}: line {line_no}: the header lacks column(s) {', '.join(missing)}",
+                    hint="the register's header is investor_id,wallet,class,shares[,locked_shares]",
+                )
+            continue
+        cells = dict(zip(header, (c.strip() for c in record), strict=False))
+        if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
+            errors.append(f"line {line_no}: {len(record)} fields, the header has {len(header)}")
+            continue
+        problems: list[str] = []
+        investor = wallet = class_id = ""
+        shares = 0
+        locked: int | None = None
+        try:
+            investor = parse_investor_id(cells.get("investor_id", ""))
+        except ValueError as exc:
+            problems.append(str(exc))
+        try:
+            wallet = normalize_wallet(cells.get("wallet", ""))
+        except ValueError as exc:
+            problems.append(f"wallet {exc}")
+        class_id = cells.get("class", "")
+        if not class_id:
+            problems.append("class is empty")
+        places = decimals.get(class_id, 0)
+        try:
+            shares = parse_share_count(cells.get("shares", ""), places)
+        except ValueError as exc:
+            problems.append(str(exc))
+        raw_locked = cells.get("locked_shares", "")
+        if raw_locked:
+            try:
+                locked = parse_share_count(raw_locked, places, "locked_shares")
+            except ValueError as exc:
+                problems.append(str(exc))
+        if not problems and locked is not None and locked > shares:
+            problems.append(f"locked_shares {raw_locked} exceeds shares {cells.get('shares')}")
+        if not problems:
+            key = (class_id, wallet)
+            if key in seen:
+                problems.append(
+                    f"a second row for class {class_id} wallet {cells.get('wallet')} "
+                    f"(first on line {seen[key]})"
+                )
+            else:
+                seen[key] = line_no
+        if problems:
+            errors.append(f"line {line_no}: " + "; ".join(problems))
+            continue
+        rows.append(RegisterRow(investor, wallet, class_id, shares, locked, f"line {line_no}"))
+    if header is None:
+        raise InputError(
+            f"{source} is empty",
+            hint="the register's header is investor_id,wallet,class,shares[,locked_shares]",
+        )
+    if errors:
+        shown = errors[:MAX_ERRORS_SHOWN]
+        more = len(errors) - len(shown)
+        listing = "\n  ".join(shown) + (f"\n  ... and {more} more" if more else "")
+        raise InputError(
+            f"{source} has {len(errors)} bad row{'s' if len(errors) != 1 else ''}:\n  {listing}",
+            hint="fix the rows listed and run again; nothing was compared",
+        )
+    return Register(tuple(rows), source)
+
+
+def read_register(path: Path, *, class_decimals: Mapping[str, int] | None = None) -> Register:
+    """A register file: ``.csv``, or an OCF package (``.ocf.zip``)."""
+    if not path.is_file():
+        raise InputError(f"register {path} not found", hint="give the path of a .csv or .ocf.zip")
+    name = path.name.lower()
+    if name.endswith(".zip"):
+        from toolkit.captable.ocf import read_ocf_register
+
+        return read_ocf_register(path, class_decimals=class_decimals)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"cannot read {path}: {exc}", hint="save the register as UTF-8 CSV"
+        ) from exc
+    return parse_register_csv(text, class_decimals=class_decimals, source=str(path))
+
+
+def format_share_count(units: int, decimals: int) -> str:
+    """Base units as the register writes them: whole shares, or with the class's decimals."""
+    if decimals == 0:
+        return str(units)
+    whole, fraction = divmod(units, 10**decimals)
+    text = f"{whole}.{fraction:0{decimals}d}".rstrip("0").rstrip(".")
+    return text
+
+
+def register_csv(
+    rows: list[RegisterRow] | tuple[RegisterRow, ...],
+    *,
+    class_decimals: Mapping[str, int] | None = None,
+    with_locked: bool = True,
+    display_wallet: Callable[[str], str] | None = None,
+) -> str:
+    """Rows as a register CSV (what ``captable export --format csv`` writes)."""
+    decimals = dict(class_decimals or {})
+    show = display_wallet or (lambda w: w)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*REQUIRED_COLUMNS, *(OPTIONAL_COLUMNS if with_locked else ())])
+    for row in rows:
+        places = decimals.get(row.class_id, 0)
+        cells: list[object] = [
+            row.investor_id,
+            show(row.wallet),
+            row.class_id,
+            format_share_count(row.shares, places),
+        ]
+        if with_locked:
+            locked = row.locked_shares
+            cells.append("" if locked is None else format_share_count(locked, places))
+        writer.writerow(cells)
+    return out.getvalue()

@@ -1,0 +1,213 @@
+"""``equity captable show|export|reconcile``: the cap table from the chain, and the legal
+register checked against it (SPEC §5, §9). The work is done in ``toolkit.captable.api``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from toolkit.cli.context import AppContext, global_options, pass_app
+
+if TYPE_CHECKING:
+    from toolkit.captable.api import CapTableSession
+    from toolkit.captable.cap_table import CapTable
+    from toolkit.captable.reconcile import Reconciliation
+
+AS_OF_HELP = "A past block number or ISO 8601 date (UTC); default: the newest final block."
+
+
+@click.group()
+def captable() -> None:
+    """The cap table from the chain: show it, export it, reconcile the register with it."""
+
+
+@contextmanager
+def _session(app: AppContext, confirmations: int | None) -> Iterator[CapTableSession]:
+    from toolkit.captable.api import open_session
+
+    chain = app.chain()
+    with app.progress("reading the offering's events", 100) as advance:
+        done = [0]
+
+        def on_progress(blocks_done: int, blocks_total: int) -> None:
+            percent = blocks_done * 100 // max(blocks_total, 1)
+            advance(percent - done[0])
+            done[0] = percent
+
+        session = open_session(
+            rpc_url=chain.rpc_url,
+            chain_id=chain.chain_id,
+            is_local=chain.is_local,
+            cwd=app.cwd,
+            deployment=app.options.deployment,
+            confirmations=confirmations,
+            on_progress=on_progress,
+        )
+        try:
+            yield session
+        finally:
+            session.close()
+
+
+def _shares(units: int, decimals: int) -> str:
+    from toolkit.captable.register import format_share_count
+
+    return f"{units:,}" if decimals == 0 else format_share_count(units, decimals)
+
+
+def _render_cap_table(app: AppContext, table: CapTable) -> None:
+    from toolkit.captable.ocf import iso_time
+
+    app.say(
+        f"cap table on chain {table.chain_id} at block {table.block} ({iso_time(table.timestamp)})"
+    )
+    for cls in table.classes:
+        authorized = "unknown" if cls.authorized is None else _shares(cls.authorized, cls.decimals)
+        title = (
+            f"{cls.id}: {_shares(cls.total_supply, cls.decimals)} outstanding of {authorized} authorized, "
+            f"{cls.votes_per_share} vote(s) per share"
+        )
+        rows = [
+            [
+                h.investor_id or "(unregistered)",
+                h.wallet,
+                _shares(h.shares, cls.decimals),
+                _shares(h.locked_shares, cls.decimals),
+                f"{h.votes:,}",
+                f"{h.percent:.2f}",
+                f"{h.percent_outstanding:.2f}",
+                f"{h.percent_fully_diluted:.2f}",
+            ]
+            for h in cls.holders
+        ]
+        app.table(
+            title,
+            [
+                "investor",
+                "wallet",
+                "shares",
+                "locked",
+                "votes",
+                "% class",
+                "% outstanding",
+                "% diluted",
+            ],
+            rows,
+        )
+    if table.investors:
+        rows = [
+            [
+                i.investor_id or "(unregistered)",
+                "\n".join(i.wallets),
+                ", ".join(f"{cid} {n:,}" for cid, n in i.shares.items()),
+                f"{sum(i.locked_shares.values()):,}",
+                f"{i.votes:,}",
+                f"{i.percent_outstanding:.2f}",
+                f"{i.percent_fully_diluted:.2f}",
+            ]
+            for i in table.investors
+        ]
+        app.table(
+            "combined, per investor",
+            ["investor", "wallets", "shares", "locked", "votes", "% outstanding", "% diluted"],
+            rows,
+        )
+
+
+def _render_reconciliation(app: AppContext, register: Path, result: Reconciliation) -> None:
+    from toolkit.captable.ocf import iso_time
+
+    where = f"chain {result.chain_id} at block {result.block} ({iso_time(result.timestamp)})"
+    if result.clean:
+        app.say(f"clean: {register} agrees with {where}")
+        return
+    count = len(result.discrepancies)
+    app.say(f"{count} discrepanc{'ies' if count != 1 else 'y'} between {register} and {where}")
+    for kind, found in result.by_kind().items():
+        rows = [
+            [
+                d.class_id,
+                d.investor_id or "",
+                d.wallet or "",
+                "" if d.register is None else str(d.register),
+                "" if d.onchain is None else str(d.onchain),
+                d.detail or "",
+            ]
+            for d in found
+        ]
+        app.table(
+            f"{kind} ({len(found)})",
+            ["class", "investor", "wallet", "register", "chain", "detail"],
+            rows,
+        )
+
+
+def _confirmations_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--confirmations",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Blocks below the head that count as final (default: 0 on local chains, 12 elsewhere).",
+    )(func)
+
+
+@captable.command()
+@click.option("--class", "class_id", default=None, help="Only this class (by its id).")
+@click.option("--as-of", default=None, help=AS_OF_HELP)
+@_confirmations_option
+@global_options
+@pass_app
+def show(
+    app: AppContext, class_id: str | None, as_of: str | None, confirmations: int | None
+) -> None:
+    """Holders per class and combined: shares, locked shares, votes and percentages."""
+    with _session(app, confirmations) as session:
+        table = session.cap_table(as_of, class_id=class_id)
+    app.result(table.to_json(), lambda: _render_cap_table(app, table))
+
+
+@captable.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "ocf"]),
+    required=True,
+    help="csv (a register), json, or ocf (.ocf.zip).",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write."
+)
+@click.option("--as-of", default=None, help=AS_OF_HELP)
+@_confirmations_option
+@global_options
+@pass_app
+def export(
+    app: AppContext, fmt: str, out: Path, as_of: str | None, confirmations: int | None
+) -> None:
+    """Write the cap table as a register CSV, as JSON, or as an OCF 1.2.0 package."""
+    with _session(app, confirmations) as session:
+        written = session.export(fmt, out, as_of)  # type: ignore[arg-type]
+    app.result(
+        written,
+        lambda: app.say(
+            f"wrote {written['path']} ({fmt}, block {written['block']}, {written['rows']} rows/events)"
+        ),
+    )
+
+
+@captable.command()
+@click.argument("register", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--as-of", default=None, help=AS_OF_HELP)
+@_confirmations_option
+@global_options
+@pass_app
+def reconcile(app: AppContext, register: Path, as_of: str | None, confirmations: int | None) -> int:
+    """Compare the legal register (.csv or .ocf.zip) with the chain; exit 1 on any discrepancy."""
+    with _session(app, confirmations) as session:
+        result = session.reconcile(register, as_of)
+    app.result(result.to_json(), lambda: _render_reconciliation(app, register, result))
+    return 0 if result.clean else 1
