@@ -1,0 +1,115 @@
+"""`equity deploy`: validate first, deploy every contract, hand the admin roles to the
+timelock, record the offering; refuse what would be a mistake before sending anything."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from eth_utils import keccak
+
+from tests.issuer.conftest import DEV, EXAMPLES, Issuer
+from toolkit.offering.contracts import TIMELOCK, artifact
+
+ADMIN = b"\x00" * 32
+
+
+def role(name: str) -> bytes:
+    return keccak(text=name)
+
+
+def test_deploy_records_every_contract_and_prints_json(issuer: Issuer) -> None:
+    result = issuer.equity("--json", "deploy", EXAMPLES / "offering.toml", "--name", "second")
+    assert result.code == 0, result.err
+    data = result.json()
+    assert set(data["contracts"]) == {"registry", "votes", "timelock", "governor", "classes"}
+    assert set(data["contracts"]["classes"]) == {"COMMON", "FOUNDERS", "PREFERRED"}
+    assert all(set(tx) >= {"hash", "block", "gas_used", "status"} for tx in data["transactions"])
+    record = json.loads((issuer.cwd / "deployments" / "31337.json").read_text())
+    entry = record["offerings"]["second"]
+    assert entry["registry"] == data["contracts"]["registry"]
+    assert entry["block"] == data["block"]
+    assert len(entry["offering_hash"]) == 64
+    assert {c["id"]: c["blocked_jurisdictions"] for c in entry["classes"]}["COMMON"] == ["US"]
+
+
+def test_the_timelock_administers_everything_and_the_deployer_keeps_day_to_day_roles(
+    issuer: Issuer,
+) -> None:
+    contracts = issuer.contracts
+    deployment = issuer.deployment
+    deployer = DEV[0]
+    registry = contracts.registry.functions
+    assert registry.hasRole(ADMIN, deployment.timelock).call()
+    assert not registry.hasRole(ADMIN, deployer).call()
+    assert registry.hasRole(role("REGISTRAR_ROLE"), deployer).call()
+    for _, token in contracts.all_tokens():
+        assert token.functions.hasRole(ADMIN, deployment.timelock).call()
+        assert not token.functions.hasRole(ADMIN, deployer).call()
+        assert token.functions.hasRole(role("ISSUER_ROLE"), deployer).call()
+        assert token.functions.hasRole(role("PAUSER_ROLE"), deployer).call()
+    timelock = issuer.chain.w3.eth.contract(
+        address=deployment.timelock, abi=artifact(TIMELOCK)["abi"]
+    )
+    assert timelock.functions.hasRole(role("PROPOSER_ROLE"), deployment.governor).call()
+    assert timelock.functions.hasRole(role("CANCELLER_ROLE"), deployment.governor).call()
+    assert timelock.functions.hasRole(role("EXECUTOR_ROLE"), "0x" + "00" * 20).call()
+    assert not timelock.functions.hasRole(ADMIN, deployer).call()
+
+
+def test_the_offering_rules_are_on_chain(issuer: Issuer) -> None:
+    common = issuer.contracts.token("COMMON").functions
+    founders = issuer.contracts.token("FOUNDERS").functions
+    assert common.isJurisdictionBlocked(b"US").call()
+    assert common.authorized().call() == 10_000_000
+    assert founders.maxHolders().call() == 3
+    assert not founders.isJurisdictionBlocked(b"US").call()
+
+
+def test_a_name_already_recorded_is_refused_before_anything_is_sent(issuer: Issuer) -> None:
+    before = issuer.nonce()
+    result = issuer.equity("deploy", EXAMPLES / "offering.toml", "--name", "acme")
+    assert result.code == 2
+    assert "already recorded on chain 31337" in result.err
+    assert issuer.nonce() == before
+
+
+def test_an_invalid_offering_file_is_refused_with_its_lines_and_nothing_sent(
+    issuer: Issuer, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        (EXAMPLES / "offering.toml")
+        .read_text()
+        .replace('id = "FOUNDERS"', 'id = "COMMON"')
+        .replace("votes_per_share = 0", "votes_per_share = -1")
+        .replace("authorized = 5_000_000", "authorized = -1")
+    )
+    before = issuer.nonce()
+    result = issuer.equity("--json", "deploy", bad)
+    assert result.code == 2
+    assert result.json()["error"]["code"] == 2
+    assert "bad.toml:19: classes[1].id: duplicate class id 'COMMON'" in result.err
+    assert "classes[2].authorized: must be 0 or more, not -1" in result.err
+    assert "classes[2].votes_per_share: must be 0 or more, not -1" in result.err
+    assert "Traceback" not in result.err
+    assert issuer.nonce() == before
+
+
+def test_a_deployment_recorded_for_another_chain_is_refused(issuer: Issuer) -> None:
+    (issuer.cwd / "deployments" / "1337.json").write_text(
+        json.dumps({"chain_id": 1337, "offerings": {"elsewhere": issuer.deployment.to_json()}})
+    )
+    result = issuer.equity("--deployment", "elsewhere", "pause", "COMMON")
+    assert result.code == 3
+    assert "recorded for chain 1337, not for chain 31337" in result.err
+
+
+def test_a_deployments_file_of_another_chain_id_is_refused(issuer: Issuer) -> None:
+    path = issuer.cwd / "deployments" / "31337.json"
+    data = json.loads(path.read_text())
+    data["chain_id"] = 1
+    path.write_text(json.dumps(data))
+    result = issuer.equity("pause", "COMMON")
+    assert result.code == 3
+    assert "records chain 1" in result.err

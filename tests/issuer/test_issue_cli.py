@@ -1,0 +1,197 @@
+"""`equity issue`: one grant with a lock-up or vesting, or a whole CSV; bad input and chain
+refusals are reported before anything is sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.issuer.conftest import DEV, EXAMPLES, Issuer
+from toolkit.chain.accounts import create_account
+from toolkit.offering.inputs import parse_date
+
+
+def register(issuer: Issuer) -> None:
+    assert issuer.equity("holders", "import", EXAMPLES / "holders.csv").code == 0
+
+
+def test_issue_with_a_lockup_locks_the_shares_until_the_date(issuer: Issuer) -> None:
+    register(issuer)
+    result = issuer.equity(
+        "--json", "issue", "COMMON", DEV[4], "1000", "--lockup-until", "2030-01-01"
+    )
+    assert result.code == 0, result.err
+    data = result.json()
+    assert data["transactions"][0]["status"] == 1
+    assert data["lockup_until"] == "2030-01-01"
+    assert issuer.balance("COMMON", DEV[4]) == 1000
+    assert issuer.locked("COMMON", DEV[4]) == 1000
+
+
+def test_issue_with_vesting_records_the_schedule(issuer: Issuer) -> None:
+    register(issuer)
+    result = issuer.equity(
+        "--json", "issue", "FOUNDERS", DEV[2], "4000", "--vesting", "2026-01-01:365:1460"
+    )
+    assert result.code == 0, result.err
+    lots = issuer.contracts.token("FOUNDERS").functions.lockupLotsOf(DEV[2]).call()
+    start = parse_date("2026-01-01")
+    assert [(lot[0], lot[1], lot[2], lot[3]) for lot in lots] == [
+        (4000, start, start + 365 * 86_400, start + 1460 * 86_400)
+    ]
+
+
+def test_the_example_csv_issues_every_row(issuer: Issuer) -> None:
+    register(issuer)
+    result = issuer.equity(
+        "--json", "issue", "--csv", EXAMPLES / "issuances.csv", "--batch-size", "2"
+    )
+    assert result.code == 0, result.err
+    data = result.json()
+    assert data["rows"] == 11 and data["applied_now"] == 11
+    assert len(data["transactions"]) == 6  # per class: FOUNDERS 2 rows, COMMON 5, PREFERRED 4
+    assert issuer.balance("PREFERRED", DEV[3]) == 500_000
+
+
+def test_an_unknown_class_is_refused(issuer: Issuer) -> None:
+    result = issuer.equity("issue", "GOLD", DEV[1], "10")
+    assert result.code == 2
+    assert "unknown class 'GOLD'" in result.err and "COMMON, FOUNDERS, PREFERRED" in result.err
+
+
+def test_negative_fractional_and_non_numeric_shares_are_refused(issuer: Issuer) -> None:
+    for shares, message in [("-5", "positive"), ("1.5", "fractional"), ("lots", "not a number")]:
+        result = issuer.equity("issue", "--", "COMMON", DEV[1], shares)
+        assert result.code == 2 and message in result.err, result.err
+
+
+def test_a_lockup_in_the_past_is_refused(issuer: Issuer) -> None:
+    result = issuer.equity("issue", "COMMON", DEV[1], "10", "--lockup-until", "2020-01-01")
+    assert result.code == 2 and "lock-up 2020-01-01 is in the past" in result.err
+
+
+def test_an_impossible_lockup_date_is_refused(issuer: Issuer) -> None:
+    result = issuer.equity("issue", "COMMON", DEV[1], "10", "--lockup-until", "2031-02-29")
+    assert result.code == 2 and "not a valid date" in result.err
+
+
+def test_issuing_to_an_unqualified_wallet_is_refused_with_the_restriction(issuer: Issuer) -> None:
+    nonce = issuer.nonce()
+    result = issuer.equity("issue", "COMMON", DEV[1], "10")
+    assert result.code == 3
+    assert "RECEIVER_NOT_QUALIFIED" in result.err
+    assert issuer.nonce() == nonce
+
+
+def test_issuing_common_to_a_us_investor_is_refused_as_jurisdiction_blocked(issuer: Issuer) -> None:
+    register(issuer)
+    result = issuer.equity("issue", "COMMON", DEV[3], "10")
+    assert result.code == 3 and "JURISDICTION_BLOCKED" in result.err
+
+
+def test_an_account_without_the_issuer_role_is_refused_with_the_decoded_reason(
+    issuer: Issuer,
+) -> None:
+    register(issuer)
+    result = issuer.equity("--account", "dev4", "issue", "COMMON", DEV[4], "10")
+    assert result.code == 3
+    assert "lacks the role ISSUER_ROLE" in result.err
+    assert issuer.nonce(4) == 0
+
+
+def test_a_wrong_keystore_password_is_refused_before_anything_is_sent(
+    issuer: Issuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EQUITY_KEYSTORE_DIR", str(issuer.cwd / "keystores"))
+    treasurer = create_account("treasurer", "right password")
+    monkeypatch.setenv("EQUITY_PASSWORD", "wrong password")
+    result = issuer.equity("--account", "treasurer", "issue", "COMMON", DEV[1], "10")
+    assert result.code == 2
+    assert "wrong password for account 'treasurer'" in result.err
+    assert issuer.chain.w3.eth.get_transaction_count(treasurer.address) == 0
+
+
+def test_issuing_beyond_the_authorized_shares_is_refused(issuer: Issuer) -> None:
+    register(issuer)
+    result = issuer.equity("issue", "FOUNDERS", DEV[1], "2000001")
+    assert result.code == 3 and "AuthorizedSharesExceeded" in result.err
+
+
+def test_a_csv_beyond_the_authorized_shares_is_refused_before_any_batch(issuer: Issuer) -> None:
+    register(issuer)
+    path = issuer.cwd / "too-many.csv"
+    path.write_text(f"class,wallet,shares\nFOUNDERS,{DEV[1]},1500000\nFOUNDERS,{DEV[2]},600000\n")
+    nonce = issuer.nonce()
+    result = issuer.equity("issue", "--csv", path)
+    assert result.code == 3
+    assert "FOUNDERS: the file issues 2100000 shares, but only 2000000 of 2000000" in result.err
+    assert issuer.nonce() == nonce
+
+
+def test_a_csv_row_the_chain_would_refuse_is_listed_before_any_batch(issuer: Issuer) -> None:
+    register(issuer)
+    path = issuer.cwd / "refused.csv"
+    path.write_text(
+        "class,wallet,shares\n"
+        f"COMMON,{DEV[4]},100\n"
+        f"COMMON,{DEV[3]},100\n"  # US investor: COMMON blocks US
+        f"PREFERRED,{DEV[0]},100\n"  # the issuer is not a registered holder
+    )
+    nonce = issuer.nonce()
+    result = issuer.equity("issue", "--csv", path)
+    assert result.code == 3
+    assert "line 3:" in result.err and "JURISDICTION_BLOCKED" in result.err
+    assert "line 4:" in result.err and "RECEIVER_NOT_QUALIFIED" in result.err
+    assert issuer.nonce() == nonce
+
+
+def test_a_refusal_met_mid_run_names_the_csv_line_and_a_rerun_resumes(issuer: Issuer) -> None:
+    register(issuer)
+    path = issuer.cwd / "cap.csv"
+    # FOUNDERS allows 3 investors: the fourth new investor in the second batch is refused
+    path.write_text(
+        "class,wallet,shares\n"
+        f"FOUNDERS,{DEV[1]},10\n"
+        f"FOUNDERS,{DEV[2]},10\n"
+        f"FOUNDERS,{DEV[4]},10\n"
+        f"FOUNDERS,{DEV[5]},10\n"
+    )
+    result = issuer.equity("issue", "--csv", path, "--batch-size", "3")
+    assert result.code == 3
+    assert (
+        "line 5: issue FOUNDERS to 1 wallet(s) (lines 5-5) refused: HOLDER_LIMIT_REACHED"
+        in result.err
+    )
+    assert [issuer.balance("FOUNDERS", w) for w in DEV[1:6]] == [10, 10, 0, 10, 0]
+    rerun = issuer.equity("--json", "issue", "--csv", path, "--batch-size", "3")
+    assert rerun.code == 3  # still refused; the first batch is not sent again
+    assert [issuer.balance("FOUNDERS", w) for w in DEV[1:6]] == [10, 10, 0, 10, 0]
+
+
+def test_csv_and_single_issue_arguments_do_not_mix(issuer: Issuer) -> None:
+    result = issuer.equity("issue", "COMMON", "--csv", EXAMPLES / "issuances.csv")
+    assert result.code == 2 and "--csv takes no CLASS WALLET SHARES" in result.err
+    assert issuer.equity("issue", "COMMON", DEV[1]).code == 2
+    assert (
+        issuer.equity("issue", "--csv", EXAMPLES / "issuances.csv", "--batch-size", "0").code == 2
+    )
+
+
+def test_an_edited_csv_is_refused_while_its_earlier_version_is_half_issued(issuer: Issuer) -> None:
+    register(issuer)
+    path = issuer.cwd / "cap.csv"
+    rows = [
+        f"FOUNDERS,{DEV[1]},10",
+        f"FOUNDERS,{DEV[2]},10",
+        f"FOUNDERS,{DEV[4]},10",
+        f"FOUNDERS,{DEV[5]},10",
+    ]
+    path.write_text("class,wallet,shares\n" + "\n".join(rows) + "\n")
+    assert (
+        issuer.equity("issue", "--csv", path, "--batch-size", "3").code == 3
+    )  # 4th investor refused
+    path.write_text("class,wallet,shares\n" + "\n".join(rows[:3]) + "\n")  # drop the refused row
+    nonce = issuer.nonce()
+    result = issuer.equity("issue", "--csv", path, "--batch-size", "3")
+    assert result.code == 2
+    assert "changed since a run that stopped after 3 row(s) were sent" in result.err
+    assert issuer.nonce() == nonce

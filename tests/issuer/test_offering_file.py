@@ -1,0 +1,125 @@
+"""The offering file: the example is valid; every mistake is reported with its key and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from toolkit.errors import InputError
+from toolkit.offering.offering_file import load_offering
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+VALID = """\
+[company]
+name = "Acme"
+
+[[classes]]
+id = "COMMON"
+name = "Acme Common"
+symbol = "AC"
+authorized = 1_000
+votes_per_share = 1
+max_holders = 10
+blocked_jurisdictions = ["US"]
+
+[[classes]]
+id = "PREF"
+name = "Acme Preferred"
+symbol = "AP"
+authorized = 500
+votes_per_share = 0
+
+[governance]
+voting_delay = "1d"
+voting_period = "7d"
+quorum_percent = 50
+proposal_threshold = 1
+timelock_delay = "2h"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "offering.toml"
+    path.write_text(text)
+    return path
+
+
+def errors_of(tmp_path: Path, text: str) -> str:
+    with pytest.raises(InputError) as caught:
+        load_offering(write(tmp_path, text))
+    return caught.value.message
+
+
+def test_the_example_offering_has_three_classes_one_non_voting_one_blocking_us_one_capped() -> None:
+    offering = load_offering(EXAMPLES / "offering.toml")
+    by_id = {c.id: c for c in offering.classes}
+    assert set(by_id) == {"COMMON", "FOUNDERS", "PREFERRED"}
+    assert by_id["PREFERRED"].votes_per_share == 0
+    assert by_id["COMMON"].blocked_jurisdictions == ("US",)
+    assert by_id["FOUNDERS"].max_holders == 3
+    assert offering.governance.voting_delay == 86_400
+    assert offering.governance.voting_period == 7 * 86_400
+    assert offering.governance.timelock_delay == 2 * 86_400
+
+
+def test_durations_accept_units_and_plain_seconds(tmp_path: Path) -> None:
+    offering = load_offering(write(tmp_path, VALID.replace('"2h"', "3600")))
+    assert offering.governance.timelock_delay == 3600
+    assert load_offering(write(tmp_path, VALID)).governance.timelock_delay == 7200
+
+
+def test_duplicate_class_ids_are_refused_with_the_line_of_the_second(tmp_path: Path) -> None:
+    message = errors_of(tmp_path, VALID.replace('id = "PREF"', 'id = "COMMON"'))
+    assert "offering.toml:14: classes[1].id: duplicate class id 'COMMON'" in message
+
+
+def test_a_negative_votes_per_share_is_refused_with_its_line(tmp_path: Path) -> None:
+    message = errors_of(tmp_path, VALID.replace("votes_per_share = 0", "votes_per_share = -1"))
+    assert "offering.toml:18: classes[1].votes_per_share: must be 0 or more, not -1" in message
+
+
+def test_authorized_below_zero_is_refused_with_its_line(tmp_path: Path) -> None:
+    message = errors_of(tmp_path, VALID.replace("authorized = 1_000", "authorized = -5"))
+    assert "offering.toml:8: classes[0].authorized: must be 0 or more, not -5" in message
+
+
+def test_every_error_of_the_file_is_reported_at_once(tmp_path: Path) -> None:
+    text = (
+        VALID.replace("authorized = 1_000", "authorized = -5")
+        .replace('["US"]', '["us"]')
+        .replace('voting_period = "7d"', 'voting_period = "7 days"')
+        .replace("quorum_percent = 50", "quorum_percent = 150")
+    )
+    message = errors_of(tmp_path, text)
+    assert "has 4 errors; nothing was deployed" in message
+    assert ":8: classes[0].authorized" in message
+    assert ":11: classes[0].blocked_jurisdictions: jurisdiction 'us'" in message
+    assert ":22: governance.voting_period: '7 days' is not a duration" in message
+    assert ":23: governance.quorum_percent: must be at most 100" in message
+
+
+def test_unknown_keys_are_refused_so_that_typos_do_not_pass_silently(tmp_path: Path) -> None:
+    message = errors_of(tmp_path, VALID.replace("max_holders = 10", "max_holder = 10"))
+    assert "offering.toml:10: classes[0].max_holder: unknown key" in message
+
+
+def test_missing_required_keys_are_named(tmp_path: Path) -> None:
+    message = errors_of(tmp_path, VALID.replace('symbol = "AP"\n', ""))
+    assert "classes[1].symbol: required" in message
+
+
+def test_an_offering_without_a_voting_class_is_refused(tmp_path: Path) -> None:
+    message = errors_of(tmp_path, VALID.replace("votes_per_share = 1", "votes_per_share = 0"))
+    assert "no class has votes_per_share > 0" in message
+
+
+def test_invalid_toml_names_the_line(tmp_path: Path) -> None:
+    message = errors_of(tmp_path, VALID.replace('name = "Acme"', "name = Acme"))
+    assert "is not valid TOML" in message and "line 2" in message
+
+
+def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read the offering file"):
+        load_offering(tmp_path / "nope.toml")

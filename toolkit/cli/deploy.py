@@ -1,0 +1,84 @@
+"""``equity deploy OFFERING.toml [--name NAME]``: validate, deploy, wire, record (SPEC §5, §10)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from toolkit.cli.context import AppContext, global_options, pass_app
+
+
+@click.command()
+@click.argument("offering_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--name", default=None, help="Name to record the offering under (default: the file's stem)."
+)
+@global_options
+@pass_app
+def deploy(app: AppContext, offering_file: Path, name: str | None) -> None:
+    """Deploy the offering described in OFFERING_FILE and record it in deployments/."""
+    from toolkit.offering.deploy import check_name_free, default_name, deploy_offering
+    from toolkit.offering.offering_file import load_offering
+
+    offering = load_offering(offering_file)  # every error in the file, before any connection
+    name = name if name is not None else default_name(offering)
+    chain = app.chain()
+    check_name_free(chain.chain_id, name, app.cwd)
+    transactor = app.transactor()
+    app.say(
+        f"deploying {offering.company!r} ({len(offering.classes)} classes) as {name!r} "
+        f"on chain {chain.chain_id} from {transactor.address}"
+    )
+    report = deploy_offering(
+        transactor, offering, name=name, cwd=app.cwd, on_step=lambda label: app.say(f"  {label}")
+    )
+    deployment = report.deployment
+    data = {
+        "name": deployment.name,
+        "chain_id": deployment.chain_id,
+        "block": deployment.block,
+        "record": str(report.path),
+        "contracts": {
+            "registry": deployment.registry,
+            "votes": deployment.votes,
+            "timelock": deployment.timelock,
+            "governor": deployment.governor,
+            "classes": {c.id: c.address for c in deployment.classes},
+        },
+        "transactions": [tx.to_json() for tx in report.transactions],
+    }
+
+    def render() -> None:
+        app.table(
+            f"{deployment.name}: {deployment.company}, chain {deployment.chain_id}, block {deployment.block}",
+            ["contract", "address"],
+            [
+                ["registry", deployment.registry],
+                *[[f"class {c.id}", c.address] for c in deployment.classes],
+                ["votes", deployment.votes],
+                ["timelock", deployment.timelock],
+                ["governor", deployment.governor],
+            ],
+        )
+        app.table(
+            None,
+            ["class", "symbol", "votes", "authorized", "holders", "blocked"],
+            [
+                [
+                    c.id,
+                    c.symbol,
+                    c.votes_per_share,
+                    c.authorized,
+                    c.max_holders or "no cap",
+                    ",".join(c.blocked_jurisdictions) or "-",
+                ]
+                for c in deployment.classes
+            ],
+        )
+        gas = sum(tx.gas_used for tx in report.transactions)
+        app.say(f"{len(report.transactions)} transactions, {gas} gas; recorded in {report.path}")
+        app.say("the timelock now administers the registry and every class; the deployer keeps")
+        app.say("the issuer, registrar and pauser roles")
+
+    app.result(data, render)

@@ -1,0 +1,1 @@
+"""Qualified holders: the registry's wallets, investors, jurisdictions and expiries."""

@@ -1,0 +1,135 @@
+"""``equity holders import HOLDERS.csv``: register every row, resumably.
+
+Rows go out in file order, ``batch_size`` wallets per ``addHolders`` call, through the same
+journal and resume rules as batch issuance (``toolkit.issuance.batches``). Before anything new
+is sent, the remaining wallets are looked up: one already registered would make its batch
+revert, so every such row is listed and nothing is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolkit.errors import ChainError
+from toolkit.holders.holders_csv import HolderRow, iter_holders, validate_holders
+from toolkit.holders.registry import read_holders
+from toolkit.issuance.batches import (
+    Batch,
+    BatchRunReport,
+    Resumption,
+    explain_refusal,
+    run_batches,
+)
+from toolkit.issuance.csv_issue import check_batch_size
+from toolkit.issuance.journal import Journal, check_no_unfinished_sibling, journal_path
+from toolkit.offering.inputs import investor_id_text
+
+if TYPE_CHECKING:
+    from toolkit.chain.tx import Transactor
+    from toolkit.offering.contracts import OfferingContracts
+
+MAX_LINES_SHOWN = 200
+
+
+def import_holders(
+    transactor: Transactor,
+    contracts: OfferingContracts,
+    csv_path: Path,
+    *,
+    batch_size: int,
+    cwd: Path,
+    now: int,
+    on_start: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    on_resume: Callable[[Resumption], None] | None = None,
+) -> BatchRunReport:
+    check_batch_size(batch_size)
+    deployment = contracts.deployment
+    checked = validate_holders(csv_path, now=now)
+    if on_start is not None:
+        on_start(checked.rows)
+    path = journal_path(cwd, deployment.chain_id, deployment.name, "holders", checked.sha256)
+
+    def remaining(applied: set[int]) -> Iterator[HolderRow]:
+        return (row for row in iter_holders(csv_path) if row.line not in applied)
+
+    def plan(applied: set[int]) -> Iterator[Batch]:
+        bucket: list[HolderRow] = []
+        for row in remaining(applied):
+            bucket.append(row)
+            if len(bucket) >= batch_size:
+                yield batch_of_holders(contracts, bucket)
+                bucket = []
+        if bucket:
+            yield batch_of_holders(contracts, bucket)
+
+    def preflight(applied: set[int]) -> None:
+        check_unregistered(contracts, lambda: remaining(applied), csv_path)
+
+    check_no_unfinished_sibling(path, csv_path)
+    with Journal(path) as journal:
+        return run_batches(
+            transactor,
+            journal,
+            start={
+                "kind": "holders",
+                "csv": str(csv_path.resolve()),
+                "sha256": checked.sha256,
+                "rows": checked.rows,
+                "chain_id": deployment.chain_id,
+                "offering": deployment.name,
+            },
+            rows=checked.rows,
+            plan=plan,
+            preflight=preflight,
+            explain_refusal=explain_refusal,
+            on_progress=on_progress,
+            on_resume=on_resume,
+        )
+
+
+def batch_of_holders(contracts: OfferingContracts, rows: list[HolderRow]) -> Batch:
+    holders = [row.holder for row in rows]
+    call = contracts.registry.functions.addHolders(
+        [h.wallet for h in holders],
+        [h.investor_id for h in holders],
+        [h.jurisdiction for h in holders],
+        [h.expires_at for h in holders],
+        [h.accredited for h in holders],
+    )
+    return Batch(
+        rows=tuple(row.line for row in rows),
+        call=call,
+        label=f"add {len(rows)} holder(s) (lines {rows[0].line}-{rows[-1].line})",
+        wallets=tuple(h.wallet for h in holders),
+    )
+
+
+def check_unregistered(
+    contracts: OfferingContracts, rows: Callable[[], Iterator[HolderRow]], csv_path: Path
+) -> None:
+    """Refuse (exit 3) listing every row whose wallet the registry already has."""
+    wallets = [row.holder.wallet for row in rows()]
+    if not wallets:
+        return
+    records = read_holders(contracts, wallets)
+    taken = []
+    for row in rows():
+        state = records[row.holder.wallet]
+        if state.registered:
+            same = state.investor_id == investor_id_text(row.holder.investor_id)
+            taken.append(
+                f"  line {row.line}: {row.holder.wallet} is already registered"
+                + (" (to the same investor)" if same else f" to investor {state.investor_id}")
+            )
+    if taken:
+        shown = taken[:MAX_LINES_SHOWN]
+        if len(taken) > MAX_LINES_SHOWN:
+            shown.append(f"  ... and {len(taken) - MAX_LINES_SHOWN} more rows")
+        raise ChainError(
+            f"{csv_path}: the registry would refuse {len(taken)} row(s); nothing was sent:\n"
+            + "\n".join(shown),
+            hint="drop those rows (or `equity holders remove` the wallets first)",
+        )

@@ -1,0 +1,1 @@
+"""Issuing shares: one grant, or a CSV of them in resumable, journalled batches."""

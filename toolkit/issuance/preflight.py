@@ -1,0 +1,111 @@
+"""Checks of a batch run's remaining rows against the chain, before anything new is sent.
+
+The contracts would refuse these rows one batch at a time, after earlier batches went out;
+checking them first lists every refused row at once and sends nothing. What is checked:
+authorized shares left per class, and each receiver's standing in the registry for its class
+(SPEC §8 codes 3-6: frozen, not registered, expired, jurisdiction blocked). The holder cap
+depends on the order of issuance and is left to the contract (a refusal names its line).
+
+Registry records are read with JSON-RPC batch requests (``holders.registry.read_holders``), so
+ten thousand receivers cost a few round trips, not ten thousand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolkit.errors import ChainError
+from toolkit.holders.holder import HolderState
+from toolkit.holders.registry import read_holders
+from toolkit.issuance.issuances_csv import IssuanceRow
+from toolkit.offering.inputs import format_shares
+from toolkit.restrictions import restriction_message, restriction_name
+
+if TYPE_CHECKING:
+    from toolkit.offering.contracts import OfferingContracts
+
+MAX_LINES_SHOWN = 200
+
+
+def check_authorized(
+    contracts: OfferingContracts, rows: Iterable[IssuanceRow], csv_path: Path
+) -> None:
+    """Refuse (exit 3) when a class's remaining rows exceed its authorized shares left."""
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[row.class_id] = totals.get(row.class_id, 0) + row.amount
+    problems = []
+    for class_id, total in totals.items():
+        share_class = contracts.deployment.class_by_id(class_id)
+        token = contracts.token(class_id)
+        supply = int(token.functions.totalSupply().call())
+        authorized = int(token.functions.authorized().call())
+        if supply + total > authorized:
+            decimals = share_class.decimals
+            problems.append(
+                f"  {class_id}: the file issues {format_shares(total, decimals)} shares, but only "
+                f"{format_shares(authorized - supply, decimals)} of "
+                f"{format_shares(authorized, decimals)} authorized are left"
+            )
+    if problems:
+        raise ChainError(
+            f"{csv_path}: the chain would refuse these issuances (authorized shares); "
+            "nothing was sent:\n" + "\n".join(problems),
+            hint="lower the shares, or raise the authorized shares by a governance proposal",
+        )
+
+
+def check_receivers(
+    contracts: OfferingContracts, rows: Callable[[], Iterable[IssuanceRow]], csv_path: Path
+) -> None:
+    """Refuse (exit 3) listing every row whose receiver cannot receive its class now.
+
+    ``rows`` gives a fresh stream of the rows each time: one pass collects the wallets, the
+    next judges each row, so memory holds the distinct wallets and nothing more."""
+    wallets = sorted({row.wallet for row in rows()})
+    if not wallets:
+        return
+    w3 = contracts.w3
+    now = int(w3.eth.get_block("latest")["timestamp"])
+    records = read_holders(contracts, wallets)
+    blocked: dict[str, set[str]] = {}
+    refused: list[tuple[int, str]] = []
+    for row in rows():
+        if row.class_id not in blocked:
+            token = contracts.token(row.class_id)
+            codes = token.functions.blockedJurisdictions().call()
+            blocked[row.class_id] = {bytes(c).decode("ascii", errors="replace") for c in codes}
+        code = receiver_code(records[row.wallet], blocked[row.class_id], now)
+        if code:
+            refused.append(
+                (
+                    row.line,
+                    f"{row.wallet} cannot receive {row.class_id}: {restriction_name(code)} "
+                    f"({restriction_message(code)})",
+                )
+            )
+    if refused:
+        shown = [f"  line {line}: {message}" for line, message in refused[:MAX_LINES_SHOWN]]
+        if len(refused) > MAX_LINES_SHOWN:
+            shown.append(f"  ... and {len(refused) - MAX_LINES_SHOWN} more rows")
+        raise ChainError(
+            f"{csv_path}: the chain would refuse {len(refused)} row(s); nothing was sent:\n"
+            + "\n".join(shown),
+            hint="qualify the receivers first (`equity holders add` / `holders import`), "
+            "or fix the rows",
+        )
+
+
+def receiver_code(holder: HolderState, blocked: set[str], now: int) -> int:
+    """SPEC §8 codes 3-6 for a receiver (0: may receive), as the contract orders them."""
+    if holder.frozen:
+        return 3
+    if not holder.registered:
+        return 4
+    if now >= holder.expires_at:
+        return 5
+    if holder.jurisdiction in blocked:
+        return 6
+    return 0

@@ -1,0 +1,88 @@
+"""The compiled templates and web3 handles on a deployed offering's contracts.
+
+Artifacts come from ``build/contracts`` (compiled on demand, a no-op when up to date). An
+``OfferingContracts`` gives the registry and each class token of a recorded deployment as
+web3 contract objects, so library code never repeats an address or an ABI.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from toolkit.errors import ToolchainError
+
+if TYPE_CHECKING:
+    from web3 import Web3
+    from web3.contract import Contract
+
+    from toolkit.offering.deployments import ClassDeployment, Deployment
+
+REGISTRY = "HolderRegistry"
+SHARE_CLASS = "ShareClassToken"
+VOTES = "ClassWeightedVotes"
+TIMELOCK = "EquityTimelock"
+GOVERNOR = "EquityGovernor"
+TEMPLATES = (REGISTRY, SHARE_CLASS, VOTES, TIMELOCK, GOVERNOR)
+
+
+@cache
+def artifact(name: str) -> dict[str, Any]:
+    """The compiled artifact of one template (``abi``, ``bytecode``), compiling if needed."""
+    from toolkit.compile import build_dir, compile_project
+
+    compile_project()
+    path = build_dir() / f"{name}.json"
+    try:
+        data: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ToolchainError(
+            f"the compiled template {name} is missing ({path})",
+            hint="run `equity compile --force`",
+        ) from exc
+    if not data.get("bytecode"):
+        raise ToolchainError(f"the template {name} has no bytecode", hint="run `equity compile`")
+    return data
+
+
+@dataclass
+class OfferingContracts:
+    """Web3 contract objects of one deployment, created once and reused."""
+
+    w3: Web3
+    deployment: Deployment
+    _tokens: dict[str, Contract] = field(default_factory=dict)
+    _registry: Contract | None = None
+
+    @property
+    def registry(self) -> Contract:
+        if self._registry is None:
+            self._registry = self.w3.eth.contract(
+                address=self.w3.to_checksum_address(self.deployment.registry),
+                abi=artifact(REGISTRY)["abi"],
+            )
+        return self._registry
+
+    def token(self, class_id: str) -> Contract:
+        """The token of a class by its id (an unknown id is a UsageError listing the known)."""
+        share_class = self.deployment.class_by_id(class_id)
+        return self.token_of(share_class)
+
+    def token_of(self, share_class: ClassDeployment) -> Contract:
+        if share_class.id not in self._tokens:
+            self._tokens[share_class.id] = self.w3.eth.contract(
+                address=self.w3.to_checksum_address(share_class.address),
+                abi=artifact(SHARE_CLASS)["abi"],
+            )
+        return self._tokens[share_class.id]
+
+    def all_tokens(self) -> list[tuple[ClassDeployment, Contract]]:
+        return [(c, self.token_of(c)) for c in self.deployment.classes]
+
+
+def chain_time(w3: Web3) -> int:
+    """The latest block's timestamp: "now" for lock-ups and expiries (local chains may have
+    moved their clock ahead of the wall clock)."""
+    return int(w3.eth.get_block("latest")["timestamp"])

@@ -1,0 +1,218 @@
+"""Deploy an offering: registry, class tokens, votes source, timelock and governor, wired as
+SPEC §10 says, and recorded in ``deployments/<chain_id>.json``.
+
+Order and roles:
+
+1. ``HolderRegistry(admin=deployer, registrar=deployer)``;
+2. one ``ShareClassToken`` per class (admin = deployer, issuer = deployer, who also gets
+   PAUSER_ROLE);
+3. ``ClassWeightedVotes(tokens, votes_per_share)``;
+4. ``EquityTimelock(delay, proposers=[governor], executors=[0x0], admin=0x0)`` — the governor
+   does not exist yet, so its address is predicted from the deployer's nonce (it is deployed by
+   the very next transaction, and the prediction is checked);
+5. ``EquityGovernor(...)``;
+6. per token, one ``multicall``: block the offering's jurisdictions (the deployer is still its
+   admin), grant DEFAULT_ADMIN_ROLE to the timelock, renounce the deployer's;
+7. the same hand-over on the registry.
+
+The deployer keeps REGISTRAR_ROLE, ISSUER_ROLE and PAUSER_ROLE: the issuer's day-to-day roles.
+The name is checked against the record before anything is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from toolkit.errors import ChainError, UsageError
+from toolkit.offering.contracts import GOVERNOR, REGISTRY, SHARE_CLASS, TIMELOCK, VOTES, artifact
+from toolkit.offering.deployments import (
+    ClassDeployment,
+    Deployment,
+    read_deployments,
+    record_deployment,
+)
+from toolkit.offering.offering_file import Offering
+
+if TYPE_CHECKING:
+    from toolkit.chain.tx import Transactor, TxResult
+
+ZERO_ADDRESS = "0x" + "00" * 20
+DEFAULT_ADMIN_ROLE = b"\x00" * 32
+
+
+@dataclass(frozen=True)
+class DeployReport:
+    deployment: Deployment
+    transactions: tuple[TxResult, ...]
+    path: Path
+
+
+def default_name(offering: Offering) -> str:
+    """The offering file's stem ("offering" for offering.toml)."""
+    return offering.path.stem
+
+
+def check_name_free(chain_id: int, name: str, cwd: Path) -> None:
+    if not name.strip():
+        raise UsageError("the offering name is empty", hint="pass --name NAME")
+    if name in read_deployments(chain_id, cwd):
+        raise UsageError(
+            f"an offering named {name!r} is already recorded on chain {chain_id}",
+            hint="choose another --name (nothing was sent)",
+        )
+
+
+def deploy_offering(
+    transactor: Transactor,
+    offering: Offering,
+    *,
+    name: str,
+    cwd: Path,
+    on_step: Callable[[str], None] | None = None,
+) -> DeployReport:
+    """Deploy and wire every contract of ``offering``, record it, and report each transaction."""
+    chain = transactor.chain
+    w3 = chain.w3
+    check_name_free(chain.chain_id, name, cwd)
+    templates = {n: artifact(n) for n in (REGISTRY, SHARE_CLASS, VOTES, TIMELOCK, GOVERNOR)}
+    deployer = transactor.address
+    results: list[TxResult] = []
+
+    def step(label: str) -> None:
+        if on_step is not None:
+            on_step(label)
+
+    def deploy(template: str, *args: Any, label: str) -> str:
+        step(label)
+        result = transactor.deploy(templates[template], *args, label=label)
+        results.append(result)
+        if result.contract_address is None:
+            raise ChainError(f"{label}: the receipt has no contract address")
+        return str(w3.to_checksum_address(result.contract_address))
+
+    registry = deploy(REGISTRY, deployer, deployer, label="deploy HolderRegistry")
+    tokens: list[str] = []
+    for share_class in offering.classes:
+        tokens.append(
+            deploy(
+                SHARE_CLASS,
+                share_class.name,
+                share_class.symbol,
+                share_class.decimals,
+                share_class.authorized_units,
+                share_class.max_holders,
+                registry,
+                deployer,
+                deployer,
+                label=f"deploy ShareClassToken {share_class.id}",
+            )
+        )
+    votes = deploy(
+        VOTES,
+        tokens,
+        [c.votes_per_share for c in offering.classes],
+        label="deploy ClassWeightedVotes",
+    )
+
+    from web3.types import Nonce
+    from web3.utils.address import get_create_address
+
+    nonce = int(w3.eth.get_transaction_count(w3.to_checksum_address(deployer), "pending"))
+    predicted_governor = str(get_create_address(w3.to_checksum_address(deployer), Nonce(nonce + 1)))
+    governance = offering.governance
+    timelock = deploy(
+        TIMELOCK,
+        governance.timelock_delay,
+        [predicted_governor],
+        [ZERO_ADDRESS],
+        ZERO_ADDRESS,
+        label="deploy EquityTimelock",
+    )
+    threshold_scale = max((c.decimals for c in offering.voting_classes), default=0)
+    governor = deploy(
+        GOVERNOR,
+        f"{offering.company} Governor",
+        votes,
+        timelock,
+        governance.voting_delay,
+        governance.voting_period,
+        governance.proposal_threshold * 10**threshold_scale,
+        governance.quorum_percent,
+        label="deploy EquityGovernor",
+    )
+    if governor.lower() != predicted_governor.lower():
+        raise ChainError(
+            f"the governor was deployed at {governor}, not at the predicted {predicted_governor}: "
+            "another transaction from the deployer got in between",
+            hint="deploy again from an account that sends nothing else meanwhile",
+        )
+
+    token_abi = templates[SHARE_CLASS]["abi"]
+    for share_class, address in zip(offering.classes, tokens, strict=True):
+        token = w3.eth.contract(address=w3.to_checksum_address(address), abi=token_abi)
+        calls = [
+            token.encode_abi("setJurisdictionBlocked", [code.encode("ascii"), True])
+            for code in share_class.blocked_jurisdictions
+        ]
+        calls.append(token.encode_abi("grantRole", [DEFAULT_ADMIN_ROLE, timelock]))
+        calls.append(token.encode_abi("renounceRole", [DEFAULT_ADMIN_ROLE, deployer]))
+        label = f"hand {share_class.id} to the timelock"
+        step(label)
+        results.append(transactor.transact(token.functions.multicall(calls), label=label))
+
+    registry_contract = w3.eth.contract(
+        address=w3.to_checksum_address(registry), abi=templates[REGISTRY]["abi"]
+    )
+    step("hand the registry to the timelock")
+    results.append(
+        transactor.transact(
+            registry_contract.functions.grantRole(DEFAULT_ADMIN_ROLE, timelock),
+            label="grant the registry's admin role to the timelock",
+        )
+    )
+    results.append(
+        transactor.transact(
+            registry_contract.functions.renounceRole(DEFAULT_ADMIN_ROLE, deployer),
+            label="renounce the deployer's admin role on the registry",
+        )
+    )
+
+    deployment = Deployment(
+        name=name,
+        chain_id=chain.chain_id,
+        company=offering.company,
+        block=results[0].block,
+        offering_file=str(offering.path),
+        offering_hash=offering.sha256,
+        deployer=deployer,
+        registry=registry,
+        votes=votes,
+        governor=governor,
+        timelock=timelock,
+        classes=tuple(
+            ClassDeployment(
+                id=c.id,
+                address=address,
+                name=c.name,
+                symbol=c.symbol,
+                decimals=c.decimals,
+                votes_per_share=c.votes_per_share,
+                authorized=c.authorized_units,
+                max_holders=c.max_holders,
+                blocked_jurisdictions=c.blocked_jurisdictions,
+            )
+            for c, address in zip(offering.classes, tokens, strict=True)
+        ),
+        governance={
+            "voting_delay": governance.voting_delay,
+            "voting_period": governance.voting_period,
+            "quorum_percent": governance.quorum_percent,
+            "proposal_threshold": governance.proposal_threshold,
+            "timelock_delay": governance.timelock_delay,
+        },
+    )
+    path = record_deployment(deployment, cwd)
+    return DeployReport(deployment=deployment, transactions=tuple(results), path=path)

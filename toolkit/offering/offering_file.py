@@ -1,0 +1,334 @@
+"""The offering file (SPEC §7): a company's share classes and governance, in TOML.
+
+``load_offering`` reads and validates the whole file before anything is deployed and reports
+every problem at once, each with its line and key (``offering.toml:21: classes[1].
+votes_per_share: must be 0 or more, not -1``). The result is plain data that the deployer
+turns into contracts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import InputError
+from toolkit.offering.inputs import InvalidValue, parse_duration, parse_jurisdiction
+from toolkit.offering.toml_lines import key_lines, line_of
+
+CLASS_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+MAX_UINT32 = 2**32 - 1
+MAX_UINT48 = 2**48 - 1
+MAX_DECIMALS = 18
+MAX_CLASSES = 8  # ClassWeightedVotes.MAX_CLASSES
+
+COMPANY_KEYS = {"name"}
+CLASS_KEYS = {
+    "id",
+    "name",
+    "symbol",
+    "authorized",
+    "votes_per_share",
+    "max_holders",
+    "blocked_jurisdictions",
+    "decimals",
+}
+GOVERNANCE_KEYS = {
+    "voting_delay",
+    "voting_period",
+    "quorum_percent",
+    "proposal_threshold",
+    "timelock_delay",
+}
+
+
+@dataclass(frozen=True)
+class ShareClassSpec:
+    """One class as the offering file describes it (``authorized`` in whole shares)."""
+
+    id: str
+    name: str
+    symbol: str
+    authorized: int
+    votes_per_share: int
+    max_holders: int
+    blocked_jurisdictions: tuple[str, ...] = ()
+    decimals: int = 0
+
+    @property
+    def authorized_units(self) -> int:
+        """The authorized shares in the token's base units."""
+        return int(self.authorized * 10**self.decimals)
+
+
+@dataclass(frozen=True)
+class GovernanceSpec:
+    """Governor and timelock parameters; durations in seconds (timestamp clock)."""
+
+    voting_delay: int
+    voting_period: int
+    quorum_percent: int
+    proposal_threshold: int
+    timelock_delay: int
+
+
+@dataclass(frozen=True)
+class Offering:
+    company: str
+    classes: tuple[ShareClassSpec, ...]
+    governance: GovernanceSpec
+    path: Path
+    sha256: str
+
+    @property
+    def voting_classes(self) -> tuple[ShareClassSpec, ...]:
+        return tuple(c for c in self.classes if c.votes_per_share > 0)
+
+
+@dataclass
+class _Problems:
+    """Every problem found, each placed on its line."""
+
+    path: Path
+    lines: dict[str, int]
+    found: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, key: str, message: str) -> None:
+        line = line_of(self.lines, key)
+        self.found.append((line or 0, f"{key}: {message}" if key else message))
+
+    def raise_if_any(self) -> None:
+        if not self.found:
+            return
+        self.found.sort(key=lambda item: item[0])
+        rendered = [
+            f"  {self.path.name}:{line}: {message}" if line else f"  {self.path.name}: {message}"
+            for line, message in self.found
+        ]
+        count = len(self.found)
+        raise InputError(
+            f"{self.path} has {count} error{'s' if count != 1 else ''}; nothing was deployed:\n"
+            + "\n".join(rendered),
+            hint="fix the offering file and run `equity deploy` again",
+        )
+
+
+def load_offering(path: Path) -> Offering:
+    """Read and validate an offering file; an InputError lists every problem with its line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the offering file {path}: {exc.strerror or exc}",
+            hint="check the path",
+        ) from exc
+    try:
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8 text", hint="save it as UTF-8") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(
+            f"{path} is not valid TOML: {exc}", hint="fix the syntax at that line and column"
+        ) from exc
+    return parse_offering(data, path=path, text=text, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def parse_offering(data: dict[str, Any], *, path: Path, text: str, sha256: str) -> Offering:
+    problems = _Problems(path, key_lines(text))
+    for key in sorted(set(data) - {"company", "classes", "governance"}):
+        problems.add(key, "unknown key (expected [company], [[classes]] and [governance])")
+
+    company = _company(data.get("company"), problems)
+    classes = _classes(data.get("classes"), problems)
+    governance = _governance(data.get("governance"), problems)
+    raw_classes = data.get("classes")
+    complete = isinstance(raw_classes, list) and len(classes) == len(raw_classes)
+    if classes and complete and not any(c.votes_per_share > 0 for c in classes):
+        problems.add(
+            "classes[0]", "no class has votes_per_share > 0: the governor needs voting shares"
+        )
+    problems.raise_if_any()
+    assert governance is not None  # raise_if_any() raised otherwise
+    return Offering(
+        company=company,
+        classes=tuple(classes),
+        governance=governance,
+        path=path,
+        sha256=sha256,
+    )
+
+
+def _company(value: object, problems: _Problems) -> str:
+    if not isinstance(value, dict):
+        problems.add("company", 'missing [company] table with name = "..."')
+        return ""
+    for key in sorted(set(value) - COMPANY_KEYS):
+        problems.add(f"company.{key}", "unknown key (expected: name)")
+    name = value.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.add("company.name", "the company name must be a non-empty string")
+        return ""
+    return name.strip()
+
+
+def _classes(value: object, problems: _Problems) -> list[ShareClassSpec]:
+    if not isinstance(value, list) or not value:
+        problems.add("classes", "at least one [[classes]] table is required")
+        return []
+    if len(value) > MAX_CLASSES:
+        problems.add("classes", f"at most {MAX_CLASSES} classes are supported, not {len(value)}")
+    parsed: list[ShareClassSpec] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(value):
+        where = f"classes[{index}]"
+        if not isinstance(entry, dict):
+            problems.add(where, "each class must be a [[classes]] table")
+            continue
+        class_id = entry.get("id")
+        if isinstance(class_id, str) and class_id.upper() in seen:
+            problems.add(
+                f"{where}.id",
+                f"duplicate class id {class_id!r} (also classes[{seen[class_id.upper()]}]); "
+                "ids must be unique",
+            )
+        elif isinstance(class_id, str):
+            seen[class_id.upper()] = index
+        spec = _share_class(entry, where, problems)
+        if spec is not None:
+            parsed.append(spec)
+    return parsed
+
+
+def _share_class(entry: dict[str, Any], where: str, problems: _Problems) -> ShareClassSpec | None:
+    before = len(problems.found)
+    for key in sorted(set(entry) - CLASS_KEYS):
+        problems.add(f"{where}.{key}", f"unknown key (expected: {', '.join(sorted(CLASS_KEYS))})")
+    class_id = entry.get("id")
+    if not isinstance(class_id, str) or not CLASS_ID.match(class_id):
+        problems.add(
+            f"{where}.id",
+            "required: a short id used on the command line (letters, digits, '-' or '_', "
+            f"starting with a letter), not {class_id!r}",
+        )
+    texts: dict[str, str] = {}
+    for key in ("name", "symbol"):
+        text = entry.get(key)
+        if not isinstance(text, str) or not text.strip():
+            problems.add(f"{where}.{key}", "required: a non-empty string")
+        else:
+            texts[key] = text.strip()
+    authorized = _integer(entry, "authorized", where, problems, required=True, maximum=2**200)
+    votes = _integer(entry, "votes_per_share", where, problems, required=True, maximum=2**32)
+    max_holders = _integer(entry, "max_holders", where, problems, default=0, maximum=MAX_UINT32)
+    decimals = _integer(entry, "decimals", where, problems, default=0, maximum=MAX_DECIMALS)
+    blocked = _jurisdictions(entry.get("blocked_jurisdictions", []), where, problems)
+    if len(problems.found) > before:
+        return None
+    assert isinstance(class_id, str)
+    return ShareClassSpec(
+        id=class_id,
+        name=texts["name"],
+        symbol=texts["symbol"],
+        authorized=authorized,
+        votes_per_share=votes,
+        max_holders=max_holders,
+        blocked_jurisdictions=blocked,
+        decimals=decimals,
+    )
+
+
+def _integer(
+    entry: dict[str, Any],
+    key: str,
+    where: str,
+    problems: _Problems,
+    *,
+    required: bool = False,
+    default: int = 0,
+    maximum: int,
+) -> int:
+    if key not in entry:
+        if required:
+            problems.add(f"{where}.{key}" if where else key, "required: a whole number")
+        return default
+    value = entry[key]
+    path = f"{where}.{key}" if where else key
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.add(path, f"must be a whole number, not {value!r}")
+        return default
+    if value < 0:
+        problems.add(path, f"must be 0 or more, not {value}")
+        return default
+    if value > maximum:
+        problems.add(path, f"must be at most {maximum}, not {value}")
+        return default
+    return value
+
+
+def _jurisdictions(value: object, where: str, problems: _Problems) -> tuple[str, ...]:
+    path = f"{where}.blocked_jurisdictions"
+    if not isinstance(value, list):
+        problems.add(path, 'must be a list of ISO 3166-1 alpha-2 codes, e.g. ["US"]')
+        return ()
+    codes: list[str] = []
+    for item in value:
+        if not isinstance(item, str):
+            problems.add(path, f"{item!r} is not a country code")
+            continue
+        try:
+            parse_jurisdiction(item)
+        except InvalidValue as exc:
+            problems.add(path, str(exc))
+            continue
+        if item in codes:
+            problems.add(path, f"{item} is listed twice")
+            continue
+        codes.append(item)
+    return tuple(codes)
+
+
+def _governance(value: object, problems: _Problems) -> GovernanceSpec | None:
+    if not isinstance(value, dict):
+        problems.add("governance", "missing [governance] table")
+        return None
+    for key in sorted(set(value) - GOVERNANCE_KEYS):
+        problems.add(
+            f"governance.{key}", f"unknown key (expected: {', '.join(sorted(GOVERNANCE_KEYS))})"
+        )
+    durations: dict[str, int] = {}
+    limits = {"voting_delay": MAX_UINT48, "voting_period": MAX_UINT32, "timelock_delay": 2**64}
+    for key, limit in limits.items():
+        path = f"governance.{key}"
+        if key not in value:
+            problems.add(path, 'required: a duration such as "1d", "7d" or "2h"')
+            continue
+        try:
+            seconds = parse_duration(value[key])
+        except InvalidValue as exc:
+            problems.add(path, str(exc))
+            continue
+        if seconds > limit:
+            problems.add(path, "is too long")
+            continue
+        durations[key] = seconds
+    if durations.get("voting_period") == 0:
+        problems.add("governance.voting_period", "must be longer than zero")
+    quorum = _integer(value, "quorum_percent", "governance", problems, required=True, maximum=100)
+    if "quorum_percent" in value and quorum == 0 and value["quorum_percent"] == 0:
+        problems.add("governance.quorum_percent", "must be between 1 and 100")
+    threshold = _integer(
+        value, "proposal_threshold", "governance", problems, default=0, maximum=2**200
+    )
+    if len(durations) < len(limits):
+        return None
+    return GovernanceSpec(
+        voting_delay=durations["voting_delay"],
+        voting_period=durations["voting_period"],
+        quorum_percent=quorum,
+        proposal_threshold=threshold,
+        timelock_delay=durations["timelock_delay"],
+    )

@@ -1,0 +1,129 @@
+"""Moving shares under the rules of SPEC §8, and the issuer's controls over them.
+
+``check_transfer`` asks the class token (ERC-1404) what a transfer would meet, without
+sending anything. ``transfer`` is the holder's own transfer; ``force_transfer``, ``recover``,
+``pause`` and ``unpause`` are the issuer's. Every sending function estimates first, so a
+refused transfer raises a decoded TransactionRevertedError (``SHARES_LOCKED: ...``) and nothing
+is sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from toolkit.errors import TransactionRevertedError, UsageError
+from toolkit.restrictions import restriction_message, restriction_name
+
+if TYPE_CHECKING:
+    from toolkit.chain.tx import Transactor, TxResult
+    from toolkit.offering.contracts import OfferingContracts
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """What a transfer would meet: SPEC §8's code, its name and the token's message."""
+
+    code: int
+    name: str
+    message: str
+
+    @property
+    def allowed(self) -> bool:
+        return self.code == 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "message": self.message}
+
+
+def check_transfer(
+    contracts: OfferingContracts, class_id: str, sender: str, receiver: str, amount: int
+) -> Restriction:
+    """The restriction a transfer of ``amount`` base units would meet now (0: none)."""
+    token = contracts.token(class_id)
+    code = int(token.functions.detectTransferRestriction(sender, receiver, amount).call())
+    try:
+        message = str(token.functions.messageForTransferRestriction(code).call())
+    except Exception:  # noqa: BLE001 - the name table is enough when the token cannot say
+        message = restriction_message(code)
+    return Restriction(code=code, name=restriction_name(code), message=message)
+
+
+def transfer(
+    transactor: Transactor, contracts: OfferingContracts, class_id: str, receiver: str, amount: int
+) -> TxResult:
+    """The signer's own transfer; a restriction raises with its name, nothing sent."""
+    restriction = check_transfer(contracts, class_id, transactor.address, receiver, amount)
+    if not restriction.allowed:
+        raise TransactionRevertedError(
+            f"transfer of {class_id} refused: {restriction.name}: {restriction.message}",
+            error_name="TransferRestricted",
+            error_args={"code": restriction.code, "from": transactor.address, "to": receiver},
+            hint="nothing was sent; see `equity check` for the rules",
+        )
+    token = contracts.token(class_id)
+    return transactor.transact(
+        token.functions.transfer(receiver, amount), label=f"transfer {class_id} to {receiver}"
+    )
+
+
+def force_transfer(
+    transactor: Transactor,
+    contracts: OfferingContracts,
+    class_id: str,
+    sender: str,
+    receiver: str,
+    amount: int,
+    reason: str,
+) -> TxResult:
+    """The issuer moves shares without the sender's consent (court order, error correction)."""
+    if not reason.strip():
+        raise UsageError("--reason must say why", hint='e.g. --reason "court order 2027-114"')
+    token = contracts.token(class_id)
+    return transactor.transact(
+        token.functions.forceTransfer(sender, receiver, amount, reason.strip()),
+        label=f"force-transfer {class_id} from {sender} to {receiver}",
+    )
+
+
+def recover(
+    transactor: Transactor, contracts: OfferingContracts, lost: str, replacement: str
+) -> list[TxResult]:
+    """Move every class's balance, lock-ups and votes from a lost wallet to a new wallet of
+    the same investor. Every class is estimated before the first is sent, so a refusal in any
+    leaves all untouched."""
+    if lost.lower() == replacement.lower():
+        raise UsageError("the old and the new wallet are the same", hint="give two wallets")
+    registry = contracts.registry
+    lost_investor = bytes(registry.functions.investorOf(lost).call())
+    new_investor = bytes(registry.functions.investorOf(replacement).call())
+    if not any(new_investor) or (any(lost_investor) and new_investor != lost_investor):
+        raise TransactionRevertedError(
+            f"recover refused: {replacement} is not registered to the investor of {lost}",
+            error_name="InvestorMismatch",
+            hint="register the new wallet for the same investor id first "
+            "(`equity holders add NEW --investor-id ID ...`); nothing was sent",
+        )
+    calls = []
+    for share_class, token in contracts.all_tokens():
+        if int(token.functions.balanceOf(lost).call()) > 0:
+            calls.append((share_class.id, token.functions.recover(lost, replacement)))
+    if not calls:
+        raise UsageError(
+            f"{lost} holds no shares of any class; nothing to recover",
+            hint="check the wallet (`equity holders show`)",
+        )
+    built = [
+        (class_id, transactor.build(call, label=f"recover {class_id}")) for class_id, call in calls
+    ]
+    pending = [(tx, transactor.submit(tx, label=f"recover {class_id}")) for class_id, tx in built]
+    return [transactor.wait(sent, tx=tx) for tx, sent in pending]
+
+
+def set_paused(
+    transactor: Transactor, contracts: OfferingContracts, class_id: str, paused: bool
+) -> TxResult:
+    token = contracts.token(class_id)
+    call = token.functions.pause() if paused else token.functions.unpause()
+    verb = "pause" if paused else "unpause"
+    return transactor.transact(call, label=f"{verb} {class_id}")
