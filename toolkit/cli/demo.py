@@ -7,6 +7,7 @@ code. The node is stopped at the end, on an error and on Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import shutil
@@ -62,6 +63,9 @@ class Story:
                 runner_result = _capture_stdout(
                     lambda: cli.main(args=list(args), obj=app, standalone_mode=False), captured
                 )
+            elif self.app.options.json:  # stdout carries only the demo's own JSON summary
+                with contextlib.redirect_stdout(sys.stderr):
+                    runner_result = cli.main(args=list(args), obj=app, standalone_mode=False)
             else:
                 runner_result = cli.main(args=list(args), obj=app, standalone_mode=False)
             code = runner_result if isinstance(runner_result, int) else 0
@@ -84,7 +88,6 @@ class Story:
 
 
 def _capture_stdout(func: Any, sink: list[str]) -> Any:
-    import contextlib
     import io
 
     buffer = io.StringIO()
@@ -165,6 +168,9 @@ def tell_story(story: Story, examples: Path) -> None:
     )
 
     story.step("Shareholders govern: a proposal to raise COMMON's authorized shares.")
+    # votes count from the second after they were received (ERC-6372 timestamp clock)
+    rpc_call(story.rpc_url, "evm_increaseTime", [60])
+    rpc_call(story.rpc_url, "evm_mine")
     proposal = story.run(
         "gov",
         "propose",
@@ -199,7 +205,10 @@ def tell_story(story: Story, examples: Path) -> None:
     story.step("The legal register agrees with the chain as of the issuance block.")
     story.run("captable", "reconcile", str(examples / "register.csv"), "--as-of", str(issued_block))
 
-    story.step("A register with two errors: both are found, each named by kind.")
+    story.step(
+        "A register with two errors (a count changed, a row dropped): both are found, "
+        "by kind, with the class total that they put out."
+    )
     wrong = story.workdir / "register-with-errors.csv"
     write_register_with_two_errors(examples / "register.csv", wrong)
     story.run("captable", "reconcile", str(wrong), "--as-of", str(issued_block), expect=1)
