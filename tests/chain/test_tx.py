@@ -167,3 +167,16 @@ def test_help_does_not_import_web3() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_after_the_chain_goes_back_in_time_the_next_nonce_follows_it(
+    anvil: RunningNode, probe_artifact: dict[str, Any]
+) -> None:
+    chain = connect_url(anvil.rpc_url)
+    tx = Transactor(chain, dev_account(7))
+    snapshot = anvil.snapshot()
+    tx.deploy(probe_artifact)
+    tx.deploy(probe_artifact)
+    anvil.revert(snapshot)  # both deployments are forgotten
+    result = tx.deploy(probe_artifact)  # must not leave a nonce gap that is never mined
+    assert result.status == 1

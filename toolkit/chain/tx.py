@@ -97,10 +97,19 @@ class Transactor:
         return {"maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base + tip}
 
     def _nonce(self) -> int:
+        """The next nonce: the node's pending count, or the local counter when it is ahead.
+
+        A node's pending count includes what it holds in its mempool, so on a local chain it
+        is exact, and it is the truth after the chain went back in time (evm_revert, a
+        restart from an older --state): a local counter kept from before would leave a gap
+        that is never mined. Remote providers can lag behind what was just sent, so there
+        the local counter wins when it is ahead.
+        """
         key = (self.chain.chain_id, self.address.lower())
         on_chain = int(self.chain.w3.eth.get_transaction_count(self.account.address, "pending"))
-        nonce = max(on_chain, self._next_nonce.get(key, 0))
-        return nonce
+        if self.chain.is_local:
+            return on_chain
+        return max(on_chain, self._next_nonce.get(key, 0))
 
     def _claim_nonce(self, nonce: int) -> None:
         key = (self.chain.chain_id, self.address.lower())
