@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PY_STAMP  := $(VENV)/.installed
 NPM_STAMP := node_modules/.package-lock.json
+BROWNIE_STAMP := .venv-brownie/.installed
 
 .PHONY: setup demo test lint typecheck slither pytest benchmarks clean
 
@@ -24,12 +25,16 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# brownie pins its own web3/pytest/hypothesis: it gets a venv of its own, for the scripts test
+$(BROWNIE_STAMP): pyproject.toml scripts/brownie-setup.sh
+	PYTHON=$(PYTHON) bash scripts/brownie-setup.sh
+
 demo: setup
 	$(BIN)/equity demo
 
 lint: setup
 	$(BIN)/ruff check toolkit tests benchmarks scripts
-	$(BIN)/ruff format --check toolkit
+	$(BIN)/ruff format --check toolkit scripts
 
 typecheck: setup
 	$(BIN)/mypy
@@ -37,7 +42,7 @@ typecheck: setup
 slither: setup
 	@if [ -f contracts/slither.sh ]; then bash contracts/slither.sh; else echo "no contracts/slither.sh yet"; fi
 
-pytest: setup
+pytest: setup $(BROWNIE_STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck slither pytest
@@ -46,4 +51,4 @@ benchmarks: setup
 	$(BIN)/python benchmarks/startup.py
 
 clean:
-	rm -rf build .equity deployments .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build .equity deployments .pytest_cache .mypy_cache .ruff_cache tools/brownie/build

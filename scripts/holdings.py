@@ -1,0 +1,64 @@
+"""Investor: my holdings, lock-ups, delegates and voting power, class by class.
+
+    python scripts/holdings.py [WALLET] [--account ALIAS]
+    brownie run scripts/holdings.py main account=dev1 --network anvil
+
+WALLET defaults to the --account's address.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+try:
+    import toolkit  # noqa: F401
+except ImportError:  # a checkout without `pip install -e .`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main(*argv: str) -> Any:
+    from toolkit.governance.governor import Governance
+    from toolkit.governance.proposals import format_timestamp
+    from toolkit.governance.scripting import run_script, script_parser
+    from toolkit.offering.inputs import InvalidValue, as_input_error, parse_wallet
+
+    parser = script_parser("holdings.py", "Show holdings, lock-ups and voting power.")
+    parser.add_argument("wallet", nargs="?", default=None)
+
+    def action(app: Any, args: Any) -> Any:
+        governance = Governance(app.chain(), app.deployment())
+        try:
+            holder = parse_wallet(args.wallet) if args.wallet else app.signer().address
+        except InvalidValue as exc:
+            raise as_input_error(exc, "WALLET") from None
+        power = governance.voting_power(holder)
+
+        def render() -> None:
+            app.table(
+                f"{power.holder} in {governance.deployment.name}: voting power {power.total}",
+                ["class", "shares", "locked", "votes/share", "delegate", "weighted"],
+                [
+                    [c.class_id, c.balance, c.locked, c.votes_per_share, c.delegate, c.weighted_votes]
+                    for c in power.classes
+                ],
+            )
+            for c in power.classes:
+                for amount, start, cliff, end in c.lockups:
+                    schedule = (
+                        f"until {format_timestamp(end)}"
+                        if start == cliff == end
+                        else f"vesting {format_timestamp(start)} -> {format_timestamp(end)}, "
+                        f"cliff {format_timestamp(cliff)}"
+                    )
+                    app.say(f"  {c.class_id}: {amount} locked {schedule}")
+
+        app.result(power.to_json(), render)
+        return power.to_json()
+
+    return run_script(parser, action, argv)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,207 @@
+"""Proposals as plain data: their id, their state names, their tally and what status shows.
+
+Nothing is stored locally: a proposal's calls and description come back from its
+``ProposalCreated`` event, its state and votes from the governor. This module holds the
+arithmetic (OpenZeppelin's proposal id, quorum progress) and the shapes of SPEC §9.
+
+Pure: no chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from toolkit.governance.ballot import SUPPORT_NAMES
+
+# IGovernor.ProposalState, in enum order
+STATE_NAMES: tuple[str, ...] = (
+    "Pending",
+    "Active",
+    "Canceled",
+    "Defeated",
+    "Succeeded",
+    "Queued",
+    "Expired",
+    "Executed",
+)
+FINAL_STATES = frozenset({"Canceled", "Defeated", "Expired", "Executed"})
+
+
+def state_name(value: int) -> str:
+    return STATE_NAMES[value] if 0 <= value < len(STATE_NAMES) else f"Unknown({value})"
+
+
+def description_hash(description: str) -> bytes:
+    from eth_utils import keccak
+
+    return bytes(keccak(text=description))
+
+
+def proposal_id(
+    targets: Sequence[str], values: Sequence[int], calldatas: Sequence[bytes], description: str
+) -> int:
+    """OpenZeppelin's ``hashProposal``: keccak256(abi.encode(targets, values, calldatas,
+    keccak256(description)))."""
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    encoded = encode(
+        ["address[]", "uint256[]", "bytes[]", "bytes32"],
+        [list(targets), list(values), list(calldatas), description_hash(description)],
+    )
+    return int.from_bytes(keccak(encoded), "big")
+
+
+def format_timestamp(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def format_duration(seconds: int) -> str:
+    """A short human duration: ``2d 3h``, ``5h 10m``, ``42s``."""
+    seconds = max(0, int(seconds))
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    if minutes:
+        return f"{minutes}m {secs}s" if secs else f"{minutes}m"
+    return f"{secs}s"
+
+
+@dataclass(frozen=True)
+class ProposalRecord:
+    """What the ``ProposalCreated`` event says: enough to vote, queue and execute later."""
+
+    id: int
+    proposer: str
+    targets: tuple[str, ...]
+    values: tuple[int, ...]
+    calldatas: tuple[bytes, ...]
+    description: str
+    snapshot: int
+    deadline: int
+    block: int
+    tx_hash: str = ""
+
+    @property
+    def title(self) -> str:
+        first = self.description.strip().splitlines()[0] if self.description.strip() else ""
+        return first.lstrip("# ").strip()
+
+    @property
+    def description_hash(self) -> bytes:
+        return description_hash(self.description)
+
+    def calls_json(self) -> list[dict[str, Any]]:
+        return [
+            {"target": target, "value": value, "calldata": "0x" + data.hex()}
+            for target, value, data in zip(self.targets, self.values, self.calldatas, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class VoteRecord:
+    """One ``VoteCast``: who voted how, with what weight (weighted votes)."""
+
+    voter: str
+    support: int
+    weight: int
+    reason: str
+    block: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "voter": self.voter,
+            "support": SUPPORT_NAMES.get(self.support, str(self.support)),
+            "weight": self.weight,
+            "reason": self.reason,
+            "block": self.block,
+        }
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Weighted votes and the quorum, with OpenZeppelin's CountingSimple rules: the quorum
+    counts for + abstain; a proposal succeeds when for > against and the quorum is met."""
+
+    for_votes: int
+    against_votes: int
+    abstain_votes: int
+    quorum: int
+
+    @property
+    def counted_for_quorum(self) -> int:
+        return self.for_votes + self.abstain_votes
+
+    @property
+    def quorum_reached(self) -> bool:
+        return self.quorum <= self.counted_for_quorum
+
+    @property
+    def vote_succeeds(self) -> bool:
+        return self.for_votes > self.against_votes
+
+    @property
+    def quorum_progress(self) -> float:
+        """Percent of the quorum reached so far (may exceed 100)."""
+        if self.quorum == 0:
+            return 100.0
+        return round(100.0 * self.counted_for_quorum / self.quorum, 2)
+
+
+@dataclass(frozen=True)
+class ProposalStatus:
+    record: ProposalRecord
+    state: str
+    tally: Tally
+    now: int
+    eta: int = 0
+    votes: tuple[VoteRecord, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        """SPEC §9's keys (id, state, for, against, abstain, quorum, snapshot, deadline) first."""
+        return {
+            "id": str(self.record.id),
+            "state": self.state,
+            "for": self.tally.for_votes,
+            "against": self.tally.against_votes,
+            "abstain": self.tally.abstain_votes,
+            "quorum": self.tally.quorum,
+            "snapshot": self.record.snapshot,
+            "deadline": self.record.deadline,
+            "title": self.record.title,
+            "description": self.record.description,
+            "proposer": self.record.proposer,
+            "quorum_reached": self.tally.quorum_reached,
+            "quorum_progress_percent": self.tally.quorum_progress,
+            "eta": self.eta or None,
+            "now": self.now,
+            "next_step": self.next_step(),
+            "calls": self.record.calls_json(),
+            "votes": [vote.to_json() for vote in self.votes],
+        }
+
+    def next_step(self) -> str:
+        """One line telling the user what happens next and when."""
+        now, record = self.now, self.record
+        if self.state == "Pending":
+            return f"voting opens at {format_timestamp(record.snapshot + 1)} (in {format_duration(record.snapshot + 1 - now)})"
+        if self.state == "Active":
+            return f"voting closes at {format_timestamp(record.deadline)} (in {format_duration(record.deadline - now + 1)})"
+        if self.state == "Succeeded":
+            return "passed: queue it with `equity gov queue ID`"
+        if self.state == "Queued":
+            if self.eta > now:
+                return f"executable from {format_timestamp(self.eta)} (in {format_duration(self.eta - now)})"
+            return "executable now: `equity gov execute ID`"
+        if self.state == "Defeated":
+            if not self.tally.quorum_reached:
+                return "defeated: the quorum was not reached"
+            return "defeated: more votes against than for"
+        return self.state.lower()
