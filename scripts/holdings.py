@@ -40,7 +40,14 @@ def main(*argv: str) -> Any:
                 f"{power.holder} in {governance.deployment.name}: voting power {power.total}",
                 ["class", "shares", "locked", "votes/share", "delegate", "weighted"],
                 [
-                    [c.class_id, c.balance, c.locked, c.votes_per_share, c.delegate, c.weighted_votes]
+                    [
+                        c.class_id,
+                        c.balance,
+                        c.locked,
+                        c.votes_per_share,
+                        c.delegate,
+                        c.weighted_votes,
+                    ]
                     for c in power.classes
                 ],
             )
