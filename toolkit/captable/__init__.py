@@ -5,6 +5,8 @@ A functional core inside an imperative shell:
 - ``events``     raw logs -> typed events (pure decoding, no ABI machinery at run time)
 - ``ledger``     events -> ledger: balances per class and wallet, the registry's view of
                  each wallet, lock horizons (pure fold, memory bounded by holders)
+- ``log_fold``   raw logs -> ledger and journal records in one pass (the cold read's hot
+                 path; the same result as ``events`` then ``ledger``)
 - ``cap_table``  ledger (+ locked shares read at a block) -> the cap table (pure)
 - ``register``   the legal register (CSV of SPEC §7, or an ``.ocf.zip``) -> rows
 - ``reconcile``  register rows + ledger -> discrepancies of SPEC §9 (pure)

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from toolkit.captable.cap_table import CapTable, build_cap_table
 from toolkit.captable.deployment import OfferingDeployment, load_deployment
 from toolkit.captable.indexer import IndexedState, Indexer
+from toolkit.captable.log_reader import RangePolicy
 from toolkit.captable.reconcile import Reconciliation, reconcile, register_rows_from_ledger
 from toolkit.captable.register import read_register, register_csv
 from toolkit.errors import UsageError
@@ -213,5 +214,6 @@ def open_session(
         confirmations = 0 if is_local else DEFAULT_REMOTE_CONFIRMATIONS
     if confirmations < 0:
         raise UsageError("--confirmations must be 0 or more", hint="e.g. --confirmations 12")
-    indexer = Indexer.for_offering(rpc_url, offering, cwd, on_progress=on_progress)
+    policy = RangePolicy.for_local_node() if is_local else RangePolicy()
+    indexer = Indexer.for_offering(rpc_url, offering, cwd, policy=policy, on_progress=on_progress)
     return CapTableSession(indexer, offering, confirmations)

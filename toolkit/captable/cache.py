@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from toolkit.captable.events import Event, from_record, to_record
+from toolkit.captable.events import Event, from_record
 from toolkit.captable.ledger import Ledger
 
 CACHE_DIR = Path(".equity") / "cache"
@@ -120,16 +120,15 @@ class IndexCache:
 
     # --- journal ------------------------------------------------------------------------
 
-    def append(self, events: list[Event]) -> None:
-        if not events:
+    def append(self, records: list[list[Any]]) -> None:
+        """Journal one chunk's event records (``events.to_record``), in chain order."""
+        if not records:
             return
         if self._journal is None:
             self.root.mkdir(parents=True, exist_ok=True)
             self._journal = open(self.journal_path, "a", encoding="utf-8")  # noqa: SIM115
         # one line per chunk: the C encoder serialises the whole list in one call
-        self._journal.write(
-            json.dumps([to_record(e) for e in events], separators=(",", ":")) + "\n"
-        )
+        self._journal.write(json.dumps(records, separators=(",", ":")) + "\n")
 
     def flush(self) -> None:
         if self._journal is not None:

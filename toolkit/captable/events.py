@@ -236,7 +236,7 @@ def _string(data: str, index: int) -> str:
     return bytes.fromhex(body).decode("utf-8", errors="replace")
 
 
-_TRANSFER_TOPIC = TOPICS["Transfer"]
+TRANSFER_TOPIC = TOPICS["Transfer"]
 
 
 class LogDecoder:
@@ -244,6 +244,12 @@ class LogDecoder:
 
     def __init__(self, sources: dict[str, Source]) -> None:
         self.sources = {address.lower(): source for address, source in sources.items()}
+        # lowercase token address -> its class: the Transfer fast path's one lookup per log
+        self.class_of_token: dict[str, str] = {
+            address: str(source.class_id)
+            for address, source in self.sources.items()
+            if source.kind == "class"
+        }
         self._topic_names = {topic: name for name, topic in TOPICS.items()}
 
     def decode(self, log: dict[str, Any]) -> Event | None:
@@ -260,7 +266,7 @@ class LogDecoder:
         raw_ts = log.get("blockTimestamp")
         timestamp = int(raw_ts, 16) if isinstance(raw_ts, str) else raw_ts
         topic0 = topics[0]
-        if topic0 == _TRANSFER_TOPIC and source.kind == "class" and len(topics) == 3:
+        if topic0 == TRANSFER_TOPIC and source.kind == "class" and len(topics) == 3:
             # the hot path: nine logs in ten are transfers
             return Transfer(
                 int(log["blockNumber"], 16),

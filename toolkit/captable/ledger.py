@@ -91,7 +91,7 @@ class Ledger:
         """Fold one event in (events must come in chain order)."""
         match event:
             case Transfer():
-                self._transfer(event)
+                self.transfer(event.class_id, event.sender, event.receiver, event.amount)
             case SharesIssued():
                 self._extend_horizon(event.class_id, event.receiver, event.locked_until)
             case SharesIssuedVested():
@@ -124,25 +124,29 @@ class Ledger:
             self.apply(event)
         return self
 
-    def _transfer(self, event: Transfer) -> None:
-        cls = self.classes[event.class_id]
+    def transfer(self, class_id: str, sender: str, receiver: str, amount: int) -> None:
+        """Move ``amount`` shares of a class; from the zero address a mint, to it a burn.
+
+        The one place a balance changes: ``apply`` of a ``Transfer`` and the raw-log fast
+        path (``log_fold``) both come here.
+        """
+        cls = self.classes[class_id]
         positions = cls.positions
-        amount = event.amount
-        if event.sender == ZERO_ADDRESS:
+        if sender == ZERO_ADDRESS:
             cls.total_supply += amount
         else:
-            source = positions.get(event.sender)
+            source = positions.get(sender)
             if source is None:
-                source = positions[event.sender] = Position()
+                source = positions[sender] = Position()
             source.shares -= amount
             if source.shares == 0 and source.lock_horizon == 0:
-                del positions[event.sender]
-        if event.receiver == ZERO_ADDRESS:
+                del positions[sender]
+        if receiver == ZERO_ADDRESS:
             cls.total_supply -= amount
         else:
-            target = positions.get(event.receiver)
+            target = positions.get(receiver)
             if target is None:
-                positions[event.receiver] = Position(amount)
+                positions[receiver] = Position(amount)
             else:
                 target.shares += amount
 

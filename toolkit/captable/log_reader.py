@@ -31,10 +31,18 @@ _SUGGESTED = re.compile(r"\[\s*(0x[0-9a-fA-F]+)\s*,\s*(0x[0-9a-fA-F]+)\s*\]")
 
 @dataclass
 class RangePolicy:
-    initial_span: int = 16  # small: the first answer's size is the one not yet known
+    # small: the first answer's size is not yet known, and nothing overlaps its wait
+    initial_span: int = 4
     min_span: int = 1
     max_span: int = 1_000_000
     target_logs: int = 10_000  # logs per answer aimed at: bounds memory, amortises round trips
+
+    @classmethod
+    def for_local_node(cls) -> RangePolicy:
+        """Smaller answers for a node on this machine: a round trip costs next to nothing
+        there, and smaller chunks let folding overlap more of the node's work (at 100,000
+        transfers on anvil, about 0.1 s of a 1.7 s cold read)."""
+        return cls(target_logs=2_500)
 
 
 def is_range_refusal(error: RpcError) -> bool:
