@@ -1,0 +1,523 @@
+"""Gas per operation of the offering contracts against plain OpenZeppelin references.
+
+    .venv/bin/python benchmarks/gas/run.py [--out DIR]
+
+Starts one anvil, compiles the templates (contracts/) and the references (benchmarks/gas/contracts:
+OpenZeppelin ERC20, and ERC20 + ERC20Permit + ERC20Votes on the timestamp clock) the same way,
+deploys an offering as SPEC §10 wires it (the test helper's `deploy_offering`) and the references
+(the reference governor is our EquityGovernor, i.e. plain OpenZeppelin Governor modules, over the
+single ERC20Votes token), runs every operation in its own block at a later timestamp, and writes
+exact `gasUsed` of each transaction (whole transaction: 21,000 intrinsic and calldata included) to
+`results.md` and `results.json` next to this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+sys.path.insert(0, str(REPO))
+
+from eth_account.messages import encode_typed_data  # noqa: E402
+from web3 import Web3  # noqa: E402
+from web3.contract import Contract  # noqa: E402
+
+from tests.contracts.offering_chain import (  # noqa: E402
+    NEVER,
+    Chain,
+    ClassSpec,
+    GovernanceSpec,
+    Offering,
+    cc,
+    events,
+    investor_id,
+)
+from toolkit.chain.accounts import dev_account  # noqa: E402
+from toolkit.chain.node import temporary_node  # noqa: E402
+from toolkit.compile import build_dir, compile_project  # noqa: E402
+
+CLASSES = (
+    ClassSpec("COMMON", votes_per_share=1, authorized=10**12, max_holders=2000, blocked=("US",)),
+    ClassSpec("FOUNDERS", votes_per_share=10, authorized=10**12, max_holders=50),
+    ClassSpec("PREFERRED", votes_per_share=0, authorized=10**12),
+)
+BATCH = 100
+BLOCK_GAP = 12  # seconds between the benchmark's blocks
+GAS_LIMIT = 3_000_000
+FAR = 4_102_444_800  # 2100-01-01: a lock-up that is live throughout
+
+GOALS = {
+    "transfer_steady": 120_000,
+    "issue_batch_per_holder": 110_000,
+    "cast_vote_two_classes": 90_000,
+}
+MAX_RATIO_TO_VOTES_REFERENCE = 1.15
+
+
+@dataclass
+class Row:
+    key: str
+    operation: str
+    ours: int | None
+    erc20: int | None = None
+    erc20votes: int | None = None
+    goal: int | None = None
+    note: str = ""
+
+    @property
+    def ratio_votes(self) -> float | None:
+        return round(self.ours / self.erc20votes, 3) if self.ours and self.erc20votes else None
+
+    @property
+    def ratio_erc20(self) -> float | None:
+        return round(self.ours / self.erc20, 3) if self.ours and self.erc20 else None
+
+    @property
+    def meets_goal(self) -> bool | None:
+        if self.goal is None or self.ours is None:
+            return None
+        ok = self.ours <= self.goal
+        if self.key == "transfer_steady" and self.ratio_votes is not None:
+            ok = ok and self.ratio_votes <= MAX_RATIO_TO_VOTES_REFERENCE
+        return ok
+
+
+class Bench:
+    def __init__(self, chain: Chain):
+        self.chain = chain
+        self.w3 = chain.w3
+
+    def tick(self) -> None:
+        """The next transaction goes into a new block, BLOCK_GAP seconds later."""
+        self.chain.next_block_at(self.chain.now() + BLOCK_GAP)
+
+    def gas(self, call: Any, sender: str, gas: int = GAS_LIMIT) -> int:
+        self.tick()
+        receipt = self.chain.send(call, sender, gas=gas)
+        return int(receipt["gasUsed"])
+
+    def same(self, label: str, samples: list[int]) -> int:
+        """The dearest of repeated runs in steady state (they differ only by the calldata cost of
+        the two holders' addresses, a few gas)."""
+        if max(samples) - min(samples) > 100:
+            print(f"  note: {label} varies: {samples}", file=sys.stderr)
+        return max(samples)
+
+
+def fresh_wallets(w3: Web3, count: int, salt: str) -> list[str]:
+    return [Web3.to_checksum_address(Web3.keccak(text=f"{salt}-{i}")[12:]) for i in range(count)]
+
+
+def register(
+    chain: Chain, offering: Offering, issuer: str, wallets: list[str], investors: list[str]
+) -> None:
+    for start in range(0, len(wallets), 100):
+        part, ids = wallets[start : start + 100], investors[start : start + 100]
+        chain.send(
+            offering.registry.functions.addHolders(
+                part,
+                [investor_id(i) for i in ids],
+                [cc("DE")] * len(part),
+                [NEVER] * len(part),
+                [True] * len(part),
+            ),
+            issuer,
+            gas=15_000_000,
+        )
+
+
+def ballot_signature(
+    chain: Chain, governor: Contract, signer_index: int, proposal_id: int, support: int
+) -> bytes:
+    signer = dev_account(signer_index)
+    typed = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Ballot": [
+                {"name": "proposalId", "type": "uint256"},
+                {"name": "support", "type": "uint8"},
+                {"name": "voter", "type": "address"},
+                {"name": "nonce", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Ballot",
+        "domain": {
+            "name": governor.functions.name().call(),
+            "version": governor.functions.version().call(),
+            "chainId": chain.w3.eth.chain_id,
+            "verifyingContract": governor.address,
+        },
+        "message": {
+            "proposalId": proposal_id,
+            "support": support,
+            "voter": signer.address,
+            "nonce": governor.functions.nonces(signer.address).call(),
+        },
+    }
+    return bytes(signer.sign_message(encode_typed_data(full_message=typed)).signature)
+
+
+def start_proposal(
+    bench: Bench, governor: Contract, proposer: str, target: Contract, text: str
+) -> int:
+    calldata = (
+        target.encode_abi("setAuthorized", [10**13])
+        if "setAuthorized" in dir(target.functions)
+        else b""
+    )
+    bench.tick()
+    receipt = bench.chain.send(
+        governor.functions.propose([target.address], [0], [calldata], text), proposer, gas=GAS_LIMIT
+    )
+    proposal_id = int(events(governor, "ProposalCreated", receipt)[0]["proposalId"])
+    bench.chain.mine_at(bench.chain.now() + int(governor.functions.votingDelay().call()) + 1)
+    return proposal_id
+
+
+def measure_offering(chain: Chain, accounts: list[str]) -> dict[str, int]:
+    bench = Bench(chain)
+    issuer = accounts[0]
+    offering = chain.deploy_offering(
+        issuer, CLASSES, GovernanceSpec(voting_delay=60, voting_period=3600)
+    )
+    common, founders = offering.token("COMMON"), offering.token("FOUNDERS")
+    names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan"]
+    register(chain, offering, issuer, accounts[1:10], names)
+    alice, bob, carol, dave, erin, frank, grace, heidi, _ivan = accounts[1:10]
+    out: dict[str, int] = {}
+
+    for holder in (alice, bob, carol):
+        chain.send(common.functions.issue(holder, 10_000, 0), issuer)
+
+    # steady state: existing, self-delegated holders with checkpoints, each transfer in a new block
+    for _ in range(2):
+        bench.gas(common.functions.transfer(bob, 10), alice)
+        bench.gas(common.functions.transfer(alice, 10), bob)
+    out["transfer_steady"] = bench.same(
+        "transfer",
+        [
+            bench.gas(
+                common.functions.transfer(bob if i % 2 == 0 else alice, 10),
+                alice if i % 2 == 0 else bob,
+            )
+            for i in range(6)
+        ],
+    )
+    # the same with the sender holding a live plain lock-up (answered from the wallet's slot)
+    chain.send(common.functions.issue(carol, 1_000, FAR), issuer)
+    bench.gas(common.functions.transfer(bob, 10), carol)
+    out["transfer_steady_sender_locked"] = bench.same(
+        "transfer (locked sender)",
+        [bench.gas(common.functions.transfer(bob, 10), carol) for _ in range(3)],
+    )
+    # worst case: 16 live, half-released vesting lots and an amount that needs the exact locked
+    # balance (amount + every lot > balance), so all 16 lot slots are read
+    now = chain.now()
+    for i in range(16):
+        chain.send(
+            common.functions.issueVested(dave, 100, now - 10_000, now - 10_000, now + 10_000 + i),
+            issuer,
+        )
+    chain.send(common.functions.issue(dave, 10_000, 0), issuer)
+    bench.gas(common.functions.transfer(bob, 10), dave)
+    out["transfer_sender_16_vesting_lots"] = bench.gas(common.functions.transfer(bob, 10_300), dave)
+
+    # a new holder: registered, never held this class, self-delegated on receipt
+    newcomers = fresh_wallets(chain.w3, 3 + BATCH, "newcomer")
+    register(chain, offering, issuer, newcomers, [f"new{i}" for i in range(len(newcomers))])
+    out["transfer_to_new_holder"] = bench.gas(common.functions.transfer(newcomers[0], 10), alice)
+    out["issue_new_holder_unlocked"] = bench.gas(
+        common.functions.issue(newcomers[1], 1_000, 0), issuer
+    )
+    out["issue_new_holder_lockup"] = bench.gas(
+        common.functions.issue(newcomers[2], 1_000, FAR), issuer
+    )
+    batch = newcomers[3:]
+    total = bench.gas(
+        common.functions.issueBatch(batch, [1_000] * BATCH, [FAR] * BATCH), issuer, gas=15_000_000
+    )
+    out["issue_batch_total"] = total
+    out["issue_batch_per_holder"] = total // BATCH
+
+    # recovery: a wallet with a balance, a live lot and its own delegation moves to a new wallet
+    lost, replacement = fresh_wallets(chain.w3, 2, "recovery")
+    register(chain, offering, issuer, [lost, replacement], ["rita", "rita"])
+    chain.send(common.functions.issue(lost, 5_000, FAR), issuer)
+    chain.send(common.functions.issue(lost, 5_000, 0), issuer)
+    out["recover"] = bench.gas(common.functions.recover(lost, replacement), issuer)
+    out["force_transfer"] = bench.gas(
+        common.functions.forceTransfer(replacement, alice, 6_000, "court order"), issuer
+    )
+
+    # voting with two voting classes (COMMON x1, FOUNDERS x10)
+    for voter in (erin, frank, grace, heidi):
+        chain.send(common.functions.issue(voter, 1_000, 0), issuer)
+        chain.send(founders.functions.issue(voter, 100, 0), issuer)
+    chain.advance(BLOCK_GAP)
+    governor = offering.governor
+    proposal = start_proposal(bench, governor, alice, common, "benchmark proposal")
+    out["cast_vote_two_classes_first"] = bench.gas(governor.functions.castVote(proposal, 1), erin)
+    out["cast_vote_two_classes"] = bench.gas(governor.functions.castVote(proposal, 1), frank)
+    signature = ballot_signature(chain, governor, 8, proposal, 1)  # heidi = dev8
+    out["cast_vote_by_sig_two_classes"] = bench.gas(
+        governor.functions.castVoteBySig(proposal, 1, heidi, signature), accounts[9]
+    )
+    return out
+
+
+def measure_references(
+    chain: Chain, accounts: list[str], ref_build: Path
+) -> dict[str, dict[str, int]]:
+    bench = Bench(chain)
+    deployer = accounts[0]
+    alice, bob, voter1, voter2, voter3 = (
+        accounts[1],
+        accounts[2],
+        accounts[4],
+        accounts[5],
+        accounts[8],
+    )
+    results: dict[str, dict[str, int]] = {"erc20": {}, "erc20votes": {}}
+    for key, name in (("erc20", "ReferenceERC20"), ("erc20votes", "ReferenceERC20Votes")):
+        artifact = json.loads((ref_build / f"{name}.json").read_text())
+        token = chain.deploy(
+            name, sender=deployer, abi=artifact["abi"], bytecode=artifact["bytecode"]
+        )
+        votes = key == "erc20votes"
+        for holder in (alice, bob):
+            chain.send(token.functions.mint(holder, 10_000), deployer)
+            if votes:
+                chain.send(token.functions.delegate(holder), holder)
+        for _ in range(2):
+            bench.gas(token.functions.transfer(bob, 10), alice)
+            bench.gas(token.functions.transfer(alice, 10), bob)
+        results[key]["transfer_steady"] = bench.same(
+            f"{name} transfer",
+            [
+                bench.gas(
+                    token.functions.transfer(bob if i % 2 == 0 else alice, 10),
+                    alice if i % 2 == 0 else bob,
+                )
+                for i in range(6)
+            ],
+        )
+        fresh = fresh_wallets(chain.w3, 2 + BATCH, f"ref-{key}")
+        results[key]["transfer_to_new_holder"] = bench.gas(
+            token.functions.transfer(fresh[0], 10), alice
+        )
+        results[key]["issue_new_holder"] = bench.gas(
+            token.functions.mint(fresh[1], 1_000), deployer
+        )
+        if votes:
+            # the OpenZeppelin governor over this single token: our EquityGovernor with plain modules
+            for voter in (voter1, voter2, voter3):
+                chain.send(token.functions.mint(voter, 1_000), deployer)
+                chain.send(token.functions.delegate(voter), voter)
+            timelock = chain.deploy("EquityTimelock", 60, [], [], deployer, sender=deployer)
+            governor = chain.deploy(
+                "EquityGovernor",
+                "Reference Governor",
+                token.address,
+                timelock.address,
+                60,
+                3600,
+                1,
+                50,
+                sender=deployer,
+            )
+            chain.advance(BLOCK_GAP)
+            proposal = start_proposal(bench, governor, alice, token, "reference proposal")
+            results[key]["cast_vote_first"] = bench.gas(
+                governor.functions.castVote(proposal, 1), voter1
+            )
+            results[key]["cast_vote"] = bench.gas(governor.functions.castVote(proposal, 1), voter2)
+            signature = ballot_signature(chain, governor, 8, proposal, 1)
+            results[key]["cast_vote_by_sig"] = bench.gas(
+                governor.functions.castVoteBySig(proposal, 1, voter3, signature), accounts[9]
+            )
+    return results
+
+
+def build_rows(ours: dict[str, int], refs: dict[str, dict[str, int]]) -> list[Row]:
+    e20, e20v = refs["erc20"], refs["erc20votes"]
+    return [
+        Row(
+            "transfer_steady",
+            "transfer between existing self-delegated holders (steady state, new block)",
+            ours["transfer_steady"],
+            e20["transfer_steady"],
+            e20v["transfer_steady"],
+            GOALS["transfer_steady"],
+        ),
+        Row(
+            "transfer_steady_sender_locked",
+            "same, sender holds a live plain lock-up lot",
+            ours["transfer_steady_sender_locked"],
+            e20["transfer_steady"],
+            e20v["transfer_steady"],
+        ),
+        Row(
+            "transfer_sender_16_vesting_lots",
+            "same, sender holds 16 live vesting lots, exact lock check (worst case)",
+            ours["transfer_sender_16_vesting_lots"],
+            e20["transfer_steady"],
+            e20v["transfer_steady"],
+        ),
+        Row(
+            "transfer_to_new_holder",
+            "transfer to a new holder (self-delegated on receipt; the reference does not delegate)",
+            ours["transfer_to_new_holder"],
+            e20["transfer_to_new_holder"],
+            e20v["transfer_to_new_holder"],
+        ),
+        Row(
+            "issue_new_holder_unlocked",
+            "issue to a new holder, no lock-up (reference: mint)",
+            ours["issue_new_holder_unlocked"],
+            e20["issue_new_holder"],
+            e20v["issue_new_holder"],
+        ),
+        Row(
+            "issue_new_holder_lockup",
+            "issue to a new holder with a lock-up lot (reference: mint)",
+            ours["issue_new_holder_lockup"],
+            e20["issue_new_holder"],
+            e20v["issue_new_holder"],
+        ),
+        Row(
+            "issue_batch_per_holder",
+            f"issueBatch of {BATCH} new holders with lock-up lots, per holder",
+            ours["issue_batch_per_holder"],
+            e20["issue_new_holder"],
+            e20v["issue_new_holder"],
+            GOALS["issue_batch_per_holder"],
+            note=f"batch total {ours['issue_batch_total']:,}",
+        ),
+        Row(
+            "cast_vote_two_classes",
+            "castVote, voter in two voting classes (not the proposal's first vote)",
+            ours["cast_vote_two_classes"],
+            None,
+            e20v["cast_vote"],
+            GOALS["cast_vote_two_classes"],
+            note="reference: OZ Governor over one ERC20Votes token",
+        ),
+        Row(
+            "cast_vote_two_classes_first",
+            "castVote, two voting classes, first vote of the proposal",
+            ours["cast_vote_two_classes_first"],
+            None,
+            e20v["cast_vote_first"],
+            GOALS["cast_vote_two_classes"],
+            note="pays the zero-to-non-zero write of the tally",
+        ),
+        Row(
+            "cast_vote_by_sig_two_classes",
+            "castVoteBySig (relayed), two voting classes",
+            ours["cast_vote_by_sig_two_classes"],
+            None,
+            e20v["cast_vote_by_sig"],
+        ),
+        Row(
+            "recover",
+            "recover a wallet (balance and a live lock-up lot) to a new wallet of the investor",
+            ours["recover"],
+        ),
+        Row(
+            "force_transfer",
+            "forceTransfer taking unlocked then locked shares",
+            ours["force_transfer"],
+        ),
+    ]
+
+
+def render_markdown(rows: list[Row]) -> str:
+    def fmt(value: int | None) -> str:
+        return f"{value:,}" if value is not None else "–"
+
+    def ratio(value: float | None) -> str:
+        return f"{value:.2f}x" if value is not None else "–"
+
+    def goal(row: Row) -> str:
+        if row.goal is None:
+            return ""
+        return (
+            f"≤ {row.goal:,}"
+            + (" and ≤ 1.15x ERC20Votes" if row.key == "transfer_steady" else "")
+            + (" ✅" if row.meets_goal else " ❌ missed")
+        )
+
+    lines = [
+        "# Gas per operation (generated by `benchmarks/gas/run.py`; do not edit)",
+        "",
+        "Exact `gasUsed` of whole transactions on anvil (solc 0.8.28, shanghai, optimizer 200 runs,",
+        "OpenZeppelin 5.3.0). References: OpenZeppelin ERC20, and ERC20 + ERC20Permit + ERC20Votes on the",
+        "timestamp clock with self-delegated holders, deployed in the same run.",
+        "",
+        "| operation | ours | ERC20 | ERC20Votes | ours / ERC20Votes | ours / ERC20 | goal | note |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.operation} | {fmt(row.ours)} | {fmt(row.erc20)} | {fmt(row.erc20votes)} | "
+            f"{ratio(row.ratio_votes)} | {ratio(row.ratio_erc20)} | {goal(row)} | {row.note} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--out", type=Path, default=HERE, help="folder for results.md and results.json"
+    )
+    args = parser.parse_args(argv)
+
+    compile_project(REPO)
+    compile_project(HERE)  # the references, same compiler and settings
+    ref_build = build_dir(HERE)
+    from tests.conftest import load_artifact
+
+    with temporary_node("anvil") as node:
+        w3 = Web3(Web3.HTTPProvider(node.rpc_url, request_kwargs={"timeout": 120}))
+        accounts = list(w3.eth.accounts)
+        chain = Chain(w3, load_artifact)
+        ours = measure_offering(chain, accounts)
+        refs = measure_references(chain, accounts, ref_build)
+
+    rows = build_rows(ours, refs)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.md").write_text(render_markdown(rows))
+    payload = {
+        "unit": "gas (transaction gasUsed)",
+        "rows": [
+            {
+                **asdict(r),
+                "ratio_to_erc20votes": r.ratio_votes,
+                "ratio_to_erc20": r.ratio_erc20,
+                "meets_goal": r.meets_goal,
+            }
+            for r in rows
+        ],
+        "raw": {"ours": ours, "references": refs},
+    }
+    (args.out / "results.json").write_text(json.dumps(payload, indent=2) + "\n")
+    print(render_markdown(rows))
+    missed = [r.key for r in rows if r.meets_goal is False]
+    if missed:
+        print(f"goals missed: {', '.join(missed)} (see benchmarks/gas/RESULTS.md)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IHolderRegistry} from "../interfaces/IHolderRegistry.sol";
+import {HolderRecord} from "./HolderRecord.sol";
+
+/// @title The qualified-holder registry of one offering
+/// @notice Wallet -> investor id, jurisdiction, qualification expiry, accreditation and frozen
+/// flag, one storage slot per wallet (see {HolderRecord}). The registrar (the issuer's account)
+/// keeps it; the admin (the offering's timelock) grants and revokes the registrar role.
+contract HolderRegistry is IHolderRegistry, AccessControl {
+    using HolderRecord for uint256;
+
+    /// @notice May add, update, remove, freeze and unfreeze holders.
+    bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+
+    mapping(address wallet => uint256 record) private _records;
+    mapping(bytes16 investorId => uint32 index) private _investorIndex;
+    uint32 private _investorCount;
+
+    /// @param admin gets DEFAULT_ADMIN_ROLE (the deployer, who hands it to the timelock)
+    /// @param registrar gets REGISTRAR_ROLE (the issuer's day-to-day account)
+    constructor(address admin, address registrar) {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(REGISTRAR_ROLE, registrar);
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function addHolder(address wallet, bytes16 investorId, bytes2 jurisdiction, uint40 expiresAt, bool accredited)
+        external
+        onlyRole(REGISTRAR_ROLE)
+    {
+        _addHolder(wallet, investorId, jurisdiction, expiresAt, accredited);
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function addHolders(
+        address[] calldata wallets,
+        bytes16[] calldata investorIds,
+        bytes2[] calldata jurisdictions,
+        uint40[] calldata expiresAt,
+        bool[] calldata accredited
+    ) external onlyRole(REGISTRAR_ROLE) {
+        uint256 n = wallets.length;
+        if (investorIds.length != n) revert BatchLengthMismatch(n, investorIds.length);
+        if (jurisdictions.length != n) revert BatchLengthMismatch(n, jurisdictions.length);
+        if (expiresAt.length != n) revert BatchLengthMismatch(n, expiresAt.length);
+        if (accredited.length != n) revert BatchLengthMismatch(n, accredited.length);
+        for (uint256 i = 0; i < n; ++i) {
+            _addHolder(wallets[i], investorIds[i], jurisdictions[i], expiresAt[i], accredited[i]);
+        }
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function updateHolder(address wallet, bytes2 jurisdiction, uint40 expiresAt, bool accredited)
+        external
+        onlyRole(REGISTRAR_ROLE)
+    {
+        uint256 record = _records[wallet];
+        if (!record.isRegistered()) revert HolderNotRegistered(wallet);
+        if (!HolderRecord.isValidJurisdiction(jurisdiction)) revert InvalidJurisdiction(jurisdiction);
+        bytes16 investorId = record.investorId();
+        _records[wallet] =
+            HolderRecord.pack(investorId, jurisdiction, expiresAt, accredited, record.frozen(), record.investorIndex());
+        emit HolderUpdated(wallet, investorId, jurisdiction, expiresAt, accredited);
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function removeHolder(address wallet) external onlyRole(REGISTRAR_ROLE) {
+        uint256 record = _records[wallet];
+        if (!record.isRegistered()) revert HolderNotRegistered(wallet);
+        // Only the frozen flag survives: a frozen wallet stays frozen when it is unregistered.
+        _records[wallet] = uint256(0).withFrozen(record.frozen());
+        emit HolderRemoved(wallet, record.investorId());
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function setFrozen(address wallet, bool frozen) external onlyRole(REGISTRAR_ROLE) {
+        if (wallet == address(0)) revert InvalidWallet(wallet);
+        _records[wallet] = _records[wallet].withFrozen(frozen);
+        emit HolderFrozen(wallet, frozen);
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function holderOf(address wallet)
+        external
+        view
+        returns (bytes16 investorId, bytes2 jurisdiction, uint40 expiresAt, bool accredited, bool frozen)
+    {
+        uint256 record = _records[wallet];
+        return (record.investorId(), record.jurisdiction(), record.expiresAt(), record.accredited(), record.frozen());
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function investorOf(address wallet) external view returns (bytes16) {
+        return _records[wallet].investorId();
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function isQualified(address wallet) external view returns (bool) {
+        uint256 record = _records[wallet];
+        return record.isRegistered() && block.timestamp < record.expiresAt();
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function investorIndexOf(bytes16 investorId) external view returns (uint32) {
+        return _investorIndex[investorId];
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function investorCount() external view returns (uint32) {
+        return _investorCount;
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function recordOf(address wallet) external view returns (uint256) {
+        return _records[wallet];
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function recordsOf(address a, address b) external view returns (uint256, uint256) {
+        return (_records[a], _records[b]);
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function recordsOfBatch(address[] calldata wallets) external view returns (uint256[] memory records) {
+        records = new uint256[](wallets.length);
+        for (uint256 i = 0; i < wallets.length; ++i) {
+            records[i] = _records[wallets[i]];
+        }
+    }
+
+    function _addHolder(address wallet, bytes16 investorId, bytes2 jurisdiction, uint40 expiresAt, bool accredited)
+        private
+    {
+        if (wallet == address(0)) revert InvalidWallet(wallet);
+        if (investorId == bytes16(0)) revert InvalidInvestorId(investorId);
+        if (!HolderRecord.isValidJurisdiction(jurisdiction)) revert InvalidJurisdiction(jurisdiction);
+        uint256 record = _records[wallet];
+        if (record.isRegistered()) revert HolderAlreadyRegistered(wallet, record.investorId());
+        uint32 index = _investorIndex[investorId];
+        if (index == 0) {
+            index = ++_investorCount;
+            _investorIndex[investorId] = index;
+        }
+        _records[wallet] = HolderRecord.pack(investorId, jurisdiction, expiresAt, accredited, record.frozen(), index);
+        emit HolderAdded(wallet, investorId, jurisdiction, expiresAt, accredited);
+    }
+}

@@ -1,0 +1,221 @@
+"""Every privileged function refuses every account without its role.
+
+The functions are found by enumerating each contract's ABI: every state-changing function must be
+listed either as public (anyone may call it; its own rules apply) or with the guard that protects
+it, so a function added later fails here until someone decides who may call it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from web3.contract import Contract
+
+from tests.contracts.offering_chain import (
+    CANCELLER_ROLE,
+    DEFAULT_ADMIN_ROLE,
+    ISSUER_ROLE,
+    PAUSER_ROLE,
+    PROPOSER_ROLE,
+    REGISTRAR_ROLE,
+    Chain,
+    Offering,
+    investor_id,
+)
+
+GOVERNANCE = "onlyGovernance"  # GovernorOnlyExecutor: only the timelock, through a proposal
+TIMELOCK_SELF = "onlySelf"  # TimelockUnauthorizedCaller: only the timelock itself
+
+# Public functions: callable by anyone (each has its own rules, tested elsewhere).
+PUBLIC: dict[str, set[str]] = {
+    "HolderRegistry": {"renounceRole"},
+    "ShareClassToken": {
+        "transfer",
+        "transferFrom",
+        "approve",
+        "permit",
+        "delegate",
+        "delegateBySig",
+        "multicall",
+        "renounceRole",
+    },
+    "ClassWeightedVotes": set(),
+    "EquityGovernor": {
+        "propose",
+        "queue",
+        "execute",
+        "cancel",
+        "castVote",
+        "castVoteWithReason",
+        "castVoteWithReasonAndParams",
+        "castVoteBySig",
+        "castVoteWithReasonAndParamsBySig",
+        "onERC721Received",
+        "onERC1155Received",
+        "onERC1155BatchReceived",
+    },
+    "EquityTimelock": {
+        "execute",  # EXECUTOR_ROLE is held by address(0): anyone
+        "executeBatch",
+        "renounceRole",
+        "onERC721Received",
+        "onERC1155Received",
+        "onERC1155BatchReceived",
+    },
+}
+
+# Privileged functions and the guard that refuses everyone else.
+GUARDED: dict[str, dict[str, Any]] = {
+    "HolderRegistry": {
+        "addHolder": REGISTRAR_ROLE,
+        "addHolders": REGISTRAR_ROLE,
+        "updateHolder": REGISTRAR_ROLE,
+        "removeHolder": REGISTRAR_ROLE,
+        "setFrozen": REGISTRAR_ROLE,
+        "grantRole": DEFAULT_ADMIN_ROLE,
+        "revokeRole": DEFAULT_ADMIN_ROLE,
+    },
+    "ShareClassToken": {
+        "issue": ISSUER_ROLE,
+        "issueBatch": ISSUER_ROLE,
+        "issueVested": ISSUER_ROLE,
+        "redeem": ISSUER_ROLE,
+        "forceTransfer": ISSUER_ROLE,
+        "recover": ISSUER_ROLE,
+        "pause": PAUSER_ROLE,
+        "unpause": PAUSER_ROLE,
+        "setAuthorized": DEFAULT_ADMIN_ROLE,
+        "setMaxHolders": DEFAULT_ADMIN_ROLE,
+        "setJurisdictionBlocked": DEFAULT_ADMIN_ROLE,
+        "grantRole": DEFAULT_ADMIN_ROLE,
+        "revokeRole": DEFAULT_ADMIN_ROLE,
+    },
+    "ClassWeightedVotes": {},
+    "EquityGovernor": {
+        "relay": GOVERNANCE,
+        "setVotingDelay": GOVERNANCE,
+        "setVotingPeriod": GOVERNANCE,
+        "setProposalThreshold": GOVERNANCE,
+        "updateQuorumNumerator": GOVERNANCE,
+        "updateTimelock": GOVERNANCE,
+    },
+    "EquityTimelock": {
+        "schedule": PROPOSER_ROLE,
+        "scheduleBatch": PROPOSER_ROLE,
+        "cancel": CANCELLER_ROLE,
+        "updateDelay": TIMELOCK_SELF,
+        "grantRole": DEFAULT_ADMIN_ROLE,
+        "revokeRole": DEFAULT_ADMIN_ROLE,
+    },
+}
+
+
+def deployed(offering: Offering) -> list[tuple[str, Contract]]:
+    pairs = [("HolderRegistry", offering.registry), ("ClassWeightedVotes", offering.votes)]
+    pairs += [("EquityGovernor", offering.governor), ("EquityTimelock", offering.timelock)]
+    pairs += [("ShareClassToken", token) for token in offering.classes.values()]
+    return pairs
+
+
+def state_changing(contract: Contract) -> set[str]:
+    return {
+        item["name"]
+        for item in contract.abi
+        if item["type"] == "function" and item["stateMutability"] not in ("view", "pure")
+    }
+
+
+def sample(abi_type: str, account: str) -> Any:
+    """A well-formed argument of `abi_type` (the guard runs before anything looks at it)."""
+    if abi_type.endswith("[]"):
+        return [sample(abi_type[:-2], account)]
+    if abi_type == "address":
+        return account
+    if abi_type.startswith(("uint", "int")):
+        return 1
+    if abi_type == "bool":
+        return True
+    if abi_type == "string":
+        return "x"
+    if abi_type == "bytes":
+        return b""
+    if abi_type == "bytes2":
+        return b"DE"
+    if abi_type == "bytes16":
+        return investor_id("someone")
+    if abi_type == "bytes32":
+        return DEFAULT_ADMIN_ROLE
+    raise AssertionError(f"no sample for {abi_type}")
+
+
+def calls(contract: Contract, name: str, account: str) -> list[Any]:
+    """One call per overload of `name`."""
+    found = []
+    for item in contract.abi:
+        if item["type"] == "function" and item["name"] == name:
+            args = [sample(i["type"], account) for i in item["inputs"]]
+            signature = f"{name}({','.join(i['type'] for i in item['inputs'])})"
+            found.append(contract.get_function_by_signature(signature)(*args))
+    return found
+
+
+def expected_refusal(guard: Any, account: str) -> tuple[str, tuple[Any, ...]]:
+    if guard == GOVERNANCE:
+        return ("GovernorOnlyExecutor", (account,))
+    if guard == TIMELOCK_SELF:
+        return ("TimelockUnauthorizedCaller", (account,))
+    return ("AccessControlUnauthorizedAccount", (account, guard))
+
+
+def allowed(contract: Contract, guard: Any, account: str) -> bool:
+    if guard in (GOVERNANCE, TIMELOCK_SELF):
+        return False  # only the timelock itself, never an externally owned account
+    return bool(contract.functions.hasRole(guard, account).call())
+
+
+@pytest.mark.parametrize("template", sorted(PUBLIC))
+def test_every_state_changing_function_is_classified(offering: Offering, template: str) -> None:
+    for name, contract in deployed(offering):
+        if name == template:
+            classified = PUBLIC[template] | set(GUARDED[template])
+            assert state_changing(contract) == classified, (
+                f"{template}: classify {state_changing(contract) - classified} as public or guarded; "
+                f"remove {classified - state_changing(contract)}"
+            )
+            assert not PUBLIC[template] & set(GUARDED[template])
+
+
+@pytest.mark.parametrize("template", sorted(GUARDED))
+def test_every_privileged_function_refuses_every_account_without_its_role(
+    chain: Chain, offering: Offering, accounts: list[str], template: str
+) -> None:
+    checked = 0
+    for name, contract in deployed(offering):
+        if name != template:
+            continue
+        for function, guard in GUARDED[template].items():
+            for account in accounts:
+                for call in calls(contract, function, accounts[1]):
+                    if allowed(contract, guard, account):
+                        # the role holder gets past the guard (the call may still fail on its rules)
+                        try:
+                            error = chain.revert_of(call, account)
+                        except AssertionError:
+                            continue
+                        assert error[0] != "AccessControlUnauthorizedAccount", (function, account)
+                    else:
+                        assert chain.revert_of(call, account) == expected_refusal(guard, account), (
+                            template,
+                            function,
+                            account,
+                        )
+                        checked += 1
+    expected_minimum = len(GUARDED[template]) * (len(accounts) - 1)
+    assert checked >= expected_minimum
+
+
+def test_the_deployer_lost_every_admin_role(offering: Offering, issuer: str) -> None:
+    for _, contract in deployed(offering):
+        if "hasRole" in {f["name"] for f in contract.abi if f["type"] == "function"}:
+            assert not contract.functions.hasRole(DEFAULT_ADMIN_ROLE, issuer).call()

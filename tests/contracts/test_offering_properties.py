@@ -1,0 +1,510 @@
+"""Stateful property test: random issue / transfer / lock / freeze / pause / recover / delegate /
+expire / force-transfer / redeem / block sequences against the real contracts on anvil.
+
+After every step it checks, per class: the sum of balances equals the total supply and never
+exceeds the authorized shares; every wallet holds at least its locked shares; the holder count is
+the number of investors with a positive balance and never exceeds the cap; the votes add up to the
+total supply; and the aggregated votes are the weighted sum of the class votes. Each transfer is
+checked against `detectTransferRestriction` at the same timestamp (the outcome must match) and
+against an independent model of the registry (no frozen, unregistered, expired or blocked
+receiver gains shares; a frozen sender sends nothing), and must not move locked shares.
+Forced transfers, redemptions and recoveries must conserve the locked shares they move.
+
+Time is driven by the test: every transaction goes into a block at a timestamp chosen beforehand,
+and predictions are read from the pending block at that same timestamp.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
+
+from tests.conftest import RunningNode
+from tests.contracts.offering_chain import NEVER, ZERO, Chain, Offering, Reverted, cc, investor_id
+
+CLASSES = ("COMMON", "FOUNDERS", "PREFERRED")
+WEIGHTS = {"COMMON": 1, "FOUNDERS": 10, "PREFERRED": 0}
+GAS = 3_000_000
+# wallet -> (investor, jurisdiction); wallet 7 (index 8) stays unregistered
+INVESTORS = {
+    1: ("A", "DE"),
+    2: ("A", "DE"),
+    3: ("B", "FR"),
+    4: ("B", "FR"),
+    5: ("C", "GB"),
+    6: ("D", "US"),
+    7: ("E", "SG"),
+}
+
+wallet_indices = st.integers(min_value=1, max_value=8)
+classes = st.sampled_from(CLASSES)
+amounts = st.integers(min_value=1, max_value=40_000)
+
+
+@dataclass
+class Holder:
+    investor: str
+    jurisdiction: str
+    registered: bool = True
+    expires_at: int = NEVER
+    frozen: bool = False
+
+
+@dataclass
+class Model:
+    """What the test believes the registry and the class settings are."""
+
+    holders: dict[str, Holder] = field(default_factory=dict)
+    frozen_unregistered: set[str] = field(default_factory=set)
+    paused: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(CLASSES, False))
+    blocked: dict[str, set[str]] = field(
+        default_factory=lambda: {"COMMON": {"US"}, "FOUNDERS": set(), "PREFERRED": set()}
+    )
+
+    def frozen(self, wallet: str) -> bool:
+        holder = self.holders.get(wallet)
+        return holder.frozen if holder else wallet in self.frozen_unregistered
+
+    def receiver_refused(self, class_id: str, wallet: str, t: int) -> bool:
+        holder = self.holders.get(wallet)
+        if self.frozen(wallet) or holder is None or not holder.registered:
+            return True
+        return t >= holder.expires_at or holder.jurisdiction in self.blocked[class_id]
+
+    def investor(self, wallet: str) -> str | None:
+        holder = self.holders.get(wallet)
+        return holder.investor if holder else None
+
+
+class OfferingMachine(RuleBasedStateMachine):
+    chain: Chain
+    offering: Offering
+    node: RunningNode
+    accounts: list[str]
+    timelock: str
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.snapshot = self.node.snapshot()
+        self.model = Model()
+        self.issuer = self.accounts[0]
+        self.wallets = {i: self.accounts[i] for i in range(1, 9)}
+        self.t = self.chain.now() + 10
+        for index, (investor, jurisdiction) in INVESTORS.items():
+            wallet = self.wallets[index]
+            self.prepare()
+            self.tx(
+                self.offering.registry.functions.addHolder(
+                    wallet, investor_id(investor), cc(jurisdiction), NEVER, True
+                ),
+                self.issuer,
+            )
+            self.model.holders[wallet] = Holder(investor, jurisdiction)
+        # something to move from the first step on: unlocked, locked and vesting shares
+        t = self.t
+        for class_id, index, amount, locked_until in (
+            ("COMMON", 1, 5_000, 0),
+            ("COMMON", 3, 3_000, t + 1_500),
+            ("COMMON", 5, 2_000, 0),
+            ("FOUNDERS", 1, 400, 0),
+            ("FOUNDERS", 3, 300, t + 3_000),
+            ("PREFERRED", 2, 1_000, 0),
+        ):
+            self.prepare()
+            self.tx(
+                self.token(class_id).functions.issue(self.wallets[index], amount, locked_until),
+                self.issuer,
+            )
+        self.prepare()
+        self.tx(
+            self.token("COMMON").functions.issueVested(
+                self.wallets[7], 4_000, t, t + 500, t + 4_000
+            ),
+            self.issuer,
+        )
+
+    def teardown(self) -> None:
+        self.node.revert(self.snapshot)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def prepare(self) -> int:
+        """The next block (and every `pending` read until then) gets a new timestamp T."""
+        self.t += 1
+        self.chain.next_block_at(self.t)
+        return self.t
+
+    def tx(self, call: Any, sender: str) -> Any:
+        """Send `call` into the prepared block; a refusal raises Reverted (decoded).
+
+        It is first run as an eth_call on the pending block (same state, same timestamp) so a
+        refusal is decoded without mining a failed transaction."""
+        try:
+            call.call({"from": sender}, block_identifier="pending")
+        except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
+            raise self.chain.decode_revert(exc) from None
+        return self.chain.send(call, sender, gas=GAS)
+
+    def token(self, class_id: str) -> Any:
+        return self.offering.token(class_id)
+
+    TOTALS = ("totalSupply", "authorized", "holderCount", "maxHolders")
+
+    def snapshot_class(self, class_id: str, block: str = "latest") -> dict[str, dict[str, int]]:
+        """Balance, locked shares and votes of every wallet, and the class totals (key "class"),
+        in one call."""
+        token = self.token(class_id)
+        wallets = list(self.wallets.values())
+        calls = [token.encode_abi(name, []) for name in self.TOTALS]
+        for wallet in wallets:
+            calls += [
+                token.encode_abi("balanceOf", [wallet]),
+                token.encode_abi("lockedBalanceOf", [wallet]),
+                token.encode_abi("getVotes", [wallet]),
+            ]
+        values = [
+            int.from_bytes(r, "big")
+            for r in token.functions.multicall(calls).call(block_identifier=block)
+        ]
+        state = {"class": dict(zip(self.TOTALS, values[:4], strict=True))}
+        for i, wallet in enumerate(wallets):
+            balance, locked, votes = values[4 + 3 * i : 7 + 3 * i]
+            state[wallet] = {"balance": balance, "locked": locked, "votes": votes}
+        return state
+
+    def pick_sender(self, data: st.DataObject, state: dict[str, dict[str, int]]) -> int:
+        """Mostly a wallet that holds the class (so transfers have something to move)."""
+        holders = [i for i, w in self.wallets.items() if state[w]["balance"] > 0]
+        if holders and data.draw(st.integers(0, 9), label="holder?") < 8:
+            return int(data.draw(st.sampled_from(holders), label="sender"))
+        return int(data.draw(wallet_indices, label="sender"))
+
+    def pick_amount(self, data: st.DataObject, held: dict[str, int]) -> int:
+        """Within the unlocked shares, all of them, into the locked ones, or beyond the balance."""
+        balance, locked = held["balance"], held["locked"]
+        unlocked = balance - locked
+        kind = data.draw(
+            st.sampled_from(["unlocked", "unlocked", "unlocked", "all", "locked", "beyond"]),
+            label="kind",
+        )
+        if kind == "unlocked" and unlocked > 0:
+            return int(data.draw(st.integers(1, unlocked), label="amount"))
+        if kind == "all" and balance > 0:
+            return balance
+        if kind == "locked" and locked > 0:
+            return int(data.draw(st.integers(unlocked + 1, balance), label="amount"))
+        return balance + int(data.draw(st.integers(1, 1_000), label="amount"))
+
+    # ------------------------------------------------------------------ rules
+
+    @rule(
+        class_id=classes,
+        who=wallet_indices,
+        amount=amounts,
+        lock=st.sampled_from(["none", "plain", "vesting"]),
+        back=st.integers(min_value=0, max_value=3_000),
+        cliff=st.integers(min_value=0, max_value=3_000),
+        span=st.integers(min_value=1, max_value=5_000),
+    )
+    def issue(
+        self, class_id: str, who: int, amount: int, lock: str, back: int, cliff: int, span: int
+    ) -> None:
+        wallet, token = self.wallets[who], self.token(class_id)
+        t = self.prepare()
+        if lock == "vesting":
+            start = t - back
+            call = token.functions.issueVested(
+                wallet, amount, start, start + cliff, start + cliff + span
+            )
+        else:
+            call = token.functions.issue(wallet, amount, t + span if lock == "plain" else 0)
+        code = token.functions.detectTransferRestriction(ZERO, wallet, amount).call(
+            block_identifier="pending"
+        )
+        supply = token.functions.totalSupply().call()
+        authorized = token.functions.authorized().call()
+        try:
+            self.tx(call, self.issuer)
+        except Reverted as refused:
+            if code != 0:
+                assert (refused.name, refused.args_[0]) == ("TransferRestricted", code)
+                assert self.model.receiver_refused(class_id, wallet, t) or code == 9
+            elif supply + amount > authorized:
+                assert refused.name == "AuthorizedSharesExceeded"
+            else:
+                assert refused.name == "TooManyLockupLots", refused
+                assert len(token.functions.lockupLotsOf(wallet).call()) == 16
+            return
+        assert code == 0 and supply + amount <= authorized
+        assert not self.model.receiver_refused(class_id, wallet, t)
+
+    @rule(class_id=classes, receiver=wallet_indices, data=st.data())
+    def transfer(self, class_id: str, receiver: int, data: st.DataObject) -> None:
+        self.attempt_transfer(class_id, receiver, data, via_allowance=False)
+
+    @rule(class_id=classes, receiver=wallet_indices, data=st.data())
+    def transfer_from(self, class_id: str, receiver: int, data: st.DataObject) -> None:
+        self.attempt_transfer(class_id, receiver, data, via_allowance=True)
+
+    def attempt_transfer(
+        self, class_id: str, receiver: int, data: st.DataObject, via_allowance: bool
+    ) -> None:
+        token = self.token(class_id)
+        spender = self.accounts[9]
+        t = self.prepare()
+        before = self.snapshot_class(class_id, "pending")
+        source = self.wallets[self.pick_sender(data, before)]
+        target = self.wallets[receiver]
+        amount = self.pick_amount(data, before[source])
+        if via_allowance:
+            self.tx(token.functions.approve(spender, amount), source)
+            t = self.prepare()
+            before = self.snapshot_class(class_id, "pending")
+            call, caller = token.functions.transferFrom(source, target, amount), spender
+        else:
+            call, caller = token.functions.transfer(target, amount), source
+        code = token.functions.detectTransferRestriction(source, target, amount).call(
+            block_identifier="pending"
+        )
+        try:
+            self.tx(call, caller)
+        except Reverted as refused:
+            assert code != 0, "refused though detectTransferRestriction said OK"
+            assert refused.name == "TransferRestricted" and refused.args_ == (
+                code,
+                source,
+                target,
+                amount,
+            )
+            return
+        assert code == 0, f"transfer went through though detectTransferRestriction said {code}"
+        # an independent view of the rules: nobody refused by the registry model gains shares
+        assert not self.model.paused[class_id]
+        assert not self.model.frozen(source)
+        assert not self.model.receiver_refused(class_id, target, t)
+        after = self.snapshot_class(class_id)
+        # plain transfers never move locked shares (same timestamp before and after)
+        assert after[source]["locked"] == before[source]["locked"]
+        assert after[target]["locked"] == before[target]["locked"]
+        if source != target:
+            assert after[target]["balance"] == before[target]["balance"] + amount
+
+    @rule(class_id=classes, receiver=wallet_indices, data=st.data())
+    def force_transfer(self, class_id: str, receiver: int, data: st.DataObject) -> None:
+        t = self.prepare()
+        token = self.token(class_id)
+        before = self.snapshot_class(class_id, "pending")
+        source, target = self.wallets[self.pick_sender(data, before)], self.wallets[receiver]
+        amount = self.pick_amount(data, before[source])
+        try:
+            self.tx(token.functions.forceTransfer(source, target, amount, "order"), self.issuer)
+        except Reverted as refused:
+            assert refused.name in ("TransferRestricted", "TooManyLockupLots"), refused
+            if refused.name == "TransferRestricted":
+                code = refused.args_[0]
+                assert code in (3, 4, 5, 6, 7, 9)
+                assert code not in (3, 4, 5, 6) or self.model.receiver_refused(class_id, target, t)
+                assert code != 7 or amount > before[source]["balance"]
+            return
+        assert not self.model.receiver_refused(class_id, target, t)
+        after = self.snapshot_class(class_id)
+        if source != target:
+            # the locked part moves and stays locked: none created, none released
+            moved_locked = max(0, amount - (before[source]["balance"] - before[source]["locked"]))
+            assert after[source]["locked"] == before[source]["locked"] - moved_locked
+            assert after[target]["locked"] == before[target]["locked"] + moved_locked
+
+    @rule(class_id=classes, data=st.data())
+    def redeem(self, class_id: str, data: st.DataObject) -> None:
+        self.prepare()
+        token = self.token(class_id)
+        state = self.snapshot_class(class_id, "pending")
+        wallet = self.wallets[self.pick_sender(data, state)]
+        before = state[wallet]
+        amount = self.pick_amount(data, before)
+        try:
+            self.tx(token.functions.redeem(wallet, amount), self.issuer)
+        except Reverted as refused:
+            assert refused.name == "TransferRestricted" and refused.args_[0] == 7
+            assert amount > before["balance"]
+            return
+        after = self.snapshot_class(class_id)[wallet]
+        unlocked = before["balance"] - before["locked"]
+        assert after["locked"] == before["locked"] - max(0, amount - unlocked)
+
+    @rule(lost=wallet_indices, replacement=wallet_indices)
+    def recover(self, lost: int, replacement: int) -> None:
+        old, new = self.wallets[lost], self.wallets[replacement]
+        new_holder = self.model.holders.get(new)
+        same = (
+            old != new
+            and new_holder is not None
+            and new_holder.registered
+            and (self.model.investor(old) == new_holder.investor)
+        )
+        for class_id in CLASSES:
+            self.prepare()
+            before = self.snapshot_class(class_id, "pending")
+            try:
+                self.tx(self.token(class_id).functions.recover(old, new), self.issuer)
+            except Reverted as refused:
+                assert refused.name in ("InvestorMismatch", "TooManyLockupLots"), refused
+                # an unregistered lost wallet is still recognised when it holds shares of the class
+                assert (
+                    refused.name != "InvestorMismatch"
+                    or not same
+                    or not self.model.holders[old].registered
+                )
+                continue
+            assert same or (
+                new_holder is not None
+                and new_holder.registered
+                and self.model.investor(old) == new_holder.investor
+            )
+            after = self.snapshot_class(class_id)
+            assert after[old]["balance"] == 0 and after[old]["locked"] == 0
+            assert after[new]["balance"] == before[new]["balance"] + before[old]["balance"]
+            assert after[new]["locked"] == before[new]["locked"] + before[old]["locked"]
+
+    @rule(class_id=classes, who=wallet_indices, to=wallet_indices)
+    def delegate(self, class_id: str, who: int, to: int) -> None:
+        self.prepare()
+        self.tx(self.token(class_id).functions.delegate(self.wallets[to]), self.wallets[who])
+
+    def freeze(self, who: int, frozen: bool) -> None:
+        wallet = self.wallets[who]
+        self.prepare()
+        self.tx(self.offering.registry.functions.setFrozen(wallet, frozen), self.issuer)
+        if wallet in self.model.holders:
+            self.model.holders[wallet].frozen = frozen
+        elif frozen:
+            self.model.frozen_unregistered.add(wallet)
+        else:
+            self.model.frozen_unregistered.discard(wallet)
+
+    def toggle_pause(self, class_id: str) -> None:
+        token = self.token(class_id)
+        self.prepare()
+        self.tx(
+            token.functions.unpause() if self.model.paused[class_id] else token.functions.pause(),
+            self.issuer,
+        )
+        self.model.paused[class_id] = not self.model.paused[class_id]
+
+    def set_expiry(self, who: int, offset: int) -> None:
+        wallet = self.wallets[who]
+        holder = self.model.holders[wallet]
+        t = self.prepare()
+        expires = max(1, t + offset)
+        call = self.offering.registry.functions.updateHolder(
+            wallet, cc(holder.jurisdiction), expires, True
+        )
+        try:
+            self.tx(call, self.issuer)
+        except Reverted as refused:
+            assert refused.name == "HolderNotRegistered" and not holder.registered
+            return
+        holder.expires_at = expires
+
+    def remove_or_readd(self, who: int) -> None:
+        wallet = self.wallets[who]
+        holder = self.model.holders[wallet]
+        registry = self.offering.registry.functions
+        self.prepare()
+        if holder.registered:
+            self.tx(registry.removeHolder(wallet), self.issuer)
+            holder.registered = False
+        else:
+            call = registry.addHolder(
+                wallet, investor_id(holder.investor), cc(holder.jurisdiction), NEVER, True
+            )
+            self.tx(call, self.issuer)
+            holder.registered, holder.expires_at = True, NEVER
+
+    def toggle_jurisdiction(self, class_id: str, code: str) -> None:
+        blocked = code not in self.model.blocked[class_id]
+        self.prepare()
+        self.tx(
+            self.token(class_id).functions.setJurisdictionBlocked(cc(code), blocked), self.timelock
+        )
+        if blocked:
+            self.model.blocked[class_id].add(code)
+        else:
+            self.model.blocked[class_id].discard(code)
+
+    @rule(
+        action=st.sampled_from(["freeze", "pause", "expiry", "remove", "jurisdiction"]),
+        class_id=classes,
+        who=st.sampled_from(sorted(INVESTORS)),
+        flag=st.booleans(),
+        offset=st.integers(min_value=-100, max_value=3_000),
+        code=st.sampled_from(["US", "FR", "GB"]),
+    )
+    def administer(
+        self, action: str, class_id: str, who: int, flag: bool, offset: int, code: str
+    ) -> None:
+        """The issuer's and governance's changes to the rules, one rule so that moves dominate."""
+        if action == "freeze":
+            self.freeze(who, flag)
+        elif action == "pause":
+            self.toggle_pause(class_id)
+        elif action == "expiry":
+            self.set_expiry(who, offset)
+        elif action == "remove":
+            self.remove_or_readd(who)
+        else:
+            self.toggle_jurisdiction(class_id, code)
+
+    @rule(seconds=st.integers(min_value=1, max_value=4_000))
+    def advance_time(self, seconds: int) -> None:
+        self.t += seconds
+        self.chain.mine_at(self.t)
+
+    # ------------------------------------------------------------------ invariants
+
+    @invariant()
+    def classes_are_consistent(self) -> None:
+        votes_by_wallet: dict[str, int] = dict.fromkeys(self.wallets.values(), 0)
+        for class_id in CLASSES:
+            state = self.snapshot_class(class_id)
+            totals = state.pop("class")
+            supply, authorized, count, cap = (totals[name] for name in self.TOTALS)
+            assert sum(s["balance"] for s in state.values()) == supply
+            assert supply <= authorized
+            for wallet, s in state.items():
+                assert s["balance"] >= s["locked"], (class_id, wallet, s)
+                votes_by_wallet[wallet] += WEIGHTS[class_id] * s["votes"]
+            assert sum(s["votes"] for s in state.values()) == supply
+            holding = {self.model.investor(w) for w, s in state.items() if s["balance"] > 0}
+            assert count == len(holding), (class_id, count, holding)
+            assert cap == 0 or count <= cap
+        with self.chain.w3.batch_requests() as batch:
+            for wallet in votes_by_wallet:
+                batch.add(self.offering.votes.functions.getVotes(wallet))
+            aggregated = batch.execute()
+        assert dict(zip(votes_by_wallet, aggregated, strict=True)) == votes_by_wallet
+
+
+def test_offering_invariants_hold_under_random_operations(
+    chain: Chain, offering: Offering, anvil: RunningNode, accounts: list[str], timelock: str
+) -> None:
+    OfferingMachine.chain = chain
+    OfferingMachine.offering = offering
+    OfferingMachine.node = anvil
+    OfferingMachine.accounts = accounts
+    OfferingMachine.timelock = timelock
+    run_state_machine_as_test(
+        OfferingMachine,
+        settings=settings(
+            max_examples=8,
+            stateful_step_count=50,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+            derandomize=True,
+        ),
+    )
