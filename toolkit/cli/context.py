@@ -85,9 +85,20 @@ class AppContext:
 
     def deployment(self) -> Deployment:
         """The offering to act on: ``--deployment NAME`` or the only one on this chain."""
-        from toolkit.offering.deployments import find_deployment
+        from toolkit.errors import WrongChainError
+        from toolkit.offering.deployments import find_deployment, is_on_chain
 
-        return find_deployment(self.chain().chain_id, self.options.deployment, self.cwd)
+        chain = self.chain()
+        found = find_deployment(chain.chain_id, self.options.deployment, self.cwd)
+        if not is_on_chain(chain.w3, found):
+            started_here = chain.node is not None
+            raise WrongChainError(
+                f"offering {found.name!r} is recorded for chain {chain.chain_id}, but its "
+                f"contracts are not on {'the anvil started for this command' if started_here else chain.rpc_url}",
+                hint="start the node it was deployed on (`equity node start --state FILE`), "
+                "or deploy it again",
+            )
+        return found
 
     def transactor(self, confirmations: int = 0) -> Transactor:
         if self._transactor is None:

@@ -18,13 +18,25 @@ from toolkit.cli.context import AppContext, global_options, pass_app
 @pass_app
 def deploy(app: AppContext, offering_file: Path, name: str | None) -> None:
     """Deploy the offering described in OFFERING_FILE and record it in deployments/."""
+    from toolkit.errors import UsageError
     from toolkit.offering.deploy import check_name_free, default_name, deploy_offering
     from toolkit.offering.offering_file import load_offering
 
     offering = load_offering(offering_file)  # every error in the file, before any connection
     name = name if name is not None else default_name(offering)
     chain = app.chain()
-    check_name_free(chain.chain_id, name, app.cwd)
+    if chain.node is not None:
+        raise UsageError(
+            "no node is running here: a deployment to the anvil started for this command "
+            "would vanish when it ends",
+            hint="start one with `equity node start` (--state FILE keeps it across restarts), "
+            "or pass --rpc-url/--network",
+        )
+    if check_name_free(chain.chain_id, name, app.cwd, chain.w3):
+        app.say(
+            f"note: {name!r} was recorded on chain {chain.chain_id} but its contracts are "
+            "not on this node (restarted without its state?): the record will be replaced"
+        )
     transactor = app.transactor()
     app.say(
         f"deploying {offering.company!r} ({len(offering.classes)} classes) as {name!r} "

@@ -31,12 +31,15 @@ from toolkit.offering.contracts import GOVERNOR, REGISTRY, SHARE_CLASS, TIMELOCK
 from toolkit.offering.deployments import (
     ClassDeployment,
     Deployment,
+    is_on_chain,
     read_deployments,
     record_deployment,
 )
 from toolkit.offering.offering_file import Offering
 
 if TYPE_CHECKING:
+    from web3 import Web3
+
     from toolkit.chain.tx import Transactor, TxResult
 
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -55,14 +58,20 @@ def default_name(offering: Offering) -> str:
     return offering.path.stem
 
 
-def check_name_free(chain_id: int, name: str, cwd: Path) -> None:
+def check_name_free(chain_id: int, name: str, cwd: Path, w3: Web3 | None = None) -> bool:
+    """Refuse a name recorded on this chain; True when the record is stale and may be
+    replaced (its contracts are not on this node: a local node restarted without state)."""
     if not name.strip():
         raise UsageError("the offering name is empty", hint="pass --name NAME")
-    if name in read_deployments(chain_id, cwd):
-        raise UsageError(
-            f"an offering named {name!r} is already recorded on chain {chain_id}",
-            hint="choose another --name (nothing was sent)",
-        )
+    recorded = read_deployments(chain_id, cwd).get(name)
+    if recorded is None:
+        return False
+    if w3 is not None and not is_on_chain(w3, recorded):
+        return True
+    raise UsageError(
+        f"an offering named {name!r} is already recorded on chain {chain_id}",
+        hint="choose another --name (nothing was sent)",
+    )
 
 
 def deploy_offering(
@@ -76,7 +85,7 @@ def deploy_offering(
     """Deploy and wire every contract of ``offering``, record it, and report each transaction."""
     chain = transactor.chain
     w3 = chain.w3
-    check_name_free(chain.chain_id, name, cwd)
+    replace_stale = check_name_free(chain.chain_id, name, cwd, w3)
     templates = {n: artifact(n) for n in (REGISTRY, SHARE_CLASS, VOTES, TIMELOCK, GOVERNOR)}
     deployer = transactor.address
     results: list[TxResult] = []
@@ -214,5 +223,5 @@ def deploy_offering(
             "timelock_delay": governance.timelock_delay,
         },
     )
-    path = record_deployment(deployment, cwd)
+    path = record_deployment(deployment, cwd, replace_stale=replace_stale)
     return DeployReport(deployment=deployment, transactions=tuple(results), path=path)

@@ -12,9 +12,12 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import UsageError, WrongChainError
+
+if TYPE_CHECKING:
+    from web3 import Web3
 
 DEPLOYMENTS_DIR = "deployments"
 
@@ -96,10 +99,28 @@ def read_deployments(chain_id: int, cwd: Path | None = None) -> dict[str, Deploy
     return {name: Deployment.from_json(entry) for name, entry in data.get("offerings", {}).items()}
 
 
-def record_deployment(deployment: Deployment, cwd: Path | None = None) -> Path:
-    """Add an offering to its chain's file (atomically: a crash never leaves half a file)."""
+def is_on_chain(w3: Web3, deployment: Deployment) -> bool:
+    """True when the recorded registry has code on this node.
+
+    A record can outlive its chain: a local node restarted without its ``--state`` file
+    starts empty under the same chain id.
+    """
+    from web3 import Web3 as _Web3
+
+    code = w3.eth.get_code(_Web3.to_checksum_address(deployment.registry))
+    return len(bytes(code)) > 0
+
+
+def record_deployment(
+    deployment: Deployment, cwd: Path | None = None, *, replace_stale: bool = False
+) -> Path:
+    """Add an offering to its chain's file (atomically: a crash never leaves half a file).
+
+    ``replace_stale``: an entry of the same name whose contracts are gone from the chain
+    (checked by the caller) is replaced rather than refused.
+    """
     existing = read_deployments(deployment.chain_id, cwd)
-    if deployment.name in existing:
+    if deployment.name in existing and not replace_stale:
         raise UsageError(
             f"an offering named {deployment.name!r} is already recorded on chain {deployment.chain_id}",
             hint="choose another --name",
