@@ -47,7 +47,7 @@ def test_deploy_issue_refuse_and_recover(
     assert refused.json()["error"]["kind"] == "revert"
     assert run.balance("COMMON", ERIN) == 150_000
 
-    recovered = run.equity("--json", "recover", ALICE, ALICE_NEW)
+    recovered = run.equity("--json", "--yes", "recover", ALICE, ALICE_NEW)
     assert recovered.code == 0, recovered.err
     assert run.balance("FOUNDERS", ALICE) == 0
     assert run.balance("FOUNDERS", ALICE_NEW) == 800_000

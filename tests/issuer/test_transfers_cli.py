@@ -84,6 +84,7 @@ def test_a_frozen_sender_is_refused(funded: Issuer) -> None:
 def test_force_transfer_moves_locked_shares_and_keeps_them_locked(funded: Issuer) -> None:
     result = funded.equity(
         "--json",
+        "--yes",
         "force-transfer",
         "COMMON",
         ERIN,
@@ -100,7 +101,7 @@ def test_force_transfer_moves_locked_shares_and_keeps_them_locked(funded: Issuer
 
 def test_force_transfer_needs_the_issuer_role(funded: Issuer) -> None:
     result = funded.equity(
-        "--account", "dev4", "force-transfer", "COMMON", ERIN, DAVE, "1", "--reason", "x"
+        "--account", "dev4", "--yes", "force-transfer", "COMMON", ERIN, DAVE, "1", "--reason", "x"
     )
     assert result.code == 3 and "lacks the role ISSUER_ROLE" in result.err
 
@@ -108,7 +109,7 @@ def test_force_transfer_needs_the_issuer_role(funded: Issuer) -> None:
 def test_recover_moves_every_class_with_its_lockups_and_votes(funded: Issuer) -> None:
     token = funded.contracts.token("FOUNDERS").functions
     votes_before = token.getVotes(ALICE).call()
-    result = funded.equity("--json", "recover", ALICE, ALICE_NEW)
+    result = funded.equity("--json", "--yes", "recover", ALICE, ALICE_NEW)
     assert result.code == 0, result.err
     assert len(result.json()["transactions"]) == 2  # COMMON and FOUNDERS; no PREFERRED
     assert (funded.balance("FOUNDERS", ALICE), funded.balance("FOUNDERS", ALICE_NEW)) == (
@@ -124,12 +125,19 @@ def test_recover_moves_every_class_with_its_lockups_and_votes(funded: Issuer) ->
 
 def test_recover_to_a_wallet_of_another_investor_is_refused(funded: Issuer) -> None:
     nonce = funded.nonce()
-    result = funded.equity("recover", ALICE, BOB)
+    result = funded.equity("--yes", "recover", ALICE, BOB)
     assert result.code == 3
     assert "not registered to the investor of" in result.err
     assert funded.nonce() == nonce
 
 
 def test_recover_of_an_empty_wallet_is_refused(funded: Issuer) -> None:
-    result = funded.equity("recover", ALICE_NEW, ALICE)
+    result = funded.equity("--yes", "recover", ALICE_NEW, ALICE)
     assert result.code == 2 and "holds no shares" in result.err
+
+
+def test_force_transfer_and_recover_need_confirmation_without_a_terminal(funded) -> None:  # type: ignore[no-untyped-def]
+    forced = funded.equity("force-transfer", "COMMON", ERIN, DAVE, "1", "--reason", "court order")
+    assert forced.code == 2 and "--yes" in forced.err
+    recovered = funded.equity("recover", ALICE, ALICE_NEW)
+    assert recovered.code == 2 and "--yes" in recovered.err

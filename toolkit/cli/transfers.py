@@ -116,6 +116,10 @@ def force_transfer(
     contracts = _contracts(app)
     share_class = contracts.deployment.class_by_id(class_id)
     amount = _shares(share_class, shares)
+    app.confirm(
+        f"force-transfer {format_shares(amount, share_class.decimals)} {share_class.id} "
+        f"from {source} to {target} without its holder's consent?"
+    )
     result = send_force_transfer(
         app.transactor(), contracts, share_class.id, source, target, amount, reason
     )
@@ -141,6 +145,7 @@ def recover(app: AppContext, old_wallet: str, new_wallet: str) -> None:
 
     lost = _wallet(old_wallet, "OLD_WALLET")
     replacement = _wallet(new_wallet, "NEW_WALLET")
+    app.confirm(f"move every class's shares, lock-ups and votes from {lost} to {replacement}?")
     results = send_recover(app.transactor(), _contracts(app), lost, replacement)
     _sent(
         app,
