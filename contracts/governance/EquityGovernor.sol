@@ -3,23 +3,25 @@ pragma solidity ^0.8.24;
 
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
-import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol";
 import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
 import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
 import {GovernorVotesQuorumFraction} from
     "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {GovernorCountingPacked} from "./GovernorCountingPacked.sol";
 
 /// @title The governor of an offering
 /// @notice OpenZeppelin's Governor configured for SPEC §10: votes from {ClassWeightedVotes}
 /// (timestamp clock, so delays and periods are in seconds), simple counting (against, for,
-/// abstain), a quorum as a percentage of the total weighted voting power at the snapshot, votes by
-/// EIP-712 signature ({castVoteBySig}, relayed by anyone), and execution through the timelock.
+/// abstain: {GovernorCountingPacked}, GovernorCountingSimple's rules with the three tallies of a
+/// proposal in one slot, so that no vote pays a zero-to-non-zero tally write), a quorum as a
+/// percentage of the total weighted voting power at the snapshot, votes by EIP-712 signature
+/// ({castVoteBySig}, relayed by anyone), and execution through the timelock.
 contract EquityGovernor is
     Governor,
     GovernorSettings,
-    GovernorCountingSimple,
+    GovernorCountingPacked,
     GovernorVotes,
     GovernorVotesQuorumFraction,
     GovernorTimelockControl
@@ -80,6 +82,17 @@ contract EquityGovernor is
         returns (bool)
     {
         return super.proposalNeedsQueuing(proposalId);
+    }
+
+    /// @dev Creates the proposal and initialises its tally word ({GovernorCountingPacked-_propose}).
+    function _propose(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        string memory description,
+        address proposer
+    ) internal override(Governor, GovernorCountingPacked) returns (uint256) {
+        return super._propose(targets, values, calldatas, description, proposer);
     }
 
     function _queueOperations(
