@@ -144,8 +144,22 @@ def connect_url(url: str, *, expected_chain_id: int | None = None, timeout: floa
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:160]
+    """The cause of a connection failure in a few words, not urllib3's whole story."""
+    text = str(exc)
+    lowered = text.lower()
+    for needle, words in (
+        ("connection refused", "connection refused"),
+        ("failed to establish a new connection", "connection refused"),
+        ("name or service not known", "host name not found"),
+        ("nodename nor servname", "host name not found"),
+        ("temporary failure in name resolution", "host name not found"),
+        ("timed out", "timed out"),
+        ("certificate verify failed", "TLS certificate not trusted"),
+    ):
+        if needle in lowered:
+            return words
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first[:120]
 
 
 @contextlib.contextmanager
