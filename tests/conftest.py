@@ -7,18 +7,26 @@ the real compiler (incrementally, so only the first run of a session pays for it
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from web3 import Web3
 
 from toolkit.chain.node import LocalNode, NodeKind, start_node
 from toolkit.compile import build_dir, compile_project, package_root
 
 REPO = package_root()
+
+# Property tests: no per-example deadline (a loaded 2-core CI machine is slow, not wrong),
+# and on CI a fixed search so a run is reproducible; locally, fresh examples every run.
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @dataclass
