@@ -110,6 +110,11 @@ interface IShareClass is IERC1404, IOfferingErrors {
     /// @notice The number of investors with a positive balance (wallets of one investor count once).
     function holderCount() external view returns (uint32);
 
+    /// @notice How many wallets of the investor at `investorIndex` (the registry's
+    /// `investorIndexOf`) hold shares of this class; 0 means the investor is not a holder, so
+    /// shares issued to it would count toward `maxHolders`.
+    function holdingWalletsOf(uint32 investorIndex) external view returns (uint256);
+
     /// @notice True when receivers registered in `jurisdiction` are refused.
     function isJurisdictionBlocked(bytes2 jurisdiction) external view returns (bool);
 

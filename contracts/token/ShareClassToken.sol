@@ -267,6 +267,11 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
     }
 
     /// @inheritdoc IShareClass
+    function holdingWalletsOf(uint32 investorIndex) external view returns (uint256) {
+        return _walletCount(investorIndex);
+    }
+
+    /// @inheritdoc IShareClass
     function isJurisdictionBlocked(bytes2 jurisdiction) external view returns (bool) {
         return _blocked[jurisdiction];
     }

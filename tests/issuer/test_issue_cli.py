@@ -144,17 +144,32 @@ def test_a_csv_row_the_chain_would_refuse_is_listed_before_any_batch(issuer: Iss
     assert issuer.nonce() == nonce
 
 
-def test_a_refusal_met_mid_run_names_the_csv_line_and_a_rerun_resumes(issuer: Issuer) -> None:
+FOUNDERS_CAP_CSV = "class,wallet,shares\n" + "".join(
+    f"FOUNDERS,{DEV[i]},10\n" for i in (1, 2, 4, 5)
+)  # FOUNDERS allows 3 investors: the fourth new investor (line 5) is one too many
+
+
+def test_a_csv_beyond_a_holder_cap_is_refused_before_any_batch(issuer: Issuer) -> None:
     register(issuer)
     path = issuer.cwd / "cap.csv"
-    # FOUNDERS allows 3 investors: the fourth new investor in the second batch is refused
-    path.write_text(
-        "class,wallet,shares\n"
-        f"FOUNDERS,{DEV[1]},10\n"
-        f"FOUNDERS,{DEV[2]},10\n"
-        f"FOUNDERS,{DEV[4]},10\n"
-        f"FOUNDERS,{DEV[5]},10\n"
-    )
+    path.write_text(FOUNDERS_CAP_CSV + f"FOUNDERS,{DEV[7]},10\n")  # dev7: Alice's 2nd wallet
+    nonce = issuer.nonce()
+    result = issuer.equity("issue", "--csv", path, "--batch-size", "3")
+    assert result.code == 3
+    assert "line 5: ERIN-005 would be holder 4 of FOUNDERS, over its cap of 3" in result.err
+    assert "line 6" not in result.err  # another wallet of an investor already counted
+    assert issuer.nonce() == nonce
+
+
+def test_a_refusal_met_mid_run_names_the_csv_line_and_a_rerun_resumes(
+    issuer: Issuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register(issuer)
+    path = issuer.cwd / "cap.csv"
+    path.write_text(FOUNDERS_CAP_CSV)
+    # the chain changed between the pre-check and the batches (another issuer filled the cap):
+    # the pre-check passes, the contract refuses the batch that crosses the cap
+    monkeypatch.setattr("toolkit.issuance.csv_issue.check_holder_caps", lambda *a: None)
     result = issuer.equity("issue", "--csv", path, "--batch-size", "3")
     assert result.code == 3
     assert (
@@ -176,8 +191,12 @@ def test_csv_and_single_issue_arguments_do_not_mix(issuer: Issuer) -> None:
     )
 
 
-def test_an_edited_csv_is_refused_while_its_earlier_version_is_half_issued(issuer: Issuer) -> None:
+def test_an_edited_csv_is_refused_while_its_earlier_version_is_half_issued(
+    issuer: Issuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     register(issuer)
+    # a run stopped half-way by a refusal the pre-check could not foresee (see above)
+    monkeypatch.setattr("toolkit.issuance.csv_issue.check_holder_caps", lambda *a: None)
     path = issuer.cwd / "cap.csv"
     rows = [
         f"FOUNDERS,{DEV[1]},10",

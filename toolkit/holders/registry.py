@@ -88,13 +88,14 @@ def read_holders(contracts: OfferingContracts, wallets: list[str]) -> dict[str, 
     registry = contracts.registry
     out: dict[str, HolderState] = {}
     for chunk in _chunks(wallets, READ_CHUNK):
-        results = _batched_calls(contracts, [registry.functions.holderOf(w) for w in chunk])
+        results = batched_calls(contracts, [registry.functions.holderOf(w) for w in chunk])
         for wallet, record in zip(chunk, results, strict=True):
             out[wallet] = HolderState.from_chain(wallet, tuple(record))
     return out
 
 
-def _batched_calls(contracts: OfferingContracts, calls: list[Any]) -> list[Any]:
+def batched_calls(contracts: OfferingContracts, calls: list[Any]) -> list[Any]:
+    """Several contract reads in one JSON-RPC batch (one call each on nodes without it)."""
     w3 = contracts.w3
     try:
         with w3.batch_requests() as batch:

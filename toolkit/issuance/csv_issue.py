@@ -25,7 +25,7 @@ from toolkit.issuance.batches import (
 )
 from toolkit.issuance.issuances_csv import IssuanceRow, iter_issuances, validate_issuances
 from toolkit.issuance.journal import Journal, check_no_unfinished_sibling, journal_path
-from toolkit.issuance.preflight import check_authorized, check_receivers
+from toolkit.issuance.preflight import check_authorized, check_holder_caps, check_receivers
 
 if TYPE_CHECKING:
     from toolkit.chain.tx import Transactor
@@ -79,6 +79,7 @@ def issue_from_csv(
 
         check_authorized(contracts, remaining(), csv_path)
         check_receivers(contracts, remaining, csv_path)
+        check_holder_caps(contracts, remaining, csv_path)
 
     check_no_unfinished_sibling(path, csv_path)
     with Journal(path) as journal:

@@ -3,8 +3,9 @@
 The contracts would refuse these rows one batch at a time, after earlier batches went out;
 checking them first lists every refused row at once and sends nothing. What is checked:
 authorized shares left per class, and each receiver's standing in the registry for its class
-(SPEC §8 codes 3-6: frozen, not registered, expired, jurisdiction blocked). The holder cap
-depends on the order of issuance and is left to the contract (a refusal names its line).
+(SPEC §8 codes 3-6: frozen, not registered, expired, jurisdiction blocked), and each capped
+class's holder count: issuance only ever adds holders, so when the investors the file makes
+new holders outnumber the places left, some row must be refused whatever the order.
 
 Registry records are read with JSON-RPC batch requests (``holders.registry.read_holders``), so
 ten thousand receivers cost a few round trips, not ten thousand.
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.errors import ChainError
 from toolkit.holders.holder import HolderState
-from toolkit.holders.registry import read_holders
+from toolkit.holders.registry import batched_calls, read_holders
 from toolkit.issuance.issuances_csv import IssuanceRow
 from toolkit.offering.inputs import format_shares
 from toolkit.restrictions import restriction_message, restriction_name
@@ -109,3 +110,66 @@ def receiver_code(holder: HolderState, blocked: set[str], now: int) -> int:
     if holder.jurisdiction in blocked:
         return 6
     return 0
+
+
+def check_holder_caps(
+    contracts: OfferingContracts, rows: Callable[[], Iterable[IssuanceRow]], csv_path: Path
+) -> None:
+    """Refuse (exit 3) when a capped class would get more new investors than it has places.
+
+    An investor is new to a class when none of its wallets holds shares of it; wallets of one
+    investor count once (SPEC §8 code 9). The rows beyond the cap are listed by line."""
+    caps: dict[str, tuple[int, int]] = {}  # class -> (max holders, holders now)
+    for row in rows():
+        if row.class_id not in caps:
+            token = contracts.token(row.class_id)
+            caps[row.class_id] = (
+                int(token.functions.maxHolders().call()),
+                int(token.functions.holderCount().call()),
+            )
+    capped = {class_id for class_id, (cap, _) in caps.items() if cap > 0}
+    if not capped:
+        return
+    wallets = sorted({row.wallet for row in rows() if row.class_id in capped})
+    investors = {w: h.investor_id for w, h in read_holders(contracts, wallets).items()}
+    ids = sorted({i for i in investors.values() if i})
+    registry = contracts.registry
+    indexes = dict(
+        zip(ids, batched_calls(contracts, [
+            registry.functions.investorIndexOf(i.encode("ascii").ljust(16, b"\0")) for i in ids
+        ]), strict=True)
+    )  # fmt: skip
+    holding: dict[tuple[str, str], int] = {}
+    for class_id in sorted(capped):
+        token = contracts.token(class_id)
+        counts = batched_calls(
+            contracts, [token.functions.holdingWalletsOf(indexes[i]) for i in ids]
+        )
+        holding.update({(class_id, i): int(c) for i, c in zip(ids, counts, strict=True)})
+    newcomers: dict[str, list[tuple[int, str]]] = {}
+    for row in rows():
+        investor = investors.get(row.wallet, "")
+        if row.class_id not in capped or not investor or holding[(row.class_id, investor)]:
+            continue
+        seen = newcomers.setdefault(row.class_id, [])
+        if investor not in {i for _, i in seen}:
+            seen.append((row.line, investor))
+    problems = []
+    for class_id, seen in sorted(newcomers.items()):
+        cap, now = caps[class_id]
+        for place, (line, investor) in enumerate(seen, start=now + 1):
+            if place > cap:
+                problems.append(
+                    f"  line {line}: {investor} would be holder {place} of {class_id}, "
+                    f"over its cap of {cap} (HOLDER_LIMIT_REACHED)"
+                )
+    if problems:
+        shown = problems[:MAX_LINES_SHOWN]
+        if len(problems) > MAX_LINES_SHOWN:
+            shown.append(f"  ... and {len(problems) - MAX_LINES_SHOWN} more rows")
+        raise ChainError(
+            f"{csv_path}: the chain would refuse {len(problems)} row(s) for its holder cap; "
+            "nothing was sent:\n" + "\n".join(shown),
+            hint="issue to fewer new investors, or raise the cap by a governance proposal "
+            "(set-max-holders)",
+        )
