@@ -24,7 +24,6 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO))
 
-from eth_account.messages import encode_typed_data  # noqa: E402
 from web3 import Web3  # noqa: E402
 from web3.contract import Contract  # noqa: E402
 
@@ -41,6 +40,7 @@ from tests.contracts.offering_chain import (  # noqa: E402
 from toolkit.chain.accounts import dev_account  # noqa: E402
 from toolkit.chain.node import temporary_node  # noqa: E402
 from toolkit.compile import build_dir, compile_project  # noqa: E402
+from toolkit.governance.ballot import Ballot, BallotDomain, sign_ballot  # noqa: E402
 
 CLASSES = (
     ClassSpec("COMMON", votes_per_share=1, authorized=10**12, max_holders=2000, blocked=("US",)),
@@ -135,37 +135,17 @@ def register(
 def ballot_signature(
     chain: Chain, governor: Contract, signer_index: int, proposal_id: int, support: int
 ) -> bytes:
+    """A relayable ballot, signed the way `equity gov sign-vote` signs it."""
     signer = dev_account(signer_index)
-    typed = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Ballot": [
-                {"name": "proposalId", "type": "uint256"},
-                {"name": "support", "type": "uint8"},
-                {"name": "voter", "type": "address"},
-                {"name": "nonce", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Ballot",
-        "domain": {
-            "name": governor.functions.name().call(),
-            "version": governor.functions.version().call(),
-            "chainId": chain.w3.eth.chain_id,
-            "verifyingContract": governor.address,
-        },
-        "message": {
-            "proposalId": proposal_id,
-            "support": support,
-            "voter": signer.address,
-            "nonce": governor.functions.nonces(signer.address).call(),
-        },
-    }
-    return bytes(signer.sign_message(encode_typed_data(full_message=typed)).signature)
+    domain = BallotDomain(
+        name=governor.functions.name().call(),
+        chain_id=chain.w3.eth.chain_id,
+        governor=governor.address,
+        version=governor.functions.version().call(),
+    )
+    nonce = governor.functions.nonces(signer.address).call()
+    ballot = Ballot(domain, proposal_id, support, signer.address, nonce)
+    return sign_ballot(ballot, signer).signature
 
 
 def start_proposal(
