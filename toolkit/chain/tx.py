@@ -82,12 +82,14 @@ class Transactor:
 
     # --- building ------------------------------------------------------------------------
 
-    def _fees(self) -> dict[str, int]:
-        w3 = self.chain.w3
+    def _latest_block(self) -> Any:
         try:
-            latest = w3.eth.get_block("latest")
+            return self.chain.w3.eth.get_block("latest")
         except Exception as exc:
             raise _connection_error(self.chain.rpc_url, exc) from exc
+
+    def _fees(self, latest: Any) -> dict[str, int]:
+        w3 = self.chain.w3
         base = int(latest.get("baseFeePerGas") or 0)
         try:
             tip = int(w3.eth.max_priority_fee)
@@ -126,12 +128,13 @@ class Transactor:
         label: str = "",
     ) -> dict[str, Any]:
         """A complete EIP-1559 transaction dict, gas estimated (reverts raise, decoded)."""
+        latest = self._latest_block()  # one read serves the fees and the gas limit
         tx: dict[str, Any] = {
             "from": self.account.address,
             "value": value,
             "chainId": self.chain.chain_id,
             "type": 2,
-            **self._fees(),
+            **self._fees(latest),
         }
         if call is not None:
             tx = dict(call.build_transaction({**tx, "gas": gas or 1}))  # type: ignore[arg-type]
@@ -147,8 +150,7 @@ class Transactor:
             except Exception as exc:
                 raise translate_error(exc, self.chain.rpc_url, label) from exc
             gas = int(estimate * GAS_HEADROOM) + CHECKPOINT_HEADROOM
-            block_limit = int(self.chain.w3.eth.get_block("latest")["gasLimit"])
-            gas = min(gas, block_limit)
+            gas = min(gas, int(latest["gasLimit"]))
         tx["gas"] = gas
         self._check_funds(tx)
         return tx
