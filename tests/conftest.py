@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,3 +99,25 @@ def load_artifact(name: str) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def artifact() -> Any:
     return load_artifact
+
+
+EQUITY_CLI = [sys.executable, "-m", "toolkit.cli.main"]
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`equity ARGS` as a separate process, as a user runs it."""
+    return subprocess.run(
+        [*EQUITY_CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
+
+
+def wait_dead(pid: int, seconds: float = 15) -> bool:
+    """True once the process ``pid`` is gone (a node must not outlive its command)."""
+    from toolkit.chain.node import pid_alive
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not pid_alive(pid):
+            return True
+        time.sleep(0.05)
+    return False

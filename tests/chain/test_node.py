@@ -9,27 +9,13 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_cli as equity
+from tests.conftest import wait_dead
 from toolkit.chain.node import pid_alive, rpc_call, start_node
-
-EQUITY = [sys.executable, "-m", "toolkit.cli.main"]
-
-
-def equity(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*EQUITY, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
-
-
-def wait_dead(pid: int, seconds: float = 10) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not pid_alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.parametrize("kind,chain_id", [("anvil", 31337), ("ganache", 1337)])

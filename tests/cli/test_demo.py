@@ -8,10 +8,9 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from toolkit.chain.node import pid_alive
+from tests.conftest import wait_dead
 
 EQUITY = [sys.executable, "-m", "toolkit.cli.main"]
 
@@ -20,15 +19,6 @@ def node_pid(line: str) -> int:
     match = re.search(r"\(pid (\d+)\)", line)
     assert match, line
     return int(match.group(1))
-
-
-def wait_dead(pid: int, seconds: float = 15) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not pid_alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_the_demo_runs_every_step_and_stops_its_node(tmp_path: Path) -> None:

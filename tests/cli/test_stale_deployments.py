@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import REPO
+from tests.conftest import run_cli as equity
 
-EQUITY = [sys.executable, "-m", "toolkit.cli.main"]
 OFFERING = str(REPO / "examples" / "offering.toml")
-
-
-def equity(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*EQUITY, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
 def test_deploy_to_a_throwaway_anvil_is_refused_and_records_nothing(tmp_path: Path) -> None:
