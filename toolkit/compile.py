@@ -10,7 +10,14 @@ slither (``--compile-force-framework brownie --ignore-compile``) can read them t
 
 Incremental: a fingerprint of every source, the compiler and the settings is kept in
 ``build/compile-cache.json``; when nothing changed, nothing is compiled and this module
-does no more than hash a few files (it imports nothing heavy).
+does no more than hash a few files (it imports nothing heavy). Beside it,
+``build/standard-json-input.json`` keeps exactly what the compiler was given, every imported
+source included: the input a block explorer's "Standard JSON input" verification asks for.
+
+Where the shipped templates' artifacts come from (``template_artifacts_dir``): an installed
+toolkit carries them precompiled in its package (``toolkit/bundled/``, see
+``toolkit.bundle``) and never writes there; a checkout of the repository compiles its
+``contracts/`` on demand into its own ``build/``.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from typing import Any
 from toolkit.errors import CompileError, ToolchainError
 
 SOLC_VERSION = "0.8.28"
+OZ_VERSION = "5.3.0"  # package.json pins the same (a test keeps the two equal)
 EVM_VERSION = "shanghai"  # the newest Ganache 7.9.2 runs; Anvil runs it too
 OPTIMIZER_RUNS = 200
 OZ_PACKAGE = "@openzeppelin/contracts"
@@ -57,15 +65,38 @@ SETTINGS: dict[str, Any] = {
 
 
 def package_root() -> Path:
-    """The directory holding the shipped templates (``contracts/``) and ``node_modules``."""
+    """The folder above the ``toolkit`` package: a checkout of the repository (with
+    ``contracts/`` and ``node_modules``), or ``site-packages`` when installed."""
     override = os.environ.get("EQUITY_HOME_PROJECT")
     if override:
         return Path(override).resolve()
     return Path(__file__).resolve().parent.parent
 
 
+def checkout_root() -> Path | None:
+    """The toolkit's own checkout when it runs from one (its templates are in ``contracts/``)."""
+    root = package_root()
+    return root if (root / "contracts").is_dir() else None
+
+
 def build_dir(root: Path | None = None) -> Path:
     return (root or package_root()) / "build" / "contracts"
+
+
+def template_artifacts_dir(*, compile_if_needed: bool = True) -> Path:
+    """The folder of the shipped templates' artifacts (``<Name>.json``, ``dependencies/``).
+
+    An installed toolkit reads the ones bundled in its package; a checkout compiles its
+    ``contracts/`` into its ``build/`` first (a no-op when up to date).
+    """
+    from toolkit.bundle import bundled_artifacts_dir
+
+    bundled = bundled_artifacts_dir()
+    if bundled is not None:
+        return bundled
+    if compile_if_needed:
+        compile_project(package_root())
+    return build_dir(package_root())
 
 
 def node_modules_dir(root: Path | None = None) -> Path:
@@ -74,8 +105,18 @@ def node_modules_dir(root: Path | None = None) -> Path:
         if base is not None and (base / "node_modules").is_dir():
             return base / "node_modules"
     raise ToolchainError(
-        "node_modules not found: the npm toolchain (solc, OpenZeppelin, anvil) is not installed",
-        hint=f"run `npm ci` in {package_root()} (or `make`)",
+        "node_modules not found: the npm toolchain (solc, OpenZeppelin) is not installed",
+        hint=npm_toolchain_hint(root or package_root()),
+    )
+
+
+def npm_toolchain_hint(root: Path) -> str:
+    """How to install the compiler and OpenZeppelin in a project folder."""
+    if (root / "package-lock.json").is_file():
+        return f"run `npm ci` in {root} (or `make` in a checkout of the toolkit)"
+    return (
+        f"run `npm install --save-exact solc@{SOLC_VERSION} @openzeppelin/contracts@{OZ_VERSION}` "
+        f"in {root} (or `npm ci` where a package-lock.json pins them)"
     )
 
 
@@ -93,6 +134,7 @@ class CompileResult:
     contracts: tuple[str, ...]
     compiler: str
     build_dir: Path
+    precompiled: bool = False  # the installed package's bundled templates: nothing to compile
 
 
 def _source_files(contracts_dir: Path) -> list[Path]:
@@ -118,19 +160,31 @@ def _cache_file(root: Path) -> Path:
     return root / "build" / "compile-cache.json"
 
 
+def standard_json_input_file(root: Path | None = None) -> Path:
+    """What the compiler was last given for ``root``, every imported source inlined."""
+    return (root or package_root()) / "build" / "standard-json-input.json"
+
+
+def compile_record(root: Path | None = None) -> dict[str, Any]:
+    """The last compile of ``root``: its fingerprint and compiler ({} before the first)."""
+    try:
+        record = json.loads(_cache_file(root or package_root()).read_text())
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
 def is_up_to_date(root: Path | None = None) -> bool:
     """True when ``build/`` already holds artifacts of exactly the current sources."""
     root = root or package_root()
     sources = _source_files(root / "contracts")
-    try:
-        cached = json.loads(_cache_file(root).read_text())
-    except (OSError, ValueError):
-        return False
-    return bool(cached.get("fingerprint") == _fingerprint(root, sources))
+    cached = compile_record(root)
+    return bool(cached) and cached.get("fingerprint") == _fingerprint(root, sources)
 
 
-def find_compiler() -> Compiler:
-    """A native solc of the pinned version if py-solc-x finds one, else solc-js through node."""
+def find_compiler(root: Path | None = None) -> Compiler:
+    """A native solc of the pinned version if py-solc-x finds one, else solc-js through node
+    (from the project's ``node_modules``, else the checkout's)."""
     native = _find_native_solc()
     if native is not None:
         return Compiler((str(native),), f"solc {SOLC_VERSION} (native, {native})")
@@ -140,11 +194,11 @@ def find_compiler() -> Compiler:
             "node not found: the Solidity compiler (npm package solc) needs Node.js",
             hint="install Node.js 20+ (e.g. `apt-get install nodejs npm`), then run `npm ci`",
         )
-    solcjs = node_modules_dir() / "solc" / "solc.js"
+    solcjs = node_modules_dir(root) / "solc" / "solc.js"
     if not solcjs.is_file():
         raise ToolchainError(
             "the npm package solc is not installed",
-            hint=f"run `npm ci` in {package_root()} (or `make`)",
+            hint=npm_toolchain_hint(root or package_root()),
         )
     return Compiler((node, str(solcjs)), f"solc-js {SOLC_VERSION} (node)")
 
@@ -209,7 +263,7 @@ def compile_project(
         if not force and is_up_to_date(root):
             names = tuple(sorted(p.stem for p in out_dir.glob("*.json")))
             return CompileResult(False, names, "(up to date)", out_dir)
-        compiler = compiler or find_compiler()
+        compiler = compiler or find_compiler(root)
         node_modules = node_modules_dir(root)
         standard_input = {
             "language": "Solidity",
@@ -223,10 +277,45 @@ def compile_project(
         staging = out_dir.with_name(f".contracts-{os.getpid()}")
         written = _write_artifacts(output, root, staging, node_modules, compiler)
         _swap_in(staging, out_dir)
+        standard_json_input_file(root).write_text(
+            json.dumps(_self_contained_input(standard_input, output, root, node_modules))
+        )
         _cache_file(root).write_text(
             json.dumps({"fingerprint": fingerprint, "compiler": compiler.description})
         )
     return CompileResult(True, written, compiler.description, out_dir)
+
+
+def _self_contained_input(
+    standard_input: dict[str, Any], output: dict[str, Any], root: Path, node_modules: Path
+) -> dict[str, Any]:
+    """The input with every source the compiler read (imports from node_modules included),
+    so that it compiles to the same bytecode with no include path at all."""
+    sources = dict(standard_input["sources"])
+    for unit in sorted(output.get("sources", {})):
+        if unit not in sources:
+            path = node_modules / unit
+            if not path.is_file():
+                path = root / unit
+            sources[unit] = {"content": path.read_text(encoding="utf-8")}
+    return {**standard_input, "sources": dict(sorted(sources.items()))}
+
+
+def compile_in_folder(folder: Path, *, force: bool = False) -> CompileResult:
+    """What ``equity compile`` does in ``folder``: its own ``contracts/`` into its own
+    ``build/``; else the shipped templates, which a checkout compiles on demand and an
+    installed package carries precompiled (it never writes into its own package)."""
+    if (folder / "contracts").is_dir():
+        return compile_project(folder, force=force)
+    from toolkit.bundle import bundled_artifacts_dir, bundled_build_info
+
+    bundled = bundled_artifacts_dir()
+    info = bundled_build_info()
+    if bundled is None or info is None:
+        return compile_project(package_root(), force=force)
+    names = tuple(sorted(p.stem for p in bundled.glob("*.json")))
+    compiler = f"solc {info.solc}, OpenZeppelin Contracts {info.openzeppelin}"
+    return CompileResult(False, names, compiler, bundled, precompiled=True)
 
 
 @contextlib.contextmanager
@@ -382,8 +471,9 @@ def _contract_kind(ast: dict[str, Any], name: str) -> str:
 
 
 def iter_artifact_files(root: Path | None = None) -> Iterator[Path]:
-    """Every artifact file, the project's own first, then its dependencies'."""
-    out = build_dir(root)
+    """Every artifact file, the project's own first, then its dependencies' (``root``
+    None: the shipped templates', as they are now, without compiling)."""
+    out = build_dir(root) if root is not None else template_artifacts_dir(compile_if_needed=False)
     yield from sorted(out.glob("*.json"))
     yield from sorted((out / "dependencies").glob("*.json"))
 

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.chain.conftest import make_project
-from toolkit.compile import SOLC_VERSION, compile_project, is_up_to_date
+from tests.conftest import REPO
+from toolkit.compile import (
+    SOLC_VERSION,
+    compile_project,
+    is_up_to_date,
+    standard_json_input_file,
+)
 from toolkit.errors import CompileError, ToolchainError
 
 EQUITY = [sys.executable, "-m", "toolkit.cli.main"]
@@ -95,7 +101,9 @@ def test_without_npm_packages_the_error_says_run_npm_ci(tmp_path: Path) -> None:
             compile_project(project, force=True)
         finally:
             del os.environ["EQUITY_HOME_PROJECT"]
-    assert "npm ci" in (caught.value.hint or "")
+    assert "npm install --save-exact solc@0.8.28 @openzeppelin/contracts@5.3.0" in (
+        caught.value.hint or ""
+    )
 
 
 def test_the_json_error_shape_is_on_stdout(tmp_path: Path) -> None:
@@ -111,3 +119,32 @@ def test_equity_works_from_any_directory_with_the_shipped_templates(tmp_path: Pa
     result = json.loads(proc.stdout)
     assert {"HolderRegistry", "ShareClassToken", "EquityGovernor"} <= set(result["contracts"])
     assert not (tmp_path / "build").exists()  # the templates' artifacts live with the package
+
+
+def test_compile_in_a_folder_with_its_own_contracts_writes_that_folders_build(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path)
+    checkout_cache = REPO / "build" / "compile-cache.json"
+    compile_project(REPO)
+    before = checkout_cache.stat().st_mtime_ns
+    proc = run_equity("--json", "compile", "--force", cwd=project)  # no --project: here
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["compiled"] is True and result["contracts"] == ["Probe"]
+    assert result["build_dir"] == str(project / "build" / "contracts")
+    assert (project / "build/contracts/Probe.json").is_file()
+    assert checkout_cache.stat().st_mtime_ns == before  # the toolkit's own build untouched
+
+
+def test_a_compile_keeps_the_self_contained_input_a_block_explorer_verifies(
+    probe_project: Path,
+) -> None:
+    standard_input = json.loads(standard_json_input_file(probe_project).read_text())
+    assert standard_input["language"] == "Solidity"
+    assert standard_input["settings"]["evmVersion"] == "shanghai"
+    units = set(standard_input["sources"])
+    assert "contracts/Probe.sol" in units
+    # every import is inlined, so it compiles with no node_modules and no include path
+    assert "@openzeppelin/contracts/token/ERC20/ERC20.sol" in units
+    assert all(source["content"] for source in standard_input["sources"].values())

@@ -98,12 +98,17 @@ def _capture_stdout(func: Any, sink: list[str]) -> Any:
 
 
 def examples_dir() -> Path:
+    """The sample offering: a checkout's ``examples/``, else the one bundled in the package."""
+    from toolkit.bundle import bundled_examples_dir
     from toolkit.compile import package_root
 
     folder = package_root() / "examples"
-    if not (folder / "offering.toml").is_file():
+    if (folder / "offering.toml").is_file():
+        return folder
+    bundled = bundled_examples_dir()
+    if bundled is None:
         raise UsageError(f"the sample offering is missing ({folder})", hint="reinstall the toolkit")
-    return folder
+    return bundled
 
 
 def write_register_with_two_errors(source: Path, target: Path) -> None:

@@ -1,6 +1,7 @@
 """The compiled templates and web3 handles on a deployed offering's contracts.
 
-Artifacts come from ``build/contracts`` (compiled on demand, a no-op when up to date). An
+Artifacts are the shipped templates': bundled in an installed package, or compiled on demand
+into a checkout's ``build/contracts`` (a no-op when up to date). An
 ``OfferingContracts`` gives the registry and each class token of a recorded deployment as
 web3 contract objects, so library code never repeats an address or an ABI.
 """
@@ -31,10 +32,9 @@ TEMPLATES = (REGISTRY, SHARE_CLASS, VOTES, TIMELOCK, GOVERNOR)
 @cache
 def artifact(name: str) -> dict[str, Any]:
     """The compiled artifact of one template (``abi``, ``bytecode``), compiling if needed."""
-    from toolkit.compile import build_dir, compile_project
+    from toolkit.compile import template_artifacts_dir
 
-    compile_project()
-    path = build_dir() / f"{name}.json"
+    path = template_artifacts_dir() / f"{name}.json"
     try:
         data: dict[str, Any] = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
