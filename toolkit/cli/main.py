@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from toolkit.cli.context import AppContext, global_options
+from toolkit.cli.version import version_option
 from toolkit.errors import EquityError
 
 # command name -> "module:attribute"; imported only when the command (or --help) needs it
@@ -63,7 +64,7 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @global_options
-@click.version_option(package_name="equity", prog_name="equity")
+@version_option
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """equity: private-company shares on Ethereum, with the controls securities law requires.
