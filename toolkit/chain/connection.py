@@ -110,7 +110,7 @@ def connect(target: Target, *, cwd: Path | None = None) -> Chain:
         if registered is not None and registered.kind == kind:
             url = registered.rpc_url
         else:
-            node = start_node(kind)
+            node = start_node(kind, project=cwd)
             url = node.rpc_url
     try:
         chain = connect_url(url, expected_chain_id=target.expected_chain_id)

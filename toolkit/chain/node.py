@@ -6,6 +6,9 @@ on normal exit, on an error and on Ctrl-C. A node started by ``equity node start
 detached on purpose; where it listens is written to ``.equity/node.json`` so that later
 commands in the same directory find it and ``equity node stop`` can end it.
 
+The node binary is looked for on PATH, then in ``node_modules`` of the project folder, of the
+toolkit's checkout (when it runs from one) and of its tool folder (``equity node install``).
+
 This module speaks JSON-RPC with urllib only, so starting or probing a node imports
 nothing heavy.
 """
@@ -30,7 +33,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from toolkit.compile import node_modules_dir
+from toolkit.chain.tool_folder import PINNED_NODE_PACKAGES, npm_install, tools_dir
+from toolkit.compile import checkout_root
 from toolkit.errors import ChainError, ToolchainError, UsageError
 
 NodeKind = Literal["anvil", "ganache"]
@@ -90,48 +94,117 @@ class LocalNode:
 
 
 # --- binaries -------------------------------------------------------------------------------
+#
+# Discovery order (issue 21): the binary on PATH; then ``node_modules`` of the project folder
+# (the command's working directory); of the toolkit's own checkout, when it runs from one; and
+# of the tool folder that ``equity node install`` fills (``~/.equity/tools``).
 
 
-def anvil_command() -> list[str]:
-    """The anvil binary shipped by ``@foundry-rs/anvil`` (its platform package), or PATH's."""
+def node_modules_search_path(project: Path | None = None) -> list[Path]:
+    """The ``node_modules`` folders searched after PATH, in order, without repeats."""
+    candidates = [(project or Path.cwd()) / "node_modules"]
+    checkout = checkout_root()
+    if checkout is not None:
+        candidates.append(checkout / "node_modules")
+    candidates.append(tools_dir() / "node_modules")
+    unique: list[Path] = []
+    for folder in candidates:
+        if all(folder.resolve() != seen.resolve() for seen in unique):
+            unique.append(folder)
+    return unique
+
+
+def _anvil_in(modules: Path) -> list[str] | None:
+    """The anvil binary of ``@foundry-rs/anvil``'s platform package in ``modules``."""
     machine = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(
         platform.machine().lower(), platform.machine().lower()
     )
-    system = sys.platform if sys.platform != "win32" else "win32"
-    with contextlib.suppress(ToolchainError):
-        modules = node_modules_dir()
-        binary = modules / "@foundry-rs" / f"anvil-{system}-{machine}" / "bin" / "anvil"
-        if binary.is_file():
-            if not os.access(binary, os.X_OK):
-                binary.chmod(binary.stat().st_mode | 0o111)
-            return [str(binary)]
-    on_path = shutil.which("anvil")
-    if on_path:
-        return [on_path]
-    raise ToolchainError(
-        "anvil not found (npm package @foundry-rs/anvil)",
-        hint="run `npm ci` in the toolkit folder (or `make`)",
-    )
+    binary = modules / "@foundry-rs" / f"anvil-{sys.platform}-{machine}" / "bin" / "anvil"
+    if not binary.is_file():
+        return None
+    if not os.access(binary, os.X_OK):  # npm without install scripts may leave it plain
+        binary.chmod(binary.stat().st_mode | 0o111)
+    return [str(binary)]
 
 
-def ganache_command() -> list[str]:
+def _ganache_in(modules: Path) -> list[str] | None:
+    cli = modules / "ganache" / "dist" / "node" / "cli.js"
+    if not cli.is_file():
+        return None
     node = shutil.which("node")
     if node is None:
         raise ToolchainError(
-            "node not found: ganache needs Node.js", hint="install Node.js 20+, then run `npm ci`"
-        )
-    cli = node_modules_dir() / "ganache" / "dist" / "node" / "cli.js"
-    if not cli.is_file():
-        raise ToolchainError(
-            "ganache not found (npm package ganache)", hint="run `npm ci` (or `make`)"
+            f"node not found: ganache ({cli}) needs Node.js",
+            hint="install Node.js 20+, or use anvil (`--kind anvil`)",
         )
     return [node, str(cli)]
 
 
-def node_command(kind: NodeKind, port: int, state_file: Path | None) -> list[str]:
+_FINDERS = {"anvil": _anvil_in, "ganache": _ganache_in}
+
+
+def installed_node_command(kind: NodeKind, modules: Path) -> list[str] | None:
+    """The command that runs ``kind`` from one ``node_modules`` folder, if it is there."""
+    return _FINDERS[kind](modules)
+
+
+def local_node_command(kind: NodeKind, project: Path | None = None) -> list[str]:
+    """The command that runs a local node of ``kind``, found in the discovery order."""
+    on_path = shutil.which(kind)
+    if on_path:
+        return [on_path]
+    searched = node_modules_search_path(project)
+    for modules in searched:
+        command = installed_node_command(kind, modules)
+        if command is not None:
+            return command
+    places = ", ".join(_display(folder) for folder in searched)
+    other = "put Foundry's anvil on your PATH" if kind == "anvil" else "use --kind anvil"
+    raise ToolchainError(
+        f"no {kind} found: not on PATH, nor in {places}",
+        hint=f"run `equity node install` (it needs npm), or {other}",
+    )
+
+
+def _display(folder: Path) -> str:
+    home = Path.home()
+    return f"~/{folder.relative_to(home)}" if folder.is_relative_to(home) else str(folder)
+
+
+def anvil_command(project: Path | None = None) -> list[str]:
+    return local_node_command("anvil", project)
+
+
+def ganache_command(project: Path | None = None) -> list[str]:
+    return local_node_command("ganache", project)
+
+
+def install_nodes(kinds: tuple[NodeKind, ...]) -> dict[NodeKind, list[str]]:
+    """``equity node install``: npm installs the pinned packages into the tool folder; the
+    command of each node, run from there, is returned."""
+    npm_install(
+        [f"{PINNED_NODE_PACKAGES[kind][0]}@{PINNED_NODE_PACKAGES[kind][1]}" for kind in kinds],
+        tools_dir(),
+    )
+    commands: dict[NodeKind, list[str]] = {}
+    for kind in kinds:
+        command = installed_node_command(kind, tools_dir() / "node_modules")
+        if command is None:
+            raise ToolchainError(
+                f"npm finished, but {kind} is not in {tools_dir() / 'node_modules'}",
+                hint=f"check that npm has a build of {PINNED_NODE_PACKAGES[kind][0]} "
+                f"for {sys.platform}-{platform.machine()}",
+            )
+        commands[kind] = command
+    return commands
+
+
+def node_command(
+    kind: NodeKind, port: int, state_file: Path | None, project: Path | None = None
+) -> list[str]:
     if kind == "anvil":
         cmd = [
-            *anvil_command(),
+            *anvil_command(project),
             "--host",
             "127.0.0.1",
             "--port",
@@ -152,7 +225,7 @@ def node_command(kind: NodeKind, port: int, state_file: Path | None) -> list[str
             "--state is supported for anvil only", hint="drop --state or use --kind anvil"
         )
     return [
-        *ganache_command(),
+        *ganache_command(project),
         "--server.host",
         "127.0.0.1",
         "--server.port",
@@ -224,8 +297,12 @@ def start_node(
     detach: bool = False,
     log_file: Path | None = None,
     on_port_change: Any = None,
+    project: Path | None = None,
 ) -> LocalNode:
     """Start a node and wait until it answers JSON-RPC.
+
+    ``project``: the folder whose ``node_modules`` is searched for the node (default: the
+    working directory; see ``local_node_command`` for the whole order).
 
     ``port`` in use: another free port is chosen (``on_port_change(old, new)`` is told).
     ``detach``: the node outlives this process (``equity node start``); otherwise it dies
@@ -241,7 +318,7 @@ def start_node(
     last_error = ""
     for _attempt in range(3):
         chosen = port if port is not None else free_port()
-        command = node_command(kind, chosen, state_file)
+        command = node_command(kind, chosen, state_file, project)
         log_handle: Any = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
         stderr_target: Any = log_handle if log_file else subprocess.PIPE
         try:

@@ -1,12 +1,14 @@
-"""``equity node start|stop|status``: a local anvil or ganache that outlives one command.
+"""``equity node start|stop|status|install``: a local anvil or ganache that outlives one command.
 
 ``start`` records where the node listens in ``.equity/node.json``; later commands in this
-directory use it instead of starting their own.
+directory use it instead of starting their own. ``install`` puts the pinned anvil and ganache
+in the toolkit's tool folder, for an installed toolkit that has no checkout's ``node_modules``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -59,6 +61,7 @@ def start(app: AppContext, kind: str, port: int | None, state_file: Path | None)
         detach=True,
         log_file=log,
         on_port_change=moved,
+        project=app.cwd,
     )
     info = started.info()
     write_registered_node(info, app.cwd)
@@ -149,3 +152,42 @@ def status(app: AppContext) -> None:
             f"{info.kind} running at {info.rpc_url} (pid {info.pid}), chain {chain_id}, block {block}"
         ),
     )
+
+
+@node.command()
+@click.option(
+    "--kind",
+    type=click.Choice(["anvil", "ganache", "all"]),
+    default="all",
+    show_default=True,
+    help="Which node to install.",
+)
+@global_options
+@pass_app
+def install(app: AppContext, kind: str) -> None:
+    """Install the pinned anvil and ganache with npm into ~/.equity/tools (or $EQUITY_HOME/tools)."""
+    from toolkit.chain.node import install_nodes
+    from toolkit.chain.tool_folder import PINNED_NODE_PACKAGES, tools_dir
+
+    kinds: tuple[Any, ...] = ("anvil", "ganache") if kind == "all" else (kind,)
+    specs = [f"{PINNED_NODE_PACKAGES[k][0]}@{PINNED_NODE_PACKAGES[k][1]}" for k in kinds]
+    app.say(f"npm install {' '.join(specs)} into {tools_dir()} ...")
+    commands = install_nodes(kinds)
+    data = {
+        "folder": str(tools_dir()),
+        "installed": {
+            k: {
+                "package": PINNED_NODE_PACKAGES[k][0],
+                "version": PINNED_NODE_PACKAGES[k][1],
+                "command": commands[k],
+            }
+            for k in kinds
+        },
+    }
+
+    def render() -> None:
+        for k in kinds:
+            app.say(f"{k} {PINNED_NODE_PACKAGES[k][1]}: {' '.join(commands[k])}")
+        app.say("commands find them there when no node is on PATH or in ./node_modules")
+
+    app.result(data, render)
