@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "gov": "toolkit.cli.gov:gov",
     "captable": "toolkit.cli.captable:captable",
     "demo": "toolkit.cli.demo:demo",
+    "init": "toolkit.cli.init:init",
 }
 
 
