@@ -8,7 +8,7 @@ PY_STAMP  := $(VENV)/.installed
 NPM_STAMP := node_modules/.package-lock.json
 BROWNIE_STAMP := .venv-brownie/.installed
 
-.PHONY: setup demo test lint typecheck slither pytest benchmarks clean
+.PHONY: setup demo test lint typecheck slither pytest benchmarks dist clean
 
 setup: $(PY_STAMP) $(NPM_STAMP)
 
@@ -50,5 +50,9 @@ test: lint typecheck slither pytest
 benchmarks: setup
 	$(BIN)/python benchmarks/startup.py
 
+# the wheel and the sdist, with every template compiled (README "Install")
+dist: setup
+	$(BIN)/python -m build --outdir dist
+
 clean:
-	rm -rf build .equity deployments .pytest_cache .mypy_cache .ruff_cache tools/brownie/build
+	rm -rf build dist .equity deployments .pytest_cache .mypy_cache .ruff_cache tools/brownie/build
