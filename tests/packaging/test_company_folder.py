@@ -65,6 +65,14 @@ def test_init_a_second_time_is_refused(company: Path) -> None:
     assert json.loads(proc.stdout)["error"]["kind"] == "usage"
 
 
+def test_init_into_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "acme").write_text("a file")
+    proc = run_cli("init", "acme", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"error: {tmp_path / 'acme'} is a file, not a folder")
+    assert (tmp_path / "acme").read_text() == "a file"
+
+
 def test_the_offering_template_parses_and_explains_every_key(company: Path) -> None:
     offering = load_offering(company / "offering.toml")
     assert offering.company and offering.voting_classes
