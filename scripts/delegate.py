@@ -21,7 +21,7 @@ except ImportError:  # a checkout without `pip install -e .`
 def main(*argv: str) -> Any:
     from toolkit.governance.governor import Governance
     from toolkit.governance.scripting import run_script, script_parser
-    from toolkit.offering.inputs import InvalidValue, as_input_error, parse_wallet
+    from toolkit.inputs import InvalidValue, as_input_error, parse_wallet
 
     parser = script_parser("delegate.py", "Delegate your votes on every class you hold.")
     parser.add_argument("to", help="a wallet address, or self")

@@ -20,9 +20,8 @@ except ImportError:  # a checkout without `pip install -e .`
 
 def main(*argv: str) -> Any:
     from toolkit.governance.governor import Governance
-    from toolkit.governance.proposals import format_timestamp
     from toolkit.governance.scripting import run_script, script_parser
-    from toolkit.offering.inputs import InvalidValue, as_input_error, parse_wallet
+    from toolkit.inputs import InvalidValue, as_input_error, iso_time, parse_wallet
 
     parser = script_parser("holdings.py", "Show holdings, lock-ups and voting power.")
     parser.add_argument("wallet", nargs="?", default=None)
@@ -54,10 +53,10 @@ def main(*argv: str) -> Any:
             for c in power.classes:
                 for amount, start, cliff, end in c.lockups:
                     schedule = (
-                        f"until {format_timestamp(end)}"
+                        f"until {iso_time(end)}"
                         if start == cliff == end
-                        else f"vesting {format_timestamp(start)} -> {format_timestamp(end)}, "
-                        f"cliff {format_timestamp(cliff)}"
+                        else f"vesting {iso_time(start)} -> {iso_time(end)}, "
+                        f"cliff {iso_time(cliff)}"
                     )
                     app.say(f"  {c.class_id}: {amount} locked {schedule}")
 

@@ -22,7 +22,7 @@ def main(*argv: str) -> Any:
     from toolkit.errors import UsageError
     from toolkit.governance.governor import Governance
     from toolkit.governance.scripting import run_script, script_parser
-    from toolkit.offering.inputs import InvalidValue, as_input_error, parse_shares
+    from toolkit.inputs import InvalidValue, as_input_error, parse_shares
 
     parser = script_parser("propose_authorized.py", "Propose an increase of authorized shares.")
     parser.add_argument("share_class", metavar="CLASS")

@@ -32,7 +32,7 @@ def main(*argv: str) -> Any:
     from toolkit.governance.governor import Governance
     from toolkit.governance.scripting import run_script, script_parser
     from toolkit.governance.signing import offline_ballot, online_ballot
-    from toolkit.offering.inputs import InvalidValue, as_input_error, parse_wallet
+    from toolkit.inputs import InvalidValue, as_input_error, parse_wallet
 
     parser = script_parser("sign_vote.py", "Sign a vote as an EIP-712 ballot file.")
     parser.add_argument("proposal", help="proposal id (or latest, online only)")

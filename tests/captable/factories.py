@@ -5,7 +5,6 @@ from __future__ import annotations
 from itertools import count
 
 from toolkit.captable.events import (
-    ZERO_ADDRESS,
     Event,
     ForcedTransfer,
     HolderQualified,
@@ -16,6 +15,7 @@ from toolkit.captable.events import (
     WalletRecovered,
 )
 from toolkit.captable.ledger import Ledger, fold
+from toolkit.inputs import ZERO_ADDRESS
 
 FAR_FUTURE = 4_102_444_800  # 2100-01-01
 NOW = 1_800_000_000

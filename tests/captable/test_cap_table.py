@@ -77,7 +77,7 @@ def test_restricting_to_a_class_drops_the_others_and_the_combined_lines() -> Non
 def test_wallets_are_shown_in_their_eip55_checksum_form() -> None:
     from eth_utils import to_checksum_address
 
-    from toolkit.captable.api import checksum
+    from toolkit.inputs import checksum_address as checksum
 
     for address in ("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "0x" + "ab" * 20, "0x" + "00" * 20):
         assert checksum(address) == to_checksum_address(address)

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from toolkit.captable.events import (
     TOPICS,
-    ZERO_ADDRESS,
     LogDecoder,
     Source,
     fixed_bytes_from_ascii,
@@ -19,6 +18,7 @@ from toolkit.captable.events import (
 )
 from toolkit.captable.ledger import Ledger
 from toolkit.captable.log_fold import fold_logs
+from toolkit.inputs import ZERO_ADDRESS
 
 COMMON = "0x" + "1a" * 20
 PREF = "0x" + "1b" * 20

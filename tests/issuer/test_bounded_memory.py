@@ -10,9 +10,9 @@ import sys
 import tracemalloc
 from pathlib import Path
 
+from toolkit.inputs import parse_date
 from toolkit.issuance.issuances_csv import validate_issuances
 from toolkit.offering.deployments import ClassDeployment
-from toolkit.offering.inputs import parse_date
 
 CLASSES = {"COMMON": ClassDeployment(id="COMMON", address="0x" + "11" * 20, name="C", symbol="C")}
 

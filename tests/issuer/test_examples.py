@@ -7,7 +7,7 @@ import csv
 from collections import Counter
 
 from tests.issuer.conftest import EXAMPLES, Issuer
-from toolkit.offering.inputs import parse_date
+from toolkit.inputs import parse_date
 
 
 def rows(name: str) -> list[dict[str, str]]:

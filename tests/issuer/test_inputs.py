@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.offering.inputs import (
+from toolkit.inputs import (
     InvalidValue,
     format_shares,
+    investor_id_bytes,
     parse_date,
     parse_duration,
     parse_future_date,
@@ -49,7 +50,7 @@ def test_the_zero_address_cannot_hold_shares() -> None:
 
 
 def test_investor_ids_are_ascii_padded_to_sixteen_bytes() -> None:
-    assert parse_investor_id("ALICE-001") == b"ALICE-001" + b"\x00" * 7
+    assert investor_id_bytes(parse_investor_id("ALICE-001")) == b"ALICE-001" + b"\x00" * 7
 
 
 def test_an_investor_id_longer_than_sixteen_characters_is_refused() -> None:

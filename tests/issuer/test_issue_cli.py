@@ -7,7 +7,7 @@ import pytest
 
 from tests.issuer.conftest import DEV, EXAMPLES, Issuer
 from toolkit.chain.accounts import create_account
-from toolkit.offering.inputs import parse_date
+from toolkit.inputs import parse_date
 
 
 def register(issuer: Issuer) -> None:

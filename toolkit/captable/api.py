@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,21 +22,10 @@ from toolkit.captable.log_reader import RangePolicy
 from toolkit.captable.reconcile import Reconciliation, reconcile, register_rows_from_ledger
 from toolkit.captable.register import read_register, register_csv
 from toolkit.errors import UsageError
+from toolkit.inputs import checksum_address
 
 DEFAULT_REMOTE_CONFIRMATIONS = 12
 ExportFormat = Literal["csv", "json", "ocf"]
-
-
-@lru_cache(maxsize=65_536)
-def checksum(wallet: str) -> str:
-    """EIP-55 form of a lowercase address (eth_hash directly: eth_utils is 10x slower)."""
-    from eth_hash.auto import keccak
-
-    body = wallet[2:].lower()
-    digest = keccak(body.encode()).hex()
-    return "0x" + "".join(
-        c.upper() if int(d, 16) >= 8 else c for c, d in zip(body, digest[:40], strict=True)
-    )
 
 
 def parse_as_of(text: str | None) -> int | datetime | None:
@@ -113,7 +101,7 @@ class CapTableSession:
             block=state.block,
             timestamp=state.timestamp,
             locked=state.locked,
-            display_wallet=checksum,
+            display_wallet=checksum_address,
         )
 
     def export(
@@ -126,7 +114,9 @@ class CapTableSession:
         if fmt == "csv":
             rows = register_rows_from_ledger(state.ledger, locked=state.locked)
             decimals = {c.id: c.decimals for c in self.deployment.classes}
-            out.write_text(register_csv(rows, class_decimals=decimals, display_wallet=checksum))
+            out.write_text(
+                register_csv(rows, class_decimals=decimals, display_wallet=checksum_address)
+            )
             count = len(rows)
         elif fmt == "json":
             table = cap_table_of(state)
@@ -161,7 +151,7 @@ class CapTableSession:
             class_info=class_info,
             as_of_timestamp=state.timestamp,
             block_time=self._block_times(events),
-            display_wallet=checksum,
+            display_wallet=checksum_address,
             formation_timestamp=self._time_of_block(self.deployment.deploy_block),
         )
         write_ocf_zip(files, out)
@@ -194,7 +184,7 @@ def cap_table_of(state: IndexedState) -> CapTable:
         block=state.block,
         timestamp=state.timestamp,
         locked=state.locked,
-        display_wallet=checksum,
+        display_wallet=checksum_address,
     )
 
 

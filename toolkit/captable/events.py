@@ -17,8 +17,6 @@ from typing import Any, Literal, NamedTuple
 
 from eth_hash.auto import keccak
 
-ZERO_ADDRESS = "0x" + "00" * 20
-
 # Event name -> canonical signature (what topic0 hashes).
 EVENT_SIGNATURES: dict[str, str] = {
     "Transfer": "Transfer(address,address,uint256)",

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.captable.events import (
-    ZERO_ADDRESS,
     AuthorizedChanged,
     Event,
     ForcedTransfer,
@@ -31,6 +30,7 @@ from toolkit.captable.events import (
     Transfer,
     WalletRecovered,
 )
+from toolkit.inputs import ZERO_ADDRESS
 
 
 @dataclass(slots=True)

@@ -33,7 +33,6 @@ from typing import Any
 
 from toolkit.captable.deployment import OfferingDeployment
 from toolkit.captable.events import (
-    ZERO_ADDRESS,
     Event,
     ForcedTransfer,
     HolderQualified,
@@ -51,6 +50,7 @@ from toolkit.captable.register import (
     parse_share_count,
 )
 from toolkit.errors import InputError
+from toolkit.inputs import ZERO_ADDRESS, iso_date, iso_time
 
 OCF_VERSION = "1.2.0"
 WALLET_TAG = "wallet:"
@@ -66,14 +66,6 @@ FILES = {
     "transactions": ("Transactions.ocf.json", "OCF_TRANSACTIONS_FILE"),
 }
 MANIFEST = "Manifest.ocf.json"
-
-
-def iso_date(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
-
-
-def iso_time(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)

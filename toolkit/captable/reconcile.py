@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from toolkit.captable.ledger import Ledger
 from toolkit.captable.register import RegisterRow
+from toolkit.inputs import iso_time
 
 KINDS: tuple[str, ...] = (
     "unknown_class",
@@ -91,10 +91,6 @@ class Reconciliation:
             "clean": self.clean,
             "discrepancies": [d.to_json() for d in self.discrepancies],
         }
-
-
-def _iso(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def find_discrepancies(
@@ -205,7 +201,7 @@ def find_discrepancies(
                 reason = (
                     "removed from the holder registry"
                     if record.removed
-                    else f"qualification expired {_iso(record.expires_at)}"
+                    else f"qualification expired {iso_time(record.expires_at)}"
                 )
                 out.append(
                     Discrepancy(

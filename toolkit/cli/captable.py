@@ -60,7 +60,7 @@ def _shares(units: int, decimals: int) -> str:
 
 
 def _render_cap_table(app: AppContext, table: CapTable) -> None:
-    from toolkit.captable.ocf import iso_time
+    from toolkit.inputs import iso_time
 
     app.say(
         f"cap table on chain {table.chain_id} at block {table.block} ({iso_time(table.timestamp)})"
@@ -119,7 +119,7 @@ def _render_cap_table(app: AppContext, table: CapTable) -> None:
 
 
 def _render_reconciliation(app: AppContext, register: Path, result: Reconciliation) -> None:
-    from toolkit.captable.ocf import iso_time
+    from toolkit.inputs import iso_time
 
     where = f"chain {result.chain_id} at block {result.block} ({iso_time(result.timestamp)})"
     if result.clean:

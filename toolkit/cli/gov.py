@@ -53,7 +53,7 @@ def delegate(app: AppContext, to: str, class_ids: tuple[str, ...]) -> None:
 
     Delegation is per class token; the governor adds the classes up, weighted by votes per share.
     """
-    from toolkit.offering.inputs import InvalidValue, as_input_error, parse_wallet
+    from toolkit.inputs import InvalidValue, as_input_error, parse_wallet
 
     governance = _governance(app)
     transactor = app.transactor()
@@ -181,7 +181,7 @@ def sign_vote(
         write_ballot,
     )
     from toolkit.governance.signing import offline_ballot, online_ballot
-    from toolkit.offering.inputs import InvalidValue, as_input_error, parse_wallet
+    from toolkit.inputs import InvalidValue, as_input_error, parse_wallet
 
     value = parse_support(support)
     offline = governor is not None or chain_id is not None
@@ -283,7 +283,7 @@ def _advance_option(func: Any) -> Any:
 @pass_app
 def queue(app: AppContext, proposal: str, advance_time: bool) -> None:
     """Queue a passed PROPOSAL in the timelock."""
-    from toolkit.governance.proposals import format_timestamp
+    from toolkit.inputs import iso_time
 
     governance = _governance(app)
     pid = governance.resolve_id(proposal)
@@ -291,7 +291,7 @@ def queue(app: AppContext, proposal: str, advance_time: bool) -> None:
     _report(
         app,
         outcome,
-        f"queued {pid}; executable from {format_timestamp(outcome.details['eta'])}",
+        f"queued {pid}; executable from {iso_time(outcome.details['eta'])}",
     )
 
 
@@ -320,16 +320,14 @@ def status(app: AppContext, proposal: str) -> None:
 
 
 def _render_status(app: AppContext, status: ProposalStatus) -> None:
-    from toolkit.governance.proposals import format_timestamp
+    from toolkit.inputs import iso_time
 
     record, tally = status.record, status.tally
     app.say(f"proposal {record.id}")
     app.say(f"  {record.title}")
     app.say(f"  state     {status.state}: {status.next_step()}")
     app.say(f"  proposer  {record.proposer}")
-    app.say(
-        f"  snapshot  {format_timestamp(record.snapshot)}   deadline {format_timestamp(record.deadline)}"
-    )
+    app.say(f"  snapshot  {iso_time(record.snapshot)}   deadline {iso_time(record.deadline)}")
     app.say(
         f"  votes     for {tally.for_votes}, against {tally.against_votes}, "
         f"abstain {tally.abstain_votes} (weighted)"
@@ -353,7 +351,7 @@ def _render_status(app: AppContext, status: ProposalStatus) -> None:
 @pass_app
 def list_proposals(app: AppContext) -> None:
     """Every proposal of the offering, with its state."""
-    from toolkit.governance.proposals import format_timestamp
+    from toolkit.inputs import iso_time
 
     governance = _governance(app)
     statuses = governance.list()
@@ -387,7 +385,7 @@ def list_proposals(app: AppContext) -> None:
                     str(s.record.id),
                     s.record.title,
                     s.state,
-                    format_timestamp(s.record.deadline),
+                    iso_time(s.record.deadline),
                     s.tally.for_votes,
                     s.tally.against_votes,
                     s.tally.abstain_votes,
@@ -405,7 +403,7 @@ def list_proposals(app: AppContext) -> None:
 @pass_app
 def power(app: AppContext, wallet: str | None) -> None:
     """Show a holder's shares, delegates and weighted voting power (default: --account)."""
-    from toolkit.offering.inputs import InvalidValue, as_input_error, parse_wallet
+    from toolkit.inputs import InvalidValue, as_input_error, parse_wallet
 
     governance = _governance(app)
     try:

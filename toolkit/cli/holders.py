@@ -27,7 +27,7 @@ def _contracts(app: AppContext) -> OfferingContracts:
 
 
 def _wallet(text: str, what: str = "WALLET") -> str:
-    from toolkit.offering.inputs import parse_arg, parse_wallet
+    from toolkit.inputs import parse_arg, parse_wallet
 
     return parse_arg(parse_wallet, text, what)
 
@@ -62,13 +62,13 @@ def add(
     """Register WALLET as a qualified holder for an investor."""
     from toolkit.holders.holder import Holder, parse_expiry
     from toolkit.holders.registry import add_holder
-    from toolkit.offering.contracts import chain_time
-    from toolkit.offering.inputs import (
+    from toolkit.inputs import (
         format_time,
         parse_arg,
         parse_investor_id,
         parse_jurisdiction,
     )
+    from toolkit.offering.contracts import chain_time
 
     address = _wallet(wallet)
     investor = parse_arg(parse_investor_id, investor_id, "--investor-id")
@@ -81,10 +81,10 @@ def add(
     _sent(
         app,
         result,
-        f"registered {address} for investor {investor_id.strip()} ({jurisdiction.strip()}, "
+        f"registered {address} for investor {investor} ({jurisdiction.strip()}, "
         f"{'accredited, ' if accredited else ''}qualified until {format_time(expires_at)})",
         wallet=address,
-        investor_id=investor_id.strip(),
+        investor_id=investor,
     )
 
 
@@ -165,8 +165,8 @@ def unfreeze(app: AppContext, wallet: str) -> None:
 def show(app: AppContext, wallet: str) -> None:
     """Show WALLET's registry record and its shares in every class."""
     from toolkit.holders.registry import holder_state
+    from toolkit.inputs import format_shares, format_time
     from toolkit.offering.contracts import chain_time
-    from toolkit.offering.inputs import format_shares, format_time
 
     address = _wallet(wallet)
     contracts = _contracts(app)
@@ -212,8 +212,8 @@ def show(app: AppContext, wallet: str) -> None:
 def list_(app: AppContext) -> None:
     """List every wallet the registry has had, with its current standing."""
     from toolkit.holders.registry import list_holders
+    from toolkit.inputs import format_time
     from toolkit.offering.contracts import chain_time
-    from toolkit.offering.inputs import format_time
 
     contracts = _contracts(app)
     now = chain_time(contracts.w3)

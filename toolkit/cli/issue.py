@@ -80,9 +80,7 @@ def _issue_one(
     lockup_text: str | None,
     vesting_text: str | None,
 ) -> None:
-    from toolkit.issuance.issue import issue_shares
-    from toolkit.offering.contracts import OfferingContracts, chain_time
-    from toolkit.offering.inputs import (
+    from toolkit.inputs import (
         Vesting,
         format_shares,
         format_time,
@@ -92,6 +90,8 @@ def _issue_one(
         parse_vesting,
         parse_wallet,
     )
+    from toolkit.issuance.issue import issue_shares
+    from toolkit.offering.contracts import OfferingContracts, chain_time
 
     wallet = parse_arg(parse_wallet, wallet_text, "WALLET")
     deployment = app.deployment()

@@ -21,13 +21,13 @@ def _contracts(app: AppContext) -> OfferingContracts:
 
 
 def _wallet(text: str, what: str) -> str:
-    from toolkit.offering.inputs import parse_arg, parse_wallet
+    from toolkit.inputs import parse_arg, parse_wallet
 
     return parse_arg(parse_wallet, text, what)
 
 
 def _shares(share_class: ClassDeployment, text: str) -> int:
-    from toolkit.offering.inputs import parse_arg, parse_shares
+    from toolkit.inputs import parse_arg, parse_shares
 
     return parse_arg(lambda t: parse_shares(t, share_class.decimals), text, "SHARES")
 
@@ -49,7 +49,7 @@ def _sent(app: AppContext, results: list[TxResult], text: str, **extra: Any) -> 
 @pass_app
 def transfer(app: AppContext, class_id: str, to: str, shares: str) -> None:
     """Transfer SHARES of CLASS from the --account to TO (refused transfers send nothing)."""
-    from toolkit.offering.inputs import format_shares
+    from toolkit.inputs import format_shares
     from toolkit.offering.transfers import transfer as send_transfer
 
     receiver = _wallet(to, "TO")
@@ -108,7 +108,7 @@ def force_transfer(
     app: AppContext, class_id: str, sender: str, receiver: str, shares: str, reason: str
 ) -> None:
     """Issuer: move SHARES of CLASS from FROM to TO without FROM's consent."""
-    from toolkit.offering.inputs import format_shares
+    from toolkit.inputs import format_shares
     from toolkit.offering.transfers import force_transfer as send_force_transfer
 
     source = _wallet(sender, "FROM")

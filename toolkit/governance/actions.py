@@ -36,12 +36,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import InputError
-from toolkit.offering.inputs import InvalidValue, parse_jurisdiction, parse_shares, parse_wallet
+from toolkit.inputs import (
+    ZERO_ADDRESS,
+    InvalidValue,
+    parse_jurisdiction,
+    parse_shares,
+    parse_wallet,
+)
 
 if TYPE_CHECKING:
     from toolkit.offering.deployments import Deployment
 
-ZERO_ADDRESS = "0x" + "0" * 40
 
 ACTION_FORMS = (
     "set-authorized CLASS SHARES",

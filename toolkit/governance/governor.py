@@ -34,11 +34,10 @@ from toolkit.governance.proposals import (
     ProposalStatus,
     Tally,
     VoteRecord,
-    format_duration,
-    format_timestamp,
     proposal_id,
     state_name,
 )
+from toolkit.inputs import format_duration, iso_time
 from toolkit.offering.contracts import GOVERNOR, SHARE_CLASS, VOTES, artifact
 
 if TYPE_CHECKING:
@@ -417,12 +416,12 @@ class Governance:
         if state == "Pending":
             opens = record.snapshot + 1
             raise proposal_state_error(
-                f"voting on proposal {pid} has not started: it opens at {format_timestamp(opens)} "
+                f"voting on proposal {pid} has not started: it opens at {iso_time(opens)} "
                 f"(in {format_duration(opens - now)}), after the voting delay",
                 hint="vote again then",
             )
         raise proposal_state_error(
-            f"voting on proposal {pid} is over: it closed at {format_timestamp(record.deadline)} "
+            f"voting on proposal {pid} is over: it closed at {iso_time(record.deadline)} "
             f"and the proposal is {state}",
             hint=f"see `equity gov status {pid}`",
         )
@@ -521,7 +520,7 @@ class Governance:
             if not advance_time:
                 raise proposal_state_error(
                     f"proposal {pid} is {state}: voting closes at "
-                    f"{format_timestamp(record.deadline)} "
+                    f"{iso_time(record.deadline)} "
                     f"(in {format_duration(record.deadline + 1 - self.now())})",
                     hint="queue it after the deadline"
                     + (
@@ -568,7 +567,7 @@ class Governance:
         if now < eta:
             if not advance_time:
                 raise proposal_state_error(
-                    f"proposal {pid} is in the timelock until {format_timestamp(eta)} "
+                    f"proposal {pid} is in the timelock until {iso_time(eta)} "
                     f"(in {format_duration(eta - now)})",
                     hint="execute it then"
                     + (

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from toolkit.governance.ballot import SUPPORT_NAMES
+from toolkit.inputs import format_duration, iso_time
 
 # IGovernor.ProposalState, in enum order
 STATE_NAMES: tuple[str, ...] = (
@@ -53,25 +53,6 @@ def proposal_id(
         [list(targets), list(values), list(calldatas), description_hash(description)],
     )
     return int.from_bytes(keccak(encoded), "big")
-
-
-def format_timestamp(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def format_duration(seconds: int) -> str:
-    """A short human duration: ``2d 3h``, ``5h 10m``, ``42s``."""
-    seconds = max(0, int(seconds))
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    if minutes:
-        return f"{minutes}m {secs}s" if secs else f"{minutes}m"
-    return f"{secs}s"
 
 
 @dataclass(frozen=True)
@@ -191,14 +172,16 @@ class ProposalStatus:
         """One line telling the user what happens next and when."""
         now, record = self.now, self.record
         if self.state == "Pending":
-            return f"voting opens at {format_timestamp(record.snapshot + 1)} (in {format_duration(record.snapshot + 1 - now)})"
+            return f"voting opens at {iso_time(record.snapshot + 1)} (in {format_duration(record.snapshot + 1 - now)})"
         if self.state == "Active":
-            return f"voting closes at {format_timestamp(record.deadline)} (in {format_duration(record.deadline - now + 1)})"
+            return f"voting closes at {iso_time(record.deadline)} (in {format_duration(record.deadline - now + 1)})"
         if self.state == "Succeeded":
             return "passed: queue it with `equity gov queue ID`"
         if self.state == "Queued":
             if self.eta > now:
-                return f"executable from {format_timestamp(self.eta)} (in {format_duration(self.eta - now)})"
+                return (
+                    f"executable from {iso_time(self.eta)} (in {format_duration(self.eta - now)})"
+                )
             return "executable now: `equity gov execute ID`"
         if self.state == "Defeated":
             if not self.tally.quorum_reached:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from toolkit.errors import ChainError
 from toolkit.holders.holders_csv import HolderRow, iter_holders, validate_holders
 from toolkit.holders.registry import read_holders
+from toolkit.inputs import investor_id_bytes
 from toolkit.issuance.batches import (
     Batch,
     BatchRunReport,
@@ -24,7 +25,6 @@ from toolkit.issuance.batches import (
 )
 from toolkit.issuance.csv_issue import check_batch_size
 from toolkit.issuance.journal import Journal, check_no_unfinished_sibling, journal_path
-from toolkit.offering.inputs import investor_id_text
 
 if TYPE_CHECKING:
     from toolkit.chain.tx import Transactor
@@ -94,7 +94,7 @@ def batch_of_holders(contracts: OfferingContracts, rows: list[HolderRow]) -> Bat
     holders = [row.holder for row in rows]
     call = contracts.registry.functions.addHolders(
         [h.wallet for h in holders],
-        [h.investor_id for h in holders],
+        [investor_id_bytes(h.investor_id) for h in holders],
         [h.jurisdiction for h in holders],
         [h.expires_at for h in holders],
         [h.accredited for h in holders],
@@ -119,7 +119,7 @@ def check_unregistered(
     for row in rows():
         state = records[row.holder.wallet]
         if state.registered:
-            same = state.investor_id == investor_id_text(row.holder.investor_id)
+            same = state.investor_id == row.holder.investor_id
             taken.append(
                 f"  line {row.line}: {row.holder.wallet} is already registered"
                 + (" (to the same investor)" if same else f" to investor {state.investor_id}")

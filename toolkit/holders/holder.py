@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from toolkit.offering.inputs import (
+from toolkit.inputs import (
     MAX_UINT40,
-    InvalidValue,
     format_time,
+    investor_id_bytes,
+    investor_id_text,
     jurisdiction_text,
     parse_bool,
-    parse_date,
+    parse_future_date,
     parse_investor_id,
     parse_jurisdiction,
     parse_wallet,
@@ -23,13 +24,20 @@ class Holder:
     """A wallet to register, with the values the registry takes."""
 
     wallet: str  # checksummed
-    investor_id: bytes  # bytes16
+    investor_id: str  # at most 16 ASCII characters (bytes16 on chain)
     jurisdiction: bytes  # bytes2
     expires_at: int  # unix seconds
     accredited: bool
 
     def call_args(self) -> tuple[str, bytes, bytes, int, bool]:
-        return (self.wallet, self.investor_id, self.jurisdiction, self.expires_at, self.accredited)
+        """The arguments of the registry's ``addHolder``."""
+        return (
+            self.wallet,
+            investor_id_bytes(self.investor_id),
+            self.jurisdiction,
+            self.expires_at,
+            self.accredited,
+        )
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,7 @@ class HolderState:
         investor_id, jurisdiction, expires_at, accredited, frozen = record
         return HolderState(
             wallet=wallet,
-            investor_id=investor_id.rstrip(b"\x00").decode("ascii", errors="replace"),
+            investor_id=investor_id_text(investor_id),
             jurisdiction=jurisdiction_text(jurisdiction) if any(jurisdiction) else "",
             expires_at=int(expires_at),
             accredited=bool(accredited),
@@ -85,15 +93,13 @@ class HolderState:
 
 def parse_expiry(text: str, *, now: int | None) -> int:
     """A qualification expiry: a DATE after ``now`` that fits the registry's uint40."""
-    seconds = parse_date(text)
-    if seconds > MAX_UINT40:
-        raise InvalidValue(f"expiry {text.strip()} is too far in the future")
-    if now is not None and seconds <= now:
-        raise InvalidValue(
-            f"expiry {text.strip()} is in the past (the chain's time is {format_time(now)}); "
-            "the holder would be unqualified at once"
-        )
-    return seconds
+    return parse_future_date(
+        text,
+        now=now,
+        what="expiry",
+        latest=MAX_UINT40,
+        consequence="; the holder would be unqualified at once",
+    )
 
 
 def parse_holder(

@@ -14,14 +14,14 @@ from typing import TypeVar
 
 from toolkit.errors import InputError
 from toolkit.holders.holder import Holder, parse_expiry
-from toolkit.issuance.csv_file import Problems, Record, file_sha256, read_records
-from toolkit.offering.inputs import (
+from toolkit.inputs import (
     InvalidValue,
     parse_bool,
     parse_investor_id,
     parse_jurisdiction,
     parse_wallet,
 )
+from toolkit.inputs.csv_file import Problems, Record, file_sha256, read_records
 
 COLUMNS = ("wallet", "investor_id", "jurisdiction", "expires", "accredited")
 T = TypeVar("T")

@@ -15,18 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import InputError
-from toolkit.issuance.csv_file import Problems, Record, file_sha256, read_records
-from toolkit.offering.deployments import ClassDeployment
-from toolkit.offering.inputs import (
-    MAX_UINT64,
+from toolkit.inputs import (
     InvalidValue,
     Vesting,
-    parse_date,
     parse_future_date,
     parse_shares,
     parse_vesting,
     parse_wallet,
 )
+from toolkit.inputs.csv_file import Problems, Record, file_sha256, read_records
+from toolkit.offering.deployments import ClassDeployment
 
 REQUIRED = ("class", "wallet", "shares")
 OPTIONAL = ("lockup_until", "vesting")
@@ -80,13 +78,7 @@ def parse_issuance_record(
         errors.append("give lockup_until or vesting, not both")
     elif lockup_text:
         try:
-            locked_until = (
-                parse_future_date(lockup_text, now=now, what="lock-up")
-                if now is not None
-                else parse_date(lockup_text)
-            )
-            if locked_until > MAX_UINT64:
-                raise InvalidValue(f"lock-up {lockup_text} is too far in the future")
+            locked_until = parse_future_date(lockup_text, now=now, what="lock-up")
         except InvalidValue as exc:
             errors.append(f"lockup_until: {exc}")
     elif vesting_text:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from toolkit.offering.inputs import Vesting
+from toolkit.inputs import Vesting
 
 if TYPE_CHECKING:
     from toolkit.chain.tx import Transactor, TxResult

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from toolkit.errors import ChainError
 from toolkit.holders.holder import HolderState
 from toolkit.holders.registry import batched_calls, read_holders
+from toolkit.inputs import format_shares, investor_id_bytes
 from toolkit.issuance.issuances_csv import IssuanceRow
-from toolkit.offering.inputs import format_shares
 from toolkit.restrictions import restriction_message, restriction_name
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ def check_holder_caps(
     registry = contracts.registry
     indexes = dict(
         zip(ids, batched_calls(contracts, [
-            registry.functions.investorIndexOf(i.encode("ascii").ljust(16, b"\0")) for i in ids
+            registry.functions.investorIndexOf(investor_id_bytes(i)) for i in ids
         ]), strict=True)
     )  # fmt: skip
     holding: dict[tuple[str, str], int] = {}

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import ChainError, UsageError
+from toolkit.inputs import ZERO_ADDRESS
 from toolkit.offering.contracts import GOVERNOR, REGISTRY, SHARE_CLASS, TIMELOCK, VOTES, artifact
 from toolkit.offering.deployments import (
     ClassDeployment,
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 
     from toolkit.chain.tx import Transactor, TxResult
 
-ZERO_ADDRESS = "0x" + "00" * 20
 DEFAULT_ADMIN_ROLE = b"\x00" * 32
 
 

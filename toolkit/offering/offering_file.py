@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import InputError
-from toolkit.offering.inputs import InvalidValue, parse_duration, parse_jurisdiction
+from toolkit.inputs import InvalidValue, parse_duration, parse_jurisdiction
 from toolkit.offering.toml_lines import key_lines, line_of
 
 CLASS_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")

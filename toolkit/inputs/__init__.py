@@ -1,0 +1,68 @@
+"""What users type and the files they give, read once for the command line and every file.
+
+``values`` (wallets, investor ids, jurisdictions, yes/no), ``shares`` (share counts in a
+class's base units), ``dates`` (dates, durations, vesting, and the UTC formatters) and
+``csv_file`` (the CSV reader every batch file goes through). Each value has one parser and each
+format one formatter; everything here is importable from ``toolkit.inputs``. Pure: no chain.
+"""
+
+from toolkit.inputs.dates import (
+    DAY,
+    MAX_UINT40,
+    MAX_UINT64,
+    Vesting,
+    format_duration,
+    format_time,
+    iso_date,
+    iso_time,
+    parse_date,
+    parse_duration,
+    parse_future_date,
+    parse_vesting,
+)
+from toolkit.inputs.shares import format_shares, parse_shares
+from toolkit.inputs.values import (
+    INVESTOR_ID_BYTES,
+    ZERO_ADDRESS,
+    InvalidValue,
+    as_input_error,
+    checksum_address,
+    investor_id_bytes,
+    investor_id_text,
+    jurisdiction_text,
+    parse_arg,
+    parse_bool,
+    parse_investor_id,
+    parse_jurisdiction,
+    parse_wallet,
+)
+
+__all__ = [
+    "DAY",
+    "INVESTOR_ID_BYTES",
+    "MAX_UINT40",
+    "MAX_UINT64",
+    "ZERO_ADDRESS",
+    "InvalidValue",
+    "Vesting",
+    "as_input_error",
+    "checksum_address",
+    "format_duration",
+    "format_shares",
+    "format_time",
+    "investor_id_bytes",
+    "investor_id_text",
+    "iso_date",
+    "iso_time",
+    "jurisdiction_text",
+    "parse_arg",
+    "parse_bool",
+    "parse_date",
+    "parse_duration",
+    "parse_future_date",
+    "parse_investor_id",
+    "parse_jurisdiction",
+    "parse_shares",
+    "parse_vesting",
+    "parse_wallet",
+]
