@@ -6,13 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.captable.register import (
-    format_share_count,
-    parse_register_csv,
-    read_register,
-    register_csv,
-)
+from toolkit.captable.api import read_register
+from toolkit.captable.register import parse_register_csv, register_csv
 from toolkit.errors import InputError
+from toolkit.inputs import format_shares
 
 GOOD = "0x" + "ab" * 20
 CHECKSUMMED = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
@@ -64,14 +61,14 @@ def test_every_bad_row_is_listed_with_its_line_number_and_nothing_is_returned() 
     assert "whole number" in message
     assert "first on line 2" in message
     assert "exceeds shares" in message
-    assert "longer than 16" in message
+    assert "at most 16" in message
 
 
 def test_decimals_of_a_class_allow_fractional_share_counts_in_base_units() -> None:
     text = f"investor_id,wallet,class,shares,locked_shares\nINV-1,{GOOD},TOKEN,1.25,0.5\n"
     (row,) = parse_register_csv(text, class_decimals={"TOKEN": 2}).rows
     assert (row.shares, row.locked_shares) == (125, 50)
-    with pytest.raises(InputError, match="more than 2 decimal places"):
+    with pytest.raises(InputError, match="more than 2 decimals"):
         parse_register_csv(text.replace("1.25", "1.255"), class_decimals={"TOKEN": 2})
 
 
@@ -91,11 +88,33 @@ def test_written_rows_read_back_the_same(tmp_path: Path) -> None:
 
 
 def test_share_counts_are_formatted_without_trailing_zeros() -> None:
-    assert format_share_count(12500, 4) == "1.25"
-    assert format_share_count(10000, 4) == "1"
-    assert format_share_count(7, 0) == "7"
+    assert format_shares(12500, 4) == "1.25"
+    assert format_shares(10000, 4) == "1"
+    assert format_shares(7, 0) == "7"
 
 
 def test_a_missing_register_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
         read_register(tmp_path / "nope.csv")
+
+
+def test_a_long_decimal_share_count_reads_as_on_the_command_line_and_reconciles_clean() -> None:
+    """32 significant digits: a 28-digit Decimal context read the register's value as
+    12345678901234123456789012350000 base units, and reconcile reported a mismatch that
+    was not there (issue 20, point 2)."""
+    from tests.captable.factories import NOW, History, wallet
+    from toolkit.captable.reconcile import find_discrepancies
+    from toolkit.inputs import parse_shares
+
+    value = "12345678901234.123456789012345678"
+    holder = wallet(0xA)
+    register = parse_register_csv(
+        f"investor_id,wallet,class,shares\nINV-A,{holder},TOKEN,{value}\n",
+        class_decimals={"TOKEN": 18},
+    )
+    (row,) = register.rows
+    on_the_command_line = parse_shares(value, 18)
+    assert row.shares == on_the_command_line == 12345678901234123456789012345678
+    chain = History(class_ids=("TOKEN",)).qualify(holder, "INV-A").issue("TOKEN", holder, on_the_command_line)
+    assert find_discrepancies(register.rows, chain.ledger(), timestamp=NOW) == []
+    assert format_shares(row.shares, 18) == value

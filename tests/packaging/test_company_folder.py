@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.packaging.first_hour import readme_steps, walk_first_hour
-from toolkit.captable.register import read_register
+from toolkit.captable.api import read_register
 from toolkit.chain.connection import resolve_target
 from toolkit.company_folder import FILES, template_text
 from toolkit.holders.holders_csv import validate_holders

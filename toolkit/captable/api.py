@@ -9,7 +9,7 @@ chains, ``DEFAULT_REMOTE_CONFIRMATIONS`` elsewhere).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,9 +19,10 @@ from toolkit.captable.cap_table import CapTable, build_cap_table
 from toolkit.captable.deployment import OfferingDeployment, load_deployment
 from toolkit.captable.indexer import IndexedState, Indexer
 from toolkit.captable.log_reader import RangePolicy
+from toolkit.captable.ocf import read_ocf_register
 from toolkit.captable.reconcile import Reconciliation, reconcile, register_rows_from_ledger
-from toolkit.captable.register import read_register, register_csv
-from toolkit.errors import UsageError
+from toolkit.captable.register import Register, read_register_csv, register_csv
+from toolkit.errors import InputError, UsageError
 from toolkit.inputs import checksum_address
 
 DEFAULT_REMOTE_CONFIRMATIONS = 12
@@ -47,6 +48,15 @@ def parse_as_of(text: str | None) -> int | datetime | None:
     if len(value) == 10:  # a bare date means the end of that day
         moment = moment.replace(hour=23, minute=59, second=59)
     return moment
+
+
+def read_register(path: Path, *, class_decimals: Mapping[str, int] | None = None) -> Register:
+    """A register file: ``.csv``, or an OCF package (``.ocf.zip``)."""
+    if not path.is_file():
+        raise InputError(f"register {path} not found", hint="give the path of a .csv or .ocf.zip")
+    if path.name.lower().endswith(".zip"):
+        return read_ocf_register(path, class_decimals=class_decimals)
+    return read_register_csv(path, class_decimals=class_decimals)
 
 
 @dataclass

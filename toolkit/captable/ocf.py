@@ -45,12 +45,17 @@ from toolkit.captable.events import (
 from toolkit.captable.register import (
     Register,
     RegisterRow,
-    format_share_count,
-    normalize_wallet,
-    parse_share_count,
 )
 from toolkit.errors import InputError
-from toolkit.inputs import ZERO_ADDRESS, iso_date, iso_time
+from toolkit.inputs import (
+    ZERO_ADDRESS,
+    InvalidValue,
+    format_shares,
+    iso_date,
+    iso_time,
+    parse_shares,
+    parse_wallet,
+)
 
 OCF_VERSION = "1.2.0"
 WALLET_TAG = "wallet:"
@@ -158,7 +163,7 @@ class OcfBuilder:
 
     def _quantity(self, class_id: str, units: int) -> str:
         spec = self.deployment.class_by_id(class_id)
-        return format_share_count(units, spec.decimals if spec else 0)
+        return format_shares(units, spec.decimals if spec else 0)
 
     def _new_security(
         self,
@@ -431,7 +436,7 @@ def build_ocf_files(
                 else "COMMON",
                 "default_id_prefix": builder._prefix(spec.id),
                 "initial_shares_authorized": (
-                    format_share_count(authorized, spec.decimals)
+                    format_shares(authorized, spec.decimals)
                     if authorized is not None
                     else "UNLIMITED"
                 ),
@@ -574,13 +579,14 @@ def read_ocf_register(path: Path, *, class_decimals: Mapping[str, int] | None = 
             errors.append(f"{origin}: no single wallet (add a '{WALLET_TAG}0x...' comment)")
             continue
         try:
-            wallet = normalize_wallet(wallets[0])
-            units = parse_share_count(
-                str(Decimal(str(getattr(tx.quantity, "root", tx.quantity)))),
+            wallet = parse_wallet(wallets[0], checksummed=False)
+            units = parse_shares(
+                f"{Decimal(str(getattr(tx.quantity, 'root', tx.quantity))):f}",
                 decimals.get(tx.stock_class_id, 0),
-                "quantity",
+                allow_zero=True,
+                what="quantity",
             )
-        except ValueError as exc:
+        except InvalidValue as exc:
             errors.append(f"{origin}: {exc}")
             continue
         investor = investor_of.get(tx.stakeholder_id, tx.stakeholder_id)

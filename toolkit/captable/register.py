@@ -1,4 +1,5 @@
-"""The legal share register: the CSV of SPEC §7 (or an OCF package) as typed rows.
+"""The legal share register: the CSV of SPEC §7 as typed rows (an OCF package reads into the
+same rows: ``ocf.read_ocf_register``; ``api.read_register`` picks by the file's name).
 
 CSV columns: ``investor_id,wallet,class,shares`` required, ``locked_shares`` optional (a row
 may leave it empty; the column's absence means the register does not track locks). Share
@@ -13,18 +14,21 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from toolkit.errors import InputError
+from toolkit.inputs import (
+    InvalidValue,
+    format_shares,
+    parse_investor_id,
+    parse_shares,
+    parse_wallet,
+)
 
 REQUIRED_COLUMNS = ("investor_id", "wallet", "class", "shares")
 OPTIONAL_COLUMNS = ("locked_shares",)
-INVESTOR_ID_BYTES = 16
-_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 MAX_ERRORS_SHOWN = 50
 
 
@@ -42,54 +46,6 @@ class RegisterRow:
 class Register:
     rows: tuple[RegisterRow, ...]
     source: str
-
-
-def normalize_wallet(text: str) -> str:
-    """A lowercase address, or ValueError naming what is wrong (including a bad checksum)."""
-    value = text.strip()
-    if not _ADDRESS.match(value):
-        raise ValueError(f"{value!r} is not a 20-byte hex address")
-    body = value[2:]
-    if body != body.lower() and body != body.upper():
-        from eth_utils import is_checksum_address
-
-        if not is_checksum_address(value):
-            raise ValueError(f"{value} has a bad checksum (mixed case must be EIP-55)")
-    return "0x" + body.lower()
-
-
-def parse_investor_id(text: str) -> str:
-    value = text.strip()
-    if not value:
-        raise ValueError("investor_id is empty")
-    try:
-        raw = value.encode("ascii")
-    except UnicodeEncodeError:
-        raise ValueError(f"investor_id {value!r} is not ASCII") from None
-    if len(raw) > INVESTOR_ID_BYTES:
-        raise ValueError(f"investor_id {value!r} is longer than {INVESTOR_ID_BYTES} characters")
-    return value
-
-
-def parse_share_count(text: str, decimals: int, column: str = "shares") -> int:
-    """Whole shares (or with up to ``decimals`` places) -> base units."""
-    value = text.strip().replace("_", "")
-    if value.isdigit():  # the common case, without Decimal
-        return int(value) * int(10**decimals)
-    if not value:
-        raise ValueError(f"{column} is empty")
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise ValueError(f"{column} {text.strip()!r} is not a number") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(f"{column} {text.strip()!r} must be zero or more")
-    scaled = amount * (Decimal(10) ** decimals)
-    if scaled != scaled.to_integral_value():
-        if decimals == 0:
-            raise ValueError(f"{column} {text.strip()!r} must be a whole number")
-        raise ValueError(f"{column} {text.strip()!r} has more than {decimals} decimal places")
-    return int(scaled)
 
 
 def parse_register_csv(
@@ -124,25 +80,25 @@ def parse_register_csv(
         locked: int | None = None
         try:
             investor = parse_investor_id(cells.get("investor_id", ""))
-        except ValueError as exc:
+        except InvalidValue as exc:
             problems.append(str(exc))
         try:
-            wallet = normalize_wallet(cells.get("wallet", ""))
-        except ValueError as exc:
+            wallet = parse_wallet(cells.get("wallet", ""), checksummed=False)
+        except InvalidValue as exc:
             problems.append(f"wallet {exc}")
         class_id = cells.get("class", "")
         if not class_id:
             problems.append("class is empty")
         places = decimals.get(class_id, 0)
         try:
-            shares = parse_share_count(cells.get("shares", ""), places)
-        except ValueError as exc:
+            shares = parse_shares(cells.get("shares", ""), places, allow_zero=True)
+        except InvalidValue as exc:
             problems.append(str(exc))
         raw_locked = cells.get("locked_shares", "")
         if raw_locked:
             try:
-                locked = parse_share_count(raw_locked, places, "locked_shares")
-            except ValueError as exc:
+                locked = parse_shares(raw_locked, places, allow_zero=True, what="locked_shares")
+            except InvalidValue as exc:
                 problems.append(str(exc))
         if not problems and locked is not None and locked > shares:
             problems.append(f"locked_shares {raw_locked} exceeds shares {cells.get('shares')}")
@@ -175,15 +131,8 @@ def parse_register_csv(
     return Register(tuple(rows), source)
 
 
-def read_register(path: Path, *, class_decimals: Mapping[str, int] | None = None) -> Register:
-    """A register file: ``.csv``, or an OCF package (``.ocf.zip``)."""
-    if not path.is_file():
-        raise InputError(f"register {path} not found", hint="give the path of a .csv or .ocf.zip")
-    name = path.name.lower()
-    if name.endswith(".zip"):
-        from toolkit.captable.ocf import read_ocf_register
-
-        return read_ocf_register(path, class_decimals=class_decimals)
+def read_register_csv(path: Path, *, class_decimals: Mapping[str, int] | None = None) -> Register:
+    """A register CSV file (UTF-8)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -191,15 +140,6 @@ def read_register(path: Path, *, class_decimals: Mapping[str, int] | None = None
             f"cannot read {path}: {exc}", hint="save the register as UTF-8 CSV"
         ) from exc
     return parse_register_csv(text, class_decimals=class_decimals, source=str(path))
-
-
-def format_share_count(units: int, decimals: int) -> str:
-    """Base units as the register writes them: whole shares, or with the class's decimals."""
-    if decimals == 0:
-        return str(units)
-    whole, fraction = divmod(units, 10**decimals)
-    text = f"{whole}.{fraction:0{decimals}d}".rstrip("0").rstrip(".")
-    return text
 
 
 def register_csv(
@@ -221,10 +161,10 @@ def register_csv(
             row.investor_id,
             show(row.wallet),
             row.class_id,
-            format_share_count(row.shares, places),
+            format_shares(row.shares, places),
         ]
         if with_locked:
             locked = row.locked_shares
-            cells.append("" if locked is None else format_share_count(locked, places))
+            cells.append("" if locked is None else format_shares(locked, places))
         writer.writerow(cells)
     return out.getvalue()

@@ -54,9 +54,9 @@ def _session(app: AppContext, confirmations: int | None) -> Iterator[CapTableSes
 
 
 def _shares(units: int, decimals: int) -> str:
-    from toolkit.captable.register import format_share_count
+    from toolkit.inputs import format_shares
 
-    return f"{units:,}" if decimals == 0 else format_share_count(units, decimals)
+    return format_shares(units, decimals, grouped=True)
 
 
 def _render_cap_table(app: AppContext, table: CapTable) -> None:

@@ -41,7 +41,9 @@ def parse_shares(
         raise InvalidValue(f"{what} must be positive, not {shown}")
     if len(fraction) > decimals:
         if decimals == 0:
-            raise InvalidValue(f"{what} {shown} is fractional; this class has whole shares only")
+            raise InvalidValue(
+                f"{what} {shown} is fractional; this class counts whole numbers of shares only"
+            )
         raise InvalidValue(f"{what} {shown} has more than {decimals} decimals")
     scale: int = 10**decimals
     return int(whole or "0") * scale + int(fraction.ljust(decimals, "0") or "0")
