@@ -30,13 +30,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from toolkit.batches.sender import Batch  # noqa: E402
 from toolkit.chain.accounts import dev_account  # noqa: E402
 from toolkit.chain.connection import Chain, connect_url  # noqa: E402
 from toolkit.chain.node import start_node  # noqa: E402
 from toolkit.chain.tx import Transactor  # noqa: E402
 from toolkit.holders.csv_import import batch_of_holders, import_holders  # noqa: E402
 from toolkit.holders.holders_csv import HolderRow, iter_holders, validate_holders  # noqa: E402
-from toolkit.issuance.batches import Batch  # noqa: E402
 from toolkit.issuance.csv_issue import issue_from_csv, plan_batches  # noqa: E402
 from toolkit.issuance.issuances_csv import iter_issuances, validate_issuances  # noqa: E402
 from toolkit.offering.contracts import OfferingContracts, chain_time  # noqa: E402

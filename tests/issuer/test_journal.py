@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.batches.journal import Journal, journal_path, read_journal
 from toolkit.errors import UsageError
-from toolkit.issuance.journal import Journal, journal_path, read_journal
 
 
 def intent(tx: str, nonce: int, rows: list[int]) -> dict[str, object]:

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from tests.issuer.conftest import DEV, EXAMPLES, Issuer
+from toolkit.batches.journal import read_journal
 from toolkit.chain.accounts import dev_account
 from toolkit.chain.connection import connect_url
 from toolkit.chain.node import start_node
 from toolkit.chain.tx import Transactor
-from toolkit.issuance.journal import read_journal
 from toolkit.offering.contracts import OfferingContracts
 from toolkit.offering.deploy import deploy_offering
 from toolkit.offering.offering_file import load_offering

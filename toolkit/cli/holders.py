@@ -97,9 +97,9 @@ def import_(app: AppContext, csv_file: Path, batch_size: int | None) -> None:
     """Register every row of a holders CSV (wallet,investor_id,jurisdiction,expires,accredited).
 
     Resumable: a rerun of the same file registers only what is not registered yet."""
+    from toolkit.batches.run import DEFAULT_BATCH_SIZE
     from toolkit.cli.issue import CsvProgress, report_batch_run, say_resumption
     from toolkit.holders.csv_import import import_holders
-    from toolkit.issuance.csv_issue import DEFAULT_BATCH_SIZE
     from toolkit.offering.contracts import chain_time
 
     contracts = _contracts(app)

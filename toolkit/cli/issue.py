@@ -12,7 +12,8 @@ import click
 from toolkit.cli.context import AppContext, global_options, pass_app
 
 if TYPE_CHECKING:
-    from toolkit.issuance.batches import BatchRunReport, Resumption
+    from toolkit.batches.run import BatchRunReport
+    from toolkit.batches.sender import Resumption
 
 
 @click.command()
@@ -150,7 +151,8 @@ def _issue_one(
 
 
 def _issue_csv(app: AppContext, csv_file: Path, batch_size: int | None) -> None:
-    from toolkit.issuance.csv_issue import DEFAULT_BATCH_SIZE, issue_from_csv
+    from toolkit.batches.run import DEFAULT_BATCH_SIZE
+    from toolkit.issuance.csv_issue import issue_from_csv
     from toolkit.offering.contracts import OfferingContracts, chain_time
 
     deployment = app.deployment()

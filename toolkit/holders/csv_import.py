@@ -1,7 +1,7 @@
 """``equity holders import HOLDERS.csv``: register every row, resumably.
 
 Rows go out in file order, ``batch_size`` wallets per ``addHolders`` call, through the same
-journal and resume rules as batch issuance (``toolkit.issuance.batches``). Before anything new
+journal and resume rules as batch issuance (``toolkit.batches``). Before anything new
 is sent, the remaining wallets are looked up: one already registered would make its batch
 revert, so every such row is listed and nothing is sent.
 """
@@ -12,19 +12,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from toolkit.batches.run import BatchRunReport, check_batch_size, run_csv_batches
+from toolkit.batches.sender import Batch, Resumption
 from toolkit.errors import ChainError
 from toolkit.holders.holders_csv import HolderRow, iter_holders, validate_holders
 from toolkit.holders.registry import read_holders
 from toolkit.inputs import investor_id_bytes
-from toolkit.issuance.batches import (
-    Batch,
-    BatchRunReport,
-    Resumption,
-    explain_refusal,
-    run_batches,
-)
-from toolkit.issuance.csv_issue import check_batch_size
-from toolkit.issuance.journal import Journal, check_no_unfinished_sibling, journal_path
 
 if TYPE_CHECKING:
     from toolkit.chain.tx import Transactor
@@ -50,7 +43,6 @@ def import_holders(
     checked = validate_holders(csv_path, now=now)
     if on_start is not None:
         on_start(checked.rows)
-    path = journal_path(cwd, deployment.chain_id, deployment.name, "holders", checked.sha256)
 
     def remaining(applied: set[int]) -> Iterator[HolderRow]:
         return (row for row in iter_holders(csv_path) if row.line not in applied)
@@ -68,26 +60,20 @@ def import_holders(
     def preflight(applied: set[int]) -> None:
         check_unregistered(contracts, lambda: remaining(applied), csv_path)
 
-    check_no_unfinished_sibling(path, csv_path)
-    with Journal(path) as journal:
-        return run_batches(
-            transactor,
-            journal,
-            start={
-                "kind": "holders",
-                "csv": str(csv_path.resolve()),
-                "sha256": checked.sha256,
-                "rows": checked.rows,
-                "chain_id": deployment.chain_id,
-                "offering": deployment.name,
-            },
-            rows=checked.rows,
-            plan=plan,
-            preflight=preflight,
-            explain_refusal=explain_refusal,
-            on_progress=on_progress,
-            on_resume=on_resume,
-        )
+    return run_csv_batches(
+        transactor,
+        kind="holders",
+        csv_path=csv_path,
+        sha256=checked.sha256,
+        rows=checked.rows,
+        chain_id=deployment.chain_id,
+        offering=deployment.name,
+        cwd=cwd,
+        plan=plan,
+        preflight=preflight,
+        on_progress=on_progress,
+        on_resume=on_resume,
+    )
 
 
 def batch_of_holders(contracts: OfferingContracts, rows: list[HolderRow]) -> Batch:

@@ -5,7 +5,7 @@ Rows are grouped per class in file order into batches of ``batch_size``: a batch
 ``multicall`` of ``issue``/``issueVested`` calls. Before anything new is sent, the rows still to
 do are checked against the chain (authorized shares left, each receiver's qualification for
 its class) and every refusal is listed with its line. Journal, resume and crash-safety are
-``batches.py``'s.
+``toolkit.batches``'.
 """
 
 from __future__ import annotations
@@ -15,38 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit.errors import UsageError
-from toolkit.issuance.batches import (
-    Batch,
-    BatchRunReport,
-    Resumption,
-    explain_refusal,
-    run_batches,
-)
+from toolkit.batches.run import BatchRunReport, check_batch_size, run_csv_batches
+from toolkit.batches.sender import Batch, Resumption
 from toolkit.issuance.issuances_csv import IssuanceRow, iter_issuances, validate_issuances
-from toolkit.issuance.journal import Journal, check_no_unfinished_sibling, journal_path
 from toolkit.issuance.preflight import check_authorized, check_holder_caps, check_receivers
 
 if TYPE_CHECKING:
     from toolkit.chain.tx import Transactor
     from toolkit.offering.contracts import OfferingContracts
 
-DEFAULT_BATCH_SIZE = 50
-MAX_BATCH_SIZE = 500
-
 
 @dataclass(frozen=True)
 class IssueRun:
     report: BatchRunReport
     csv: Path
-
-
-def check_batch_size(batch_size: int) -> None:
-    if not 1 <= batch_size <= MAX_BATCH_SIZE:
-        raise UsageError(
-            f"--batch-size must be between 1 and {MAX_BATCH_SIZE}, not {batch_size}",
-            hint=f"the default is {DEFAULT_BATCH_SIZE}",
-        )
 
 
 def issue_from_csv(
@@ -68,7 +50,6 @@ def issue_from_csv(
     checked = validate_issuances(csv_path, classes, now=now)
     if on_start is not None:
         on_start(checked.rows)
-    path = journal_path(cwd, deployment.chain_id, deployment.name, "issue", checked.sha256)
 
     def plan(applied: set[int]) -> Iterator[Batch]:
         return plan_batches(contracts, iter_issuances(csv_path, classes), applied, batch_size)
@@ -81,26 +62,20 @@ def issue_from_csv(
         check_receivers(contracts, remaining, csv_path)
         check_holder_caps(contracts, remaining, csv_path)
 
-    check_no_unfinished_sibling(path, csv_path)
-    with Journal(path) as journal:
-        report = run_batches(
-            transactor,
-            journal,
-            start={
-                "kind": "issue",
-                "csv": str(csv_path.resolve()),
-                "sha256": checked.sha256,
-                "rows": checked.rows,
-                "chain_id": deployment.chain_id,
-                "offering": deployment.name,
-            },
-            rows=checked.rows,
-            plan=plan,
-            preflight=preflight,
-            explain_refusal=explain_refusal,
-            on_progress=on_progress,
-            on_resume=on_resume,
-        )
+    report = run_csv_batches(
+        transactor,
+        kind="issue",
+        csv_path=csv_path,
+        sha256=checked.sha256,
+        rows=checked.rows,
+        chain_id=deployment.chain_id,
+        offering=deployment.name,
+        cwd=cwd,
+        plan=plan,
+        preflight=preflight,
+        on_progress=on_progress,
+        on_resume=on_resume,
+    )
     return IssueRun(report=report, csv=csv_path)
 
 

@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from eth_typing import HexStr
 
+from toolkit.batches.journal import Intent, Journal
 from toolkit.errors import ChainError, TransactionRevertedError
-from toolkit.issuance.journal import Intent, Journal
 
 if TYPE_CHECKING:
     from web3.contract.contract import ContractFunction
@@ -328,98 +328,3 @@ def explain_refusal(batch: Batch, exc: TransactionRevertedError) -> str:
         else f"lines {batch.rows[0]}-{batch.rows[-1]}"
     )
     return f"{where}: {exc.message}; the rows before were sent, a rerun resumes here"
-
-
-# --- a whole run ------------------------------------------------------------------------------
-
-
-@dataclass
-class BatchRunReport:
-    """What a run of a CSV did, for the human summary and the ``--json`` document."""
-
-    journal: str
-    rows: int
-    applied_before: int = 0  # rows an earlier run had applied (and the chain confirms)
-    applied_now: int = 0
-    transactions: list[TxResult] = field(default_factory=list)
-    resent: int = 0
-    forgotten: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "transactions": [tx.to_json() for tx in self.transactions],
-            "rows": self.rows,
-            "applied_before": self.applied_before,
-            "applied_now": self.applied_now,
-            "resent": self.resent,
-            "forgotten_by_chain": self.forgotten,
-            "journal": self.journal,
-        }
-
-
-def run_batches(
-    transactor: Transactor,
-    journal: Journal,
-    *,
-    start: dict[str, Any],
-    rows: int,
-    plan: Callable[[set[int]], Any],
-    preflight: Callable[[set[int]], None] | None = None,
-    explain_refusal: Callable[[Batch, TransactionRevertedError], str] | None = None,
-    on_progress: Callable[[int], None] | None = None,
-    on_resume: Callable[[Resumption], None] | None = None,
-) -> BatchRunReport:
-    """Resume what the journal knows, then send ``plan(applied_rows)``'s batches.
-
-    ``plan`` yields the batches of the rows not yet applied; ``preflight`` may refuse the rest
-    of the run (raising) before anything new is sent.
-    """
-    recorded = journal.state.start
-    sender = transactor.account.address
-    if recorded is None:
-        journal.write({"type": "start", **start, "sender": sender})
-    elif str(recorded.get("sender", "")).lower() != sender.lower():
-        raise ChainError(
-            f"this file was being sent from {recorded.get('sender')}, not from {sender}",
-            hint="run it again with --account of that account; nothing was sent",
-        )
-    sender_engine = BatchSender(transactor, journal, explain_refusal=explain_refusal)
-    report = BatchRunReport(journal=str(journal.path), rows=rows)
-    resumption = sender_engine.resume()
-    applied = resumption.applied_rows
-    report.transactions.extend(resumption.transactions)
-    report.resent, report.forgotten = resumption.resent, resumption.forgotten
-    resent_rows = sum(len(tx_rows) for tx_rows in _rows_of(journal, resumption))
-    report.applied_before = len(applied) - resent_rows
-    report.applied_now = resent_rows
-    if on_resume is not None:
-        on_resume(resumption)
-    if on_progress is not None and applied:
-        on_progress(len(applied))
-    if len(applied) < rows and preflight is not None:
-        preflight(applied)
-    for batch in plan(applied):
-        result = sender_engine.send(batch)
-        report.transactions.append(result)
-        report.applied_now += len(batch.rows)
-        applied.update(batch.rows)
-        if on_progress is not None:
-            on_progress(len(batch.rows))
-    if len(applied) != rows:
-        raise ChainError(
-            f"{rows - len(applied)} row(s) are still not applied after the run",
-            hint=f"run the same command again; the journal is {journal.path}",
-        )
-    if not journal.state.complete:
-        journal.write({"type": "complete"})
-    return report
-
-
-def _rows_of(journal: Journal, resumption: Resumption) -> list[tuple[int, ...]]:
-    """The rows of the transactions mined during this resumption."""
-    out = []
-    for tx in resumption.transactions:
-        intent = journal.state.intent(tx.hash)
-        if intent is not None and tx.status == 1:
-            out.append(intent.rows)
-    return out

@@ -1,0 +1,164 @@
+"""A whole batch run: resume what the journal knows, check the rest, send it (see
+``sender.py`` for the rule that makes a rerun safe), and report what was done.
+
+``run_csv_batches`` is what a resumable CSV command calls (``holders import``,
+``issue --csv``): one journal per (chain, offering, kind, file content), refusing to start
+while an edited version of the same file is half done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from toolkit.batches.journal import Journal, check_no_unfinished_sibling, journal_path
+from toolkit.batches.sender import Batch, BatchSender, Resumption, explain_refusal
+from toolkit.errors import ChainError, TransactionRevertedError, UsageError
+
+if TYPE_CHECKING:
+    from toolkit.chain.tx import Transactor, TxResult
+
+DEFAULT_BATCH_SIZE = 50
+MAX_BATCH_SIZE = 500
+
+
+def check_batch_size(batch_size: int) -> None:
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise UsageError(
+            f"--batch-size must be between 1 and {MAX_BATCH_SIZE}, not {batch_size}",
+            hint=f"the default is {DEFAULT_BATCH_SIZE}",
+        )
+
+
+@dataclass
+class BatchRunReport:
+    """What a run of a CSV did, for the human summary and the ``--json`` document."""
+
+    journal: str
+    rows: int
+    applied_before: int = 0  # rows an earlier run had applied (and the chain confirms)
+    applied_now: int = 0
+    transactions: list[TxResult] = field(default_factory=list)
+    resent: int = 0
+    forgotten: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "transactions": [tx.to_json() for tx in self.transactions],
+            "rows": self.rows,
+            "applied_before": self.applied_before,
+            "applied_now": self.applied_now,
+            "resent": self.resent,
+            "forgotten_by_chain": self.forgotten,
+            "journal": self.journal,
+        }
+
+
+def run_batches(
+    transactor: Transactor,
+    journal: Journal,
+    *,
+    start: dict[str, Any],
+    rows: int,
+    plan: Callable[[set[int]], Any],
+    preflight: Callable[[set[int]], None] | None = None,
+    explain_refusal: Callable[[Batch, TransactionRevertedError], str] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    on_resume: Callable[[Resumption], None] | None = None,
+) -> BatchRunReport:
+    """Resume what the journal knows, then send ``plan(applied_rows)``'s batches.
+
+    ``plan`` yields the batches of the rows not yet applied; ``preflight`` may refuse the rest
+    of the run (raising) before anything new is sent.
+    """
+    recorded = journal.state.start
+    sender = transactor.account.address
+    if recorded is None:
+        journal.write({"type": "start", **start, "sender": sender})
+    elif str(recorded.get("sender", "")).lower() != sender.lower():
+        raise ChainError(
+            f"this file was being sent from {recorded.get('sender')}, not from {sender}",
+            hint="run it again with --account of that account; nothing was sent",
+        )
+    sender_engine = BatchSender(transactor, journal, explain_refusal=explain_refusal)
+    report = BatchRunReport(journal=str(journal.path), rows=rows)
+    resumption = sender_engine.resume()
+    applied = resumption.applied_rows
+    report.transactions.extend(resumption.transactions)
+    report.resent, report.forgotten = resumption.resent, resumption.forgotten
+    resent_rows = sum(len(tx_rows) for tx_rows in _rows_of(journal, resumption))
+    report.applied_before = len(applied) - resent_rows
+    report.applied_now = resent_rows
+    if on_resume is not None:
+        on_resume(resumption)
+    if on_progress is not None and applied:
+        on_progress(len(applied))
+    if len(applied) < rows and preflight is not None:
+        preflight(applied)
+    for batch in plan(applied):
+        result = sender_engine.send(batch)
+        report.transactions.append(result)
+        report.applied_now += len(batch.rows)
+        applied.update(batch.rows)
+        if on_progress is not None:
+            on_progress(len(batch.rows))
+    if len(applied) != rows:
+        raise ChainError(
+            f"{rows - len(applied)} row(s) are still not applied after the run",
+            hint=f"run the same command again; the journal is {journal.path}",
+        )
+    if not journal.state.complete:
+        journal.write({"type": "complete"})
+    return report
+
+
+def _rows_of(journal: Journal, resumption: Resumption) -> list[tuple[int, ...]]:
+    """The rows of the transactions mined during this resumption."""
+    out = []
+    for tx in resumption.transactions:
+        intent = journal.state.intent(tx.hash)
+        if intent is not None and tx.status == 1:
+            out.append(intent.rows)
+    return out
+
+
+def run_csv_batches(
+    transactor: Transactor,
+    *,
+    kind: str,
+    csv_path: Path,
+    sha256: str,
+    rows: int,
+    chain_id: int,
+    offering: str,
+    cwd: Path,
+    plan: Callable[[set[int]], Iterator[Batch]],
+    preflight: Callable[[set[int]], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    on_resume: Callable[[Resumption], None] | None = None,
+) -> BatchRunReport:
+    """The batches of a validated CSV (``rows`` data rows, content ``sha256``) under its
+    journal; a refused batch is pinned to the CSV lines of the wallet it names."""
+    path = journal_path(cwd, chain_id, offering, kind, sha256)
+    check_no_unfinished_sibling(path, csv_path)
+    with Journal(path) as journal:
+        return run_batches(
+            transactor,
+            journal,
+            start={
+                "kind": kind,
+                "csv": str(csv_path.resolve()),
+                "sha256": sha256,
+                "rows": rows,
+                "chain_id": chain_id,
+                "offering": offering,
+            },
+            rows=rows,
+            plan=plan,
+            preflight=preflight,
+            explain_refusal=explain_refusal,
+            on_progress=on_progress,
+            on_resume=on_resume,
+        )
