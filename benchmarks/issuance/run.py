@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from toolkit.batches.sender import Batch  # noqa: E402
 from toolkit.chain.accounts import dev_account  # noqa: E402
+from toolkit.chain.clock import latest_timestamp  # noqa: E402
 from toolkit.chain.connection import Chain, connect_url  # noqa: E402
 from toolkit.chain.node import start_node  # noqa: E402
 from toolkit.chain.tx import Transactor  # noqa: E402
@@ -39,7 +40,7 @@ from toolkit.holders.csv_import import batch_of_holders, import_holders  # noqa:
 from toolkit.holders.holders_csv import HolderRow, iter_holders, validate_holders  # noqa: E402
 from toolkit.issuance.csv_issue import issue_from_csv, plan_batches  # noqa: E402
 from toolkit.issuance.issuances_csv import iter_issuances, validate_issuances  # noqa: E402
-from toolkit.offering.contracts import OfferingContracts, chain_time  # noqa: E402
+from toolkit.offering.contracts import OfferingContracts  # noqa: E402
 from toolkit.offering.deploy import deploy_offering  # noqa: E402
 from toolkit.offering.offering_file import load_offering  # noqa: E402
 
@@ -166,7 +167,7 @@ def main() -> None:
             ).deployment
             contracts = OfferingContracts(w3, deployment)
             classes = {c.id: c for c in deployment.classes}
-            now = chain_time(w3)
+            now = latest_timestamp(w3)
 
             def snapshot() -> Any:
                 return w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]

@@ -60,6 +60,7 @@ def add(
     accredited: bool,
 ) -> None:
     """Register WALLET as a qualified holder for an investor."""
+    from toolkit.chain.clock import latest_timestamp
     from toolkit.holders.holder import Holder, parse_expiry
     from toolkit.holders.registry import add_holder
     from toolkit.inputs import (
@@ -68,13 +69,12 @@ def add(
         parse_investor_id,
         parse_jurisdiction,
     )
-    from toolkit.offering.contracts import chain_time
 
     address = _wallet(wallet)
     investor = parse_arg(parse_investor_id, investor_id, "--investor-id")
     country = parse_arg(parse_jurisdiction, jurisdiction, "--jurisdiction")
     contracts = _contracts(app)
-    now = chain_time(contracts.w3)
+    now = latest_timestamp(contracts.w3)
     expires_at = parse_arg(lambda t: parse_expiry(t, now=now), expires, "--expires")
     holder = Holder(address, investor, country, expires_at, accredited)
     result = add_holder(app.transactor(), contracts, holder)
@@ -98,9 +98,9 @@ def import_(app: AppContext, csv_file: Path, batch_size: int | None) -> None:
 
     Resumable: a rerun of the same file registers only what is not registered yet."""
     from toolkit.batches.run import DEFAULT_BATCH_SIZE
+    from toolkit.chain.clock import latest_timestamp
     from toolkit.cli.issue import CsvProgress, report_batch_run, say_resumption
     from toolkit.holders.csv_import import import_holders
-    from toolkit.offering.contracts import chain_time
 
     contracts = _contracts(app)
     with contextlib.ExitStack() as stack:
@@ -111,7 +111,7 @@ def import_(app: AppContext, csv_file: Path, batch_size: int | None) -> None:
             csv_file,
             batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
             cwd=app.cwd,
-            now=chain_time(contracts.w3),
+            now=latest_timestamp(contracts.w3),
             on_start=progress.start,
             on_progress=progress.advance,
             on_resume=lambda r: say_resumption(app, r),
@@ -164,13 +164,13 @@ def unfreeze(app: AppContext, wallet: str) -> None:
 @pass_app
 def show(app: AppContext, wallet: str) -> None:
     """Show WALLET's registry record and its shares in every class."""
+    from toolkit.chain.clock import latest_timestamp
     from toolkit.holders.registry import holder_state
     from toolkit.inputs import format_shares, format_time
-    from toolkit.offering.contracts import chain_time
 
     address = _wallet(wallet)
     contracts = _contracts(app)
-    now = chain_time(contracts.w3)
+    now = latest_timestamp(contracts.w3)
     state = holder_state(contracts, address)
     balances = []
     for share_class, token in contracts.all_tokens():
@@ -211,12 +211,12 @@ def show(app: AppContext, wallet: str) -> None:
 @pass_app
 def list_(app: AppContext) -> None:
     """List every wallet the registry has had, with its current standing."""
+    from toolkit.chain.clock import latest_timestamp
     from toolkit.holders.registry import list_holders
     from toolkit.inputs import format_time
-    from toolkit.offering.contracts import chain_time
 
     contracts = _contracts(app)
-    now = chain_time(contracts.w3)
+    now = latest_timestamp(contracts.w3)
     states = list_holders(contracts)
     data = {"holders": [state.to_json(now) for state in states]}
 

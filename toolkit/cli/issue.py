@@ -81,6 +81,7 @@ def _issue_one(
     lockup_text: str | None,
     vesting_text: str | None,
 ) -> None:
+    from toolkit.chain.clock import latest_timestamp
     from toolkit.inputs import (
         Vesting,
         format_shares,
@@ -92,14 +93,14 @@ def _issue_one(
         parse_wallet,
     )
     from toolkit.issuance.issue import issue_shares
-    from toolkit.offering.contracts import OfferingContracts, chain_time
+    from toolkit.offering.contracts import OfferingContracts
 
     wallet = parse_arg(parse_wallet, wallet_text, "WALLET")
     deployment = app.deployment()
     share_class = deployment.class_by_id(class_id)
     amount = parse_arg(lambda t: parse_shares(t, share_class.decimals), shares_text, "SHARES")
     contracts = OfferingContracts(app.chain().w3, deployment)
-    now = chain_time(contracts.w3)
+    now = latest_timestamp(contracts.w3)
     locked_until = 0
     vesting: Vesting | None = None
     if lockup_text:
@@ -152,8 +153,9 @@ def _issue_one(
 
 def _issue_csv(app: AppContext, csv_file: Path, batch_size: int | None) -> None:
     from toolkit.batches.run import DEFAULT_BATCH_SIZE
+    from toolkit.chain.clock import latest_timestamp
     from toolkit.issuance.csv_issue import issue_from_csv
-    from toolkit.offering.contracts import OfferingContracts, chain_time
+    from toolkit.offering.contracts import OfferingContracts
 
     deployment = app.deployment()
     contracts = OfferingContracts(app.chain().w3, deployment)
@@ -165,7 +167,7 @@ def _issue_csv(app: AppContext, csv_file: Path, batch_size: int | None) -> None:
             csv_file,
             batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
             cwd=app.cwd,
-            now=chain_time(contracts.w3),
+            now=latest_timestamp(contracts.w3),
             on_start=progress.start,
             on_progress=progress.advance,
             on_resume=lambda r: say_resumption(app, r),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from toolkit.chain.clock import advance_to, latest_timestamp, require_local
 from toolkit.errors import ChainError, TransactionRevertedError, UsageError
 from toolkit.governance.actions import ActionTargets, Call, parse_actions
 from toolkit.governance.ballot import (
@@ -28,7 +29,6 @@ from toolkit.governance.ballot import (
     check_target,
     verify,
 )
-from toolkit.governance.clock import advance_to, latest_timestamp, require_local
 from toolkit.governance.proposals import (
     ProposalRecord,
     ProposalStatus,
@@ -157,7 +157,7 @@ class Governance:
         )
 
     def now(self) -> int:
-        return latest_timestamp(self.chain)
+        return latest_timestamp(self.chain.w3)
 
     # --- reading ---------------------------------------------------------------------------
 

@@ -7,10 +7,9 @@ already registered or a missing REGISTRAR_ROLE raises a decoded error and nothin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from toolkit.errors import EquityError
+from toolkit.chain.reads import batched_calls
 from toolkit.holders.holder import Holder, HolderState
 
 if TYPE_CHECKING:
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
 
 HOLDER_ADDED = "HolderAdded(address,bytes16,bytes2,uint40,bool)"
 LOG_RANGE = 10_000  # blocks per eth_getLogs request
-READ_CHUNK = 500  # registry reads per JSON-RPC batch request
 
 
 def add_holder(transactor: Transactor, contracts: OfferingContracts, holder: Holder) -> TxResult:
@@ -86,28 +84,8 @@ def list_holders(contracts: OfferingContracts) -> list[HolderState]:
 def read_holders(contracts: OfferingContracts, wallets: list[str]) -> dict[str, HolderState]:
     """The registry record of each wallet, read in JSON-RPC batches."""
     registry = contracts.registry
-    out: dict[str, HolderState] = {}
-    for chunk in _chunks(wallets, READ_CHUNK):
-        results = batched_calls(contracts, [registry.functions.holderOf(w) for w in chunk])
-        for wallet, record in zip(chunk, results, strict=True):
-            out[wallet] = HolderState.from_chain(wallet, tuple(record))
-    return out
-
-
-def batched_calls(contracts: OfferingContracts, calls: list[Any]) -> list[Any]:
-    """Several contract reads in one JSON-RPC batch (one call each on nodes without it)."""
-    w3 = contracts.w3
-    try:
-        with w3.batch_requests() as batch:
-            for call in calls:
-                batch.add(call)
-            return list(batch.execute())
-    except Exception as exc:  # a node without batch support: one call each
-        if isinstance(exc, EquityError):
-            raise
-        return [call.call() for call in calls]
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    records = batched_calls(contracts.w3, [registry.functions.holderOf(w) for w in wallets])
+    return {
+        wallet: HolderState.from_chain(wallet, tuple(record))
+        for wallet, record in zip(wallets, records, strict=True)
+    }

@@ -7,7 +7,7 @@ authorized shares left per class, and each receiver's standing in the registry f
 class's holder count: issuance only ever adds holders, so when the investors the file makes
 new holders outnumber the places left, some row must be refused whatever the order.
 
-Registry records are read with JSON-RPC batch requests (``holders.registry.read_holders``), so
+Registry records are read with JSON-RPC batch requests (``chain.reads.batched_calls``), so
 ten thousand receivers cost a few round trips, not ten thousand.
 """
 
@@ -17,9 +17,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from toolkit.chain.clock import latest_timestamp
+from toolkit.chain.reads import batched_calls
 from toolkit.errors import ChainError
 from toolkit.holders.holder import HolderState
-from toolkit.holders.registry import batched_calls, read_holders
+from toolkit.holders.registry import read_holders
 from toolkit.inputs import format_shares, investor_id_bytes
 from toolkit.issuance.issuances_csv import IssuanceRow
 from toolkit.restrictions import restriction_message, restriction_name
@@ -68,8 +70,7 @@ def check_receivers(
     wallets = sorted({row.wallet for row in rows()})
     if not wallets:
         return
-    w3 = contracts.w3
-    now = int(w3.eth.get_block("latest")["timestamp"])
+    now = latest_timestamp(contracts.w3)
     records = read_holders(contracts, wallets)
     blocked: dict[str, set[str]] = {}
     refused: list[tuple[int, str]] = []
@@ -134,16 +135,13 @@ def check_holder_caps(
     investors = {w: h.investor_id for w, h in read_holders(contracts, wallets).items()}
     ids = sorted({i for i in investors.values() if i})
     registry = contracts.registry
-    indexes = dict(
-        zip(ids, batched_calls(contracts, [
-            registry.functions.investorIndexOf(investor_id_bytes(i)) for i in ids
-        ]), strict=True)
-    )  # fmt: skip
+    index_reads = [registry.functions.investorIndexOf(investor_id_bytes(i)) for i in ids]
+    indexes = dict(zip(ids, batched_calls(contracts.w3, index_reads), strict=True))
     holding: dict[tuple[str, str], int] = {}
     for class_id in sorted(capped):
         token = contracts.token(class_id)
         counts = batched_calls(
-            contracts, [token.functions.holdingWalletsOf(indexes[i]) for i in ids]
+            contracts.w3, [token.functions.holdingWalletsOf(indexes[i]) for i in ids]
         )
         holding.update({(class_id, i): int(c) for i, c in zip(ids, counts, strict=True)})
     newcomers: dict[str, list[tuple[int, str]]] = {}

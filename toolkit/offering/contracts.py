@@ -80,9 +80,3 @@ class OfferingContracts:
 
     def all_tokens(self) -> list[tuple[ClassDeployment, Contract]]:
         return [(c, self.token_of(c)) for c in self.deployment.classes]
-
-
-def chain_time(w3: Web3) -> int:
-    """The latest block's timestamp: "now" for lock-ups and expiries (local chains may have
-    moved their clock ahead of the wall clock)."""
-    return int(w3.eth.get_block("latest")["timestamp"])

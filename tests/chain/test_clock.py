@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import RunningNode
+from toolkit.chain.clock import advance_to, latest_timestamp
 from toolkit.chain.connection import Chain, connect_url
 from toolkit.errors import UsageError
-from toolkit.governance.clock import advance_to, latest_timestamp
 
 
 def test_a_chain_that_is_not_local_keeps_real_time() -> None:
@@ -21,9 +21,9 @@ def test_anvil_time_moves_past_the_target(anvil: RunningNode) -> None:
     chain = connect_url(anvil.rpc_url)
     snapshot = anvil.snapshot()
     try:
-        target = latest_timestamp(chain) + 9 * 86_400
+        target = latest_timestamp(chain.w3) + 9 * 86_400
         assert advance_to(chain, target) >= target
-        assert latest_timestamp(chain) >= target
+        assert latest_timestamp(chain.w3) >= target
     finally:
         anvil.revert(snapshot)
 
@@ -31,12 +31,12 @@ def test_anvil_time_moves_past_the_target(anvil: RunningNode) -> None:
 @pytest.mark.ganache
 def test_ganache_time_moves_past_the_target(ganache: RunningNode) -> None:
     chain = connect_url(ganache.rpc_url)
-    target = latest_timestamp(chain) + 2 * 86_400 + 17
+    target = latest_timestamp(chain.w3) + 2 * 86_400 + 17
     assert advance_to(chain, target) >= target
 
 
 def test_a_target_in_the_past_mines_nothing(anvil: RunningNode) -> None:
     chain = connect_url(anvil.rpc_url)
     block = chain.w3.eth.block_number
-    assert advance_to(chain, latest_timestamp(chain) - 10) >= latest_timestamp(chain) - 10
+    assert advance_to(chain, latest_timestamp(chain.w3) - 10) >= latest_timestamp(chain.w3) - 10
     assert chain.w3.eth.block_number == block
