@@ -35,6 +35,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check toolkit tests benchmarks scripts
 	$(BIN)/ruff format --check toolkit scripts
+	$(BIN)/lint-imports  # imports point one way: pyproject.toml [tool.importlinter]
 
 typecheck: setup
 	$(BIN)/mypy

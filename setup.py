@@ -28,7 +28,7 @@ BUNDLE = Path("toolkit", "bundled")
 
 def write_bundle(target: Path) -> None:
     sys.path.insert(0, str(ROOT))  # the toolkit being built, not an installed one
-    from toolkit.bundle import write_bundle as write
+    from toolkit.packaging import write_bundle as write
 
     info = write(target, ROOT)
     print(f"bundled templates: solc {info.solc}, OpenZeppelin {info.openzeppelin} -> {target}")

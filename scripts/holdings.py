@@ -19,8 +19,8 @@ except ImportError:  # a checkout without `pip install -e .`
 
 
 def main(*argv: str) -> Any:
+    from toolkit.cli.scripting import run_script, script_parser
     from toolkit.governance.governor import Governance
-    from toolkit.governance.scripting import run_script, script_parser
     from toolkit.inputs import InvalidValue, as_input_error, iso_time, parse_wallet
 
     parser = script_parser("holdings.py", "Show holdings, lock-ups and voting power.")

@@ -19,9 +19,9 @@ except ImportError:  # a checkout without `pip install -e .`
 
 
 def main(*argv: str) -> Any:
+    from toolkit.cli.scripting import run_script, script_parser
     from toolkit.errors import UsageError
     from toolkit.governance.governor import Governance
-    from toolkit.governance.scripting import run_script, script_parser
     from toolkit.inputs import InvalidValue, as_input_error, parse_shares
 
     parser = script_parser("propose_authorized.py", "Propose an increase of authorized shares.")

@@ -20,9 +20,9 @@ except ImportError:  # a checkout without `pip install -e .`
 
 
 def main(*argv: str) -> Any:
+    from toolkit.cli.scripting import run_script, script_parser
     from toolkit.governance.ballot import read_ballot, verify
     from toolkit.governance.governor import Governance
-    from toolkit.governance.scripting import run_script, script_parser
 
     parser = script_parser("relay_vote.py", "Submit a signed ballot.")
     parser.add_argument("ballot", type=Path, help="the ballot file")

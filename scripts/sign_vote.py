@@ -22,6 +22,7 @@ except ImportError:  # a checkout without `pip install -e .`
 
 
 def main(*argv: str) -> Any:
+    from toolkit.cli.scripting import run_script, script_parser
     from toolkit.errors import UsageError
     from toolkit.governance.ballot import (
         parse_proposal_id,
@@ -30,7 +31,6 @@ def main(*argv: str) -> Any:
         write_ballot,
     )
     from toolkit.governance.governor import Governance
-    from toolkit.governance.scripting import run_script, script_parser
     from toolkit.governance.signing import offline_ballot, online_ballot
     from toolkit.inputs import InvalidValue, as_input_error, parse_wallet
 

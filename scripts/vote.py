@@ -19,9 +19,9 @@ except ImportError:  # a checkout without `pip install -e .`
 
 
 def main(*argv: str) -> Any:
+    from toolkit.cli.scripting import run_script, script_parser
     from toolkit.governance.ballot import parse_support
     from toolkit.governance.governor import Governance
-    from toolkit.governance.scripting import run_script, script_parser
 
     parser = script_parser("vote.py", "Vote on a proposal.")
     parser.add_argument("proposal", help="proposal id, or latest")

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import REPO
 from toolkit import bundle
-from toolkit.bundle import bundled_build_info, template_build_info, write_bundle
+from toolkit.bundle import bundled_build_info
 from toolkit.compile import (
     EVM_VERSION,
     OPTIMIZER_RUNS,
@@ -21,6 +21,7 @@ from toolkit.compile import (
     compile_project,
     template_artifacts_dir,
 )
+from toolkit.packaging import template_build_info, write_bundle
 
 TEMPLATES = ("HolderRegistry", "ShareClassToken", "ClassWeightedVotes", "EquityTimelock")
 

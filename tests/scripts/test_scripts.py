@@ -73,7 +73,7 @@ def test_a_script_error_is_one_clear_line_and_an_exit_code(offering: Offering) -
 
 
 def test_key_value_arguments_work_like_options() -> None:
-    from toolkit.governance.scripting import normalize_args, script_parser
+    from toolkit.cli.scripting import normalize_args, script_parser
 
     parser = script_parser("x", "x")
     parser.add_argument("--out")

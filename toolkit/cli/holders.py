@@ -99,7 +99,7 @@ def import_(app: AppContext, csv_file: Path, batch_size: int | None) -> None:
     Resumable: a rerun of the same file registers only what is not registered yet."""
     from toolkit.batches.run import DEFAULT_BATCH_SIZE
     from toolkit.chain.clock import latest_timestamp
-    from toolkit.cli.issue import CsvProgress, report_batch_run, say_resumption
+    from toolkit.cli.batch_runs import CsvProgress, report_batch_run, say_resumption
     from toolkit.holders.csv_import import import_holders
 
     contracts = _contracts(app)

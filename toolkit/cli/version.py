@@ -15,7 +15,7 @@ def versions() -> dict[str, Any]:
     """The toolkit's version, and the compiler and OpenZeppelin behind its templates."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from toolkit.bundle import template_build_info
+    from toolkit.packaging import template_build_info
 
     try:
         toolkit = version("equity")
