@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tests.captable.factories import NOW, History, wallet
 from toolkit.captable.cap_table import build_cap_table
-from toolkit.captable.deployment import ClassDeployment, OfferingDeployment
+from toolkit.captable.deployment import OfferingDeployment
+from toolkit.offering.deployments import ClassDeployment
 
 A, B, C = wallet(0xA), wallet(0xB), wallet(0xC)
 DEPLOYMENT = OfferingDeployment(

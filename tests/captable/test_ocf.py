@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.captable.factories import NOW, History, wallet
-from toolkit.captable.deployment import ClassDeployment, OfferingDeployment
+from toolkit.captable.deployment import OfferingDeployment
 from toolkit.captable.events import Event
 from toolkit.captable.ocf import (
     MANIFEST,
@@ -23,6 +23,7 @@ from toolkit.captable.ocf import (
 )
 from toolkit.captable.reconcile import find_discrepancies
 from toolkit.errors import InputError
+from toolkit.offering.deployments import ClassDeployment
 
 A, B, C = wallet(0xA), wallet(0xB), wallet(0xC)
 DEPLOYMENT = OfferingDeployment(

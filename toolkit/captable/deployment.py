@@ -1,9 +1,11 @@
-"""A typed view of one recorded offering: what the cap table needs from ``deployments/``.
+"""A view of one recorded offering: what the cap table needs from ``deployments/``.
 
 ``equity deploy`` records offerings in ``deployments/<chain_id>.json`` (SPEC §7;
 ``toolkit.offering.deployments``). The cap table needs only part of a record: the registry,
-each class token with its id, votes per share and decimals, and the deploy block (where the
-indexer starts). Keeping that view here keeps the pure core free of the deployer's types.
+its classes (``offering.deployments.ClassDeployment``, the one description of a class) and
+the deploy block (where the indexer starts), plus what the indexer derives from them (the
+contracts whose events it reads, and a fingerprint of that for its cache). Pure tests build
+this view with a few fields, without a whole deployment record.
 """
 
 from __future__ import annotations
@@ -12,19 +14,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from toolkit.captable.events import INDEXED_TOPICS, Source
-
-
-@dataclass(frozen=True)
-class ClassDeployment:
-    id: str
-    address: str
-    votes_per_share: int = 1
-    decimals: int = 0
-    name: str | None = None
-    symbol: str | None = None
+from toolkit.offering.deployments import ClassDeployment, Deployment, find_deployment
 
 
 @dataclass(frozen=True)
@@ -68,23 +60,13 @@ class OfferingDeployment:
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def from_record(record: Any) -> OfferingDeployment:
+def from_record(record: Deployment) -> OfferingDeployment:
     """The view of a ``toolkit.offering.deployments.Deployment``."""
     return OfferingDeployment(
         name=record.name,
         chain_id=int(record.chain_id),
         registry=record.registry,
-        classes=tuple(
-            ClassDeployment(
-                id=c.id,
-                address=c.address,
-                votes_per_share=int(c.votes_per_share),
-                decimals=int(c.decimals),
-                name=c.name,
-                symbol=c.symbol,
-            )
-            for c in record.classes
-        ),
+        classes=record.classes,
         deploy_block=int(record.block),
         votes=record.votes,
         governor=record.governor,
@@ -96,6 +78,4 @@ def from_record(record: Any) -> OfferingDeployment:
 
 def load_deployment(cwd: Path, chain_id: int, name: str | None) -> OfferingDeployment:
     """The offering ``name`` recorded for this chain (the only one when ``name`` is None)."""
-    from toolkit.offering.deployments import find_deployment
-
     return from_record(find_deployment(chain_id, name, cwd))

@@ -24,12 +24,14 @@ DEPLOYMENTS_DIR = "deployments"
 
 @dataclass(frozen=True)
 class ClassDeployment:
-    """One share class as deployed: its id on the command line and its token."""
+    """One share class as deployed: its id on the command line, its token and its terms
+    (the one description of a class every package uses; the cap table reads the id, token,
+    votes per share and decimals)."""
 
     id: str
     address: str
-    name: str
-    symbol: str
+    name: str = ""
+    symbol: str = ""
     decimals: int = 0
     votes_per_share: int = 1
     authorized: int = 0
