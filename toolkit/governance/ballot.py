@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import InputError, UsageError, WrongChainError
+from toolkit.inputs import parse_wallet
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -124,10 +125,15 @@ class Ballot:
         return encode_typed_data(full_message=self.typed_data())
 
     def digest(self) -> bytes:
-        """The 32-byte hash the voter signs (``_hashTypedDataV4`` of the governor)."""
-        from eth_account.messages import _hash_eip191_message
+        """The 32-byte hash the voter signs (the governor's ``_hashTypedDataV4``).
 
-        return bytes(_hash_eip191_message(self.signable()))
+        ``encode_typed_data`` (eth-account's public API) gives the EIP-191 parts of the
+        document: version 0x01, the domain separator as header, the struct hash as body;
+        EIP-191 hashes them as keccak256(0x19 ‖ version ‖ header ‖ body)."""
+        from eth_utils import keccak
+
+        message = self.signable()
+        return bytes(keccak(b"\x19" + message.version + message.header + message.body))
 
 
 @dataclass(frozen=True)
@@ -300,14 +306,9 @@ def _uint(value: Any, bits: int) -> int:
 
 
 def _address(value: Any) -> str:
-    from eth_utils import is_checksum_address, to_checksum_address
-
-    if not isinstance(value, str) or not re.fullmatch(r"0x[0-9a-fA-F]{40}", value):
+    if not isinstance(value, str):
         raise ValueError(f"{value!r} is not an address")
-    body = value[2:]
-    if body != body.lower() and body != body.upper() and not is_checksum_address(value):
-        raise ValueError(f"{value} has a bad checksum")
-    return str(to_checksum_address(value))
+    return parse_wallet(value)  # InvalidValue is a ValueError
 
 
 def _signature(value: Any) -> bytes:

@@ -37,7 +37,7 @@ from toolkit.governance.proposals import (
     proposal_id,
     state_name,
 )
-from toolkit.inputs import format_duration, iso_time
+from toolkit.inputs import checksum_address, format_duration, iso_time
 from toolkit.offering.contracts import GOVERNOR, SHARE_CLASS, VOTES, artifact
 
 if TYPE_CHECKING:
@@ -173,7 +173,7 @@ class Governance:
         )
 
     def nonce(self, voter: str) -> int:
-        return int(self.governor.functions.nonces(self._address(voter)).call())
+        return int(self.governor.functions.nonces(checksum_address(voter)).call())
 
     def state(self, pid: int) -> str:
         """The OZ state name; an unknown id is a UsageError (exit 2)."""
@@ -289,7 +289,7 @@ class Governance:
         return out
 
     def voting_power(self, holder: str) -> VotingPower:
-        account = self._address(holder)
+        account = checksum_address(holder)
         classes = []
         for share_class in self.deployment.classes:
             token = self.token(share_class)
@@ -319,7 +319,7 @@ class Governance:
         is per class token; the votes source only adds them up). Classes already delegated
         to ``to`` are skipped; ``class_ids`` narrows the classes (then non-voting ones too)."""
         holder = transactor.address
-        target = self._address(to)
+        target = checksum_address(to)
         chosen = (
             [self.deployment.class_by_id(c) for c in class_ids]
             if class_ids
@@ -427,7 +427,7 @@ class Governance:
         )
 
     def _require_not_voted(self, pid: int, voter: str) -> None:
-        if self.governor.functions.hasVoted(pid, self._address(voter)).call():
+        if self.governor.functions.hasVoted(pid, checksum_address(voter)).call():
             raise proposal_state_error(
                 f"{voter} has already voted on proposal {pid}; a vote cannot be changed",
                 hint=f"see `equity gov status {pid}`",
@@ -457,7 +457,7 @@ class Governance:
     def prepare_ballot(self, pid: int, support: int, voter: str) -> Ballot:
         """A ballot for this governor with the voter's next nonce, read from the chain."""
         self._require_active_or_pending(pid)
-        return Ballot(self.domain(), pid, support, self._address(voter), self.nonce(voter))
+        return Ballot(self.domain(), pid, support, checksum_address(voter), self.nonce(voter))
 
     def _require_active_or_pending(self, pid: int) -> None:
         state = self.state(pid)
@@ -600,8 +600,3 @@ class Governance:
         if state == "Queued":
             return f"execute it: `equity gov execute {pid}`"
         return f"see `equity gov status {pid}`"
-
-    # --- helpers ---------------------------------------------------------------------------
-
-    def _address(self, value: str) -> str:
-        return str(self.chain.w3.to_checksum_address(value))
