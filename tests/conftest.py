@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,34 @@ def artifact() -> Any:
 
 
 EQUITY_CLI = [sys.executable, "-m", "toolkit.cli.main"]
+
+
+@dataclass
+class CliResult:
+    """What a run of ``equity`` left: its exit code, stdout and stderr."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def invoke_cli(
+    *args: str | Path, env: Mapping[str, str | None] | None = None, input: str | None = None
+) -> CliResult:
+    """`equity ARGS` in this process through click's CliRunner (stdout and stderr kept apart,
+    the exit code click exits with), in the current working directory. For every test where
+    a separate process is not the point (``run_cli`` is for those where it is)."""
+    from click.testing import CliRunner
+
+    from toolkit.cli.main import cli
+
+    result = CliRunner().invoke(
+        cli, [str(a) for a in args], input=input, env=env, catch_exceptions=False, prog_name="equity"
+    )
+    return CliResult(result.exit_code, result.stdout, result.stderr)
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -7,19 +7,16 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.captable.conftest import DAY, Offering
-from toolkit.cli.main import main
+from tests.conftest import invoke_cli
 
 
-def equity(args: list[str], capsys: pytest.CaptureFixture[str], offering: Offering) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(["--rpc-url", offering.node.rpc_url, *args])
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
+def equity(args: list[str], offering: Offering) -> tuple[int, str, str]:
+    result = invoke_cli("--rpc-url", offering.node.rpc_url, *args)
+    return result.code, result.out, result.err
 
 
 def populate(offering: Offering) -> None:
@@ -51,9 +48,9 @@ def write_rows(path: Path, rows: list[dict[str, str]]) -> None:
         writer.writerows(rows)
 
 
-def test_show_json_has_the_spec_shape_and_the_holders(offering: Offering, here: Path, capsys: Any) -> None:
+def test_show_json_has_the_spec_shape_and_the_holders(offering: Offering, here: Path) -> None:
     populate(offering)
-    code, out, _ = equity(["--json", "captable", "show"], capsys, offering)
+    code, out, _ = equity(["--json", "captable", "show"], offering)
     assert code == 0
     doc = json.loads(out)
     assert doc["chain_id"] == 31337 and doc["block"] == offering.head()
@@ -64,19 +61,19 @@ def test_show_json_has_the_spec_shape_and_the_holders(offering: Offering, here: 
     assert (a["investor_id"], a["shares"], a["locked_shares"], a["votes"], a["percent"]) == ("INV-A", 600, 600, 600, 60.0)
 
 
-def test_show_one_class_as_a_human_table(offering: Offering, here: Path, capsys: Any) -> None:
+def test_show_one_class_as_a_human_table(offering: Offering, here: Path) -> None:
     populate(offering)
-    code, out, _ = equity(["captable", "show", "--class", "FOUNDERS"], capsys, offering)
+    code, out, _ = equity(["captable", "show", "--class", "FOUNDERS"], offering)
     assert code == 0
     assert "FOUNDERS: 50 outstanding of 2,000,000 authorized" in out
     assert "INV-C" in out and "COMMON:" not in out
 
 
-def test_an_exported_register_reconciles_clean_with_exit_0(offering: Offering, here: Path, capsys: Any) -> None:
+def test_an_exported_register_reconciles_clean_with_exit_0(offering: Offering, here: Path) -> None:
     populate(offering)
-    code, _, _ = equity(["captable", "export", "--format", "csv", "--out", "register.csv"], capsys, offering)
+    code, _, _ = equity(["captable", "export", "--format", "csv", "--out", "register.csv"], offering)
     assert code == 0
-    code, out, _ = equity(["--json", "captable", "reconcile", "register.csv"], capsys, offering)
+    code, out, _ = equity(["--json", "captable", "reconcile", "register.csv"], offering)
     assert code == 0
     assert json.loads(out) == {
         "chain_id": 31337, "block": offering.head(), "timestamp": json.loads(out)["timestamp"],
@@ -84,9 +81,9 @@ def test_an_exported_register_reconciles_clean_with_exit_0(offering: Offering, h
     }
 
 
-def test_discrepancies_exit_1_with_each_listed_in_json(offering: Offering, here: Path, capsys: Any) -> None:
+def test_discrepancies_exit_1_with_each_listed_in_json(offering: Offering, here: Path) -> None:
     populate(offering)
-    equity(["captable", "export", "--format", "csv", "--out", "register.csv"], capsys, offering)
+    equity(["captable", "export", "--format", "csv", "--out", "register.csv"], offering)
     rows = read_rows(here / "register.csv")
     a = offering.holders[0]
     for row in rows:
@@ -94,7 +91,7 @@ def test_discrepancies_exit_1_with_each_listed_in_json(offering: Offering, here:
             row["shares"] = "601"
     rows.append({"investor_id": "INV-Z", "wallet": "0x" + "12" * 20, "class": "SERIES-Z", "shares": "1", "locked_shares": ""})
     write_rows(here / "register.csv", rows)
-    code, out, _ = equity(["--json", "captable", "reconcile", "register.csv"], capsys, offering)
+    code, out, _ = equity(["--json", "captable", "reconcile", "register.csv"], offering)
     assert code == 1
     doc = json.loads(out)
     assert doc["clean"] is False
@@ -106,54 +103,54 @@ def test_discrepancies_exit_1_with_each_listed_in_json(offering: Offering, here:
     ]
 
 
-def test_the_human_report_groups_discrepancies_by_kind(offering: Offering, here: Path, capsys: Any) -> None:
+def test_the_human_report_groups_discrepancies_by_kind(offering: Offering, here: Path) -> None:
     populate(offering)
-    equity(["captable", "export", "--format", "csv", "--out", "register.csv"], capsys, offering)
+    equity(["captable", "export", "--format", "csv", "--out", "register.csv"], offering)
     offering.remove(offering.holders[2])
-    code, out, _ = equity(["captable", "reconcile", "register.csv"], capsys, offering)
+    code, out, _ = equity(["captable", "reconcile", "register.csv"], offering)
     assert code == 1
     assert "2 discrepancies between register.csv" in out
     assert "unqualified_holder (2)" in out
     assert "removed from the" in out and "holder registry" in out
 
 
-def test_a_register_with_bad_rows_exits_2_listing_each_line(offering: Offering, here: Path, capsys: Any) -> None:
+def test_a_register_with_bad_rows_exits_2_listing_each_line(offering: Offering, here: Path) -> None:
     (here / "bad.csv").write_text(
         "investor_id,wallet,class,shares\nINV-A,0x12,COMMON,1\nINV-B,0x" + "ab" * 20 + ",COMMON,1.5\n"
     )
-    code, out, err = equity(["--json", "captable", "reconcile", "bad.csv"], capsys, offering)
+    code, out, err = equity(["--json", "captable", "reconcile", "bad.csv"], offering)
     assert code == 2
     assert json.loads(out)["error"]["code"] == 2
     assert "line 2:" in err and "line 3:" in err
     assert "Traceback" not in err
 
 
-def test_the_ocf_export_loads_with_pyocf_and_reconciles_clean(offering: Offering, here: Path, capsys: Any) -> None:
+def test_the_ocf_export_loads_with_pyocf_and_reconciles_clean(offering: Offering, here: Path) -> None:
     from toolkit.captable.ocf import load_ocf
 
     populate(offering)
     offering.force_transfer("COMMON", offering.holders[0], offering.holders[1], 10)
     offering.redeem("FOUNDERS", offering.holders[2], 5)
     offering.issue_vested("FOUNDERS", offering.holders[1], 9, offering.now(), offering.now() + DAY, offering.now() + 90 * DAY)
-    code, out, _ = equity(["--json", "captable", "export", "--format", "ocf", "--out", "acme.ocf.zip"], capsys, offering)
+    code, out, _ = equity(["--json", "captable", "export", "--format", "ocf", "--out", "acme.ocf.zip"], offering)
     assert code == 0 and json.loads(out)["format"] == "ocf"
     captable = load_ocf(here / "acme.ocf.zip")
     assert captable.manifest.issuer.legal_name == "Acme Robotics, Inc."
     assert {c.id for c in captable.stock_classes} == {"COMMON", "FOUNDERS", "PREFERRED"}
     kinds = {t.object_type for t in captable.transactions}
     assert {"TX_STOCK_ISSUANCE", "TX_STOCK_TRANSFER", "TX_STOCK_CANCELLATION", "TX_VESTING_START"} <= kinds
-    code, out, _ = equity(["--json", "captable", "reconcile", "acme.ocf.zip"], capsys, offering)
+    code, out, _ = equity(["--json", "captable", "reconcile", "acme.ocf.zip"], offering)
     assert (code, json.loads(out)["clean"]) == (0, True)
 
 
-def test_the_json_export_is_the_show_document(offering: Offering, here: Path, capsys: Any) -> None:
+def test_the_json_export_is_the_show_document(offering: Offering, here: Path) -> None:
     populate(offering)
-    equity(["captable", "export", "--format", "json", "--out", "table.json"], capsys, offering)
-    _, out, _ = equity(["--json", "captable", "show"], capsys, offering)
+    equity(["captable", "export", "--format", "json", "--out", "table.json"], offering)
+    _, out, _ = equity(["--json", "captable", "show"], offering)
     assert json.loads((here / "table.json").read_text()) == json.loads(out)
 
 
-def test_as_of_a_date_before_a_transfer_shows_the_earlier_holdings(offering: Offering, here: Path, capsys: Any) -> None:
+def test_as_of_a_date_before_a_transfer_shows_the_earlier_holdings(offering: Offering, here: Path) -> None:
     populate(offering)
     before = offering.now()
     offering.node.advance_time(2 * DAY)
@@ -161,15 +158,15 @@ def test_as_of_a_date_before_a_transfer_shows_the_earlier_holdings(offering: Off
     from datetime import UTC, datetime
 
     date = datetime.fromtimestamp(before + 60, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    _, out, _ = equity(["--json", "captable", "show", "--class", "COMMON", "--as-of", date], capsys, offering)
+    _, out, _ = equity(["--json", "captable", "show", "--class", "COMMON", "--as-of", date], offering)
     holders = {h["wallet"]: h["shares"] for h in json.loads(out)["classes"][0]["holders"]}
     assert holders[offering.holders[2]] == 100
 
 
-def test_an_unknown_class_or_bad_as_of_is_a_usage_error(offering: Offering, here: Path, capsys: Any) -> None:
-    code, _, err = equity(["captable", "show", "--class", "NOPE"], capsys, offering)
+def test_an_unknown_class_or_bad_as_of_is_a_usage_error(offering: Offering, here: Path) -> None:
+    code, _, err = equity(["captable", "show", "--class", "NOPE"], offering)
     assert code == 2 and "unknown class 'NOPE'" in err
-    code, _, err = equity(["captable", "show", "--as-of", "yesterday"], capsys, offering)
+    code, _, err = equity(["captable", "show", "--as-of", "yesterday"], offering)
     assert code == 2 and "ISO 8601" in err
 
 

@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import invoke_cli
 from tests.governance.conftest import DAY, Offering
-from toolkit.cli.main import main
 
 
 class Run:
-    def __init__(self, offering: Offering, capsys: pytest.CaptureFixture[str]) -> None:
+    def __init__(self, offering: Offering) -> None:
         self.offering = offering
-        self.capsys = capsys
 
     def __call__(
         self, *args: str, account: str = "dev1", rpc: bool = True, json_output: bool = True
@@ -24,19 +23,16 @@ class Run:
         argv += ["--yes", "--account", account]
         if rpc:
             argv += ["--rpc-url", self.offering.node.rpc_url]
-        self.capsys.readouterr()
-        with pytest.raises(SystemExit) as caught:
-            main([*argv, *args])
-        out, err = self.capsys.readouterr()
+        result = invoke_cli(*argv, *args)
         if not json_output:
-            return int(caught.value.code or 0), out, err
-        return int(caught.value.code or 0), json.loads(out) if out.strip() else None, err
+            return result.code, result.out, result.err
+        return result.code, result.json() if result.out.strip() else None, result.err
 
 
 @pytest.fixture
-def run(offering: Offering, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+def run(offering: Offering, monkeypatch: pytest.MonkeyPatch) -> Run:
     monkeypatch.chdir(offering.workdir)
-    return Run(offering, capsys)
+    return Run(offering)
 
 
 def test_propose_vote_queue_execute_from_the_command_line(run: Run, offering: Offering) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, RunningNode
+from tests.conftest import REPO, CliResult, RunningNode, invoke_cli
 from toolkit.chain.accounts import dev_account
 from toolkit.chain.connection import Chain, connect_url
 from toolkit.chain.tx import Transactor
@@ -29,16 +29,6 @@ from toolkit.offering.offering_file import load_offering
 EXAMPLES = REPO / "examples"
 OFFERING_NAME = "acme"
 DEV = [dev_account(i).address for i in range(10)]
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
 
 
 @dataclass
@@ -89,33 +79,23 @@ def session_offering(
 @dataclass
 class Issuer:
     """One test's view: a working directory with the deployment record, the CLI in-process
-    (``equity``) or as a process (``spawn``), and web3 handles on the contracts."""
+    through click's CliRunner (``equity``) or as a process (``spawn``), and web3 handles on
+    the contracts."""
 
     node: RunningNode
     chain: Chain
     deployment: Deployment
     cwd: Path
-    capsys: pytest.CaptureFixture[str]
     env: dict[str, str] = field(default_factory=dict)
 
     @property
     def contracts(self) -> OfferingContracts:
         return OfferingContracts(self.chain.w3, self.deployment)
 
-    def equity(self, *args: str | Path) -> Result:
-        from toolkit.cli.main import main
+    def equity(self, *args: str | Path) -> CliResult:
+        return invoke_cli(*args)
 
-        self.capsys.readouterr()
-        try:
-            main([str(a) for a in args])
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        else:  # pragma: no cover - main always exits
-            code = 0
-        captured = self.capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    def spawn(self, *args: str | Path, env: dict[str, str] | None = None) -> Result:
+    def spawn(self, *args: str | Path, env: dict[str, str] | None = None) -> CliResult:
         proc = subprocess.run(
             [sys.executable, "-m", "toolkit.cli.main", *[str(a) for a in args]],
             cwd=self.cwd,
@@ -124,7 +104,7 @@ class Issuer:
             text=True,
             timeout=300,
         )
-        return Result(proc.returncode, proc.stdout, proc.stderr)
+        return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
     def nonce(self, index: int = 0) -> int:
         return int(self.chain.w3.eth.get_transaction_count(DEV[index]))
@@ -146,7 +126,6 @@ def issuer(
     session_offering: SessionOffering,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> Iterator[Issuer]:
     """The freshly deployed example offering, in a working directory of the test's own."""
     session_offering.restore(session_offering.home)  # type: ignore[attr-defined]
@@ -167,7 +146,6 @@ def issuer(
         chain=session_offering.chain,
         deployment=deployment,
         cwd=tmp_path,
-        capsys=capsys,
     )
 
 

@@ -20,7 +20,6 @@ def test_deploy_issue_refuse_and_recover(
     request: pytest.FixtureRequest,
     tmp_path: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     node: RunningNode = request.getfixturevalue(kind)
     monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
@@ -29,7 +28,7 @@ def test_deploy_issue_refuse_and_recover(
     chain = connect_url(node.rpc_url)
     expected_chain = {"anvil": 31337, "ganache": 1337}[kind]
     assert chain.chain_id == expected_chain
-    run = Issuer(node=node, chain=chain, deployment=None, cwd=tmp_path, capsys=capsys)  # type: ignore[arg-type]
+    run = Issuer(node=node, chain=chain, deployment=None, cwd=tmp_path)  # type: ignore[arg-type]
 
     deployed = run.equity("--json", "deploy", EXAMPLES / "offering.toml", "--name", f"e2e-{kind}")
     assert deployed.code == 0, deployed.err

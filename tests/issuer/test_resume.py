@@ -155,7 +155,7 @@ def test_a_node_restarted_from_an_older_state_file_gets_the_forgotten_batches_ag
         cwd=work,
     ).deployment
     local = Issuer(
-        node=issuer.node, chain=chain, deployment=deployment, cwd=work, capsys=issuer.capsys
+        node=issuer.node, chain=chain, deployment=deployment, cwd=work
     )
 
     def run(*args: str | Path, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from toolkit.cli.context import AppContext, Options, global_options, pass_app
+from toolkit.cli.errors import ReportedError, show_error
 from toolkit.errors import EquityError, UsageError
 
 # dev accounts of the standard development mnemonic (see examples/holders.csv)
@@ -69,9 +70,8 @@ class Story:
             else:
                 runner_result = cli.main(args=list(args), obj=app, standalone_mode=False)
             code = runner_result if isinstance(runner_result, int) else 0
-        except EquityError as exc:
-            for line in exc.lines():
-                click.echo(f"  {line}", err=self.app.options.json)
+        except ReportedError as exc:
+            show_error(exc.error, json_output=False, indent="  ")
             code = exc.exit_code
         finally:
             app.close()

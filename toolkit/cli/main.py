@@ -1,23 +1,26 @@
-"""The ``equity`` command: a click group, its commands, and the one error handler.
+"""The ``equity`` command: a click group, its commands, and where errors meet click.
 
 Commands live in one module each and import the library (and web3) inside their bodies,
-so ``equity --help`` stays fast. Errors are handled here only: a typed ``EquityError``
-becomes one or two plain lines on stderr (and the SPEC §6 JSON shape on stdout with
-``--json``) and its exit code; anything unexpected is reported in one line too, with the
-traceback only when ``EQUITY_DEBUG=1``.
+so ``equity --help`` stays fast. Errors are handled inside click, once: the group turns a
+typed ``EquityError`` (or a usage error, an abort, anything unexpected) into a
+``cli.errors.ReportedError``, which click shows (one or two plain lines on stderr, the SPEC
+§6 JSON on stdout with ``--json``) and exits with. A command may return an exit code (1 for
+``check`` and ``reconcile`` findings). ``EQUITY_DEBUG=1`` lets an unexpected exception
+through with its traceback.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from toolkit.cli.context import AppContext, global_options
+from toolkit.cli.errors import debugging, report
 from toolkit.cli.version import version_option
 from toolkit.errors import EquityError
 
@@ -42,13 +45,17 @@ COMMANDS: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
-    """A group whose subcommands are imported on demand; missing modules are skipped."""
+class EquityGroup(click.Group):
+    """The top-level group: subcommands imported on demand, errors reported inside click."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in COMMANDS if self.get_command(ctx, name) is not None]
+        lazy = [name for name in COMMANDS if self.get_command(ctx, name) is not None]
+        return [*lazy, *(name for name in super().list_commands(ctx) if name not in COMMANDS)]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        added = super().get_command(ctx, cmd_name)  # one added with add_command
+        if added is not None:
+            return added
         target = COMMANDS.get(cmd_name)
         if target is None:
             return None
@@ -62,8 +69,51 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(module, attribute)
         return command
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """The context, with the AppContext every command receives; ``--json`` anywhere on
+        the line makes even a usage error of the line a JSON document."""
+        app = extra.get("obj")
+        if app is None:
+            app = extra["obj"] = AppContext()
+        if "--json" in args:
+            app.options.json = True
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException as exc:
+            raise report(exc, json_output=app.options.json) from exc
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+    def invoke(self, ctx: click.Context) -> Any:
+        app = ctx.ensure_object(AppContext)
+        try:
+            result = super().invoke(ctx)
+        except click.exceptions.Exit:
+            raise
+        except BrokenPipeError:  # `equity ... | head`: the reader left, nothing to report
+            # (the Python docs' recipe: point stdout at devnull so the exit flush is quiet)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
+        except Exception as exc:
+            if debugging() and not isinstance(
+                exc, EquityError | click.ClickException | click.Abort
+            ):
+                raise  # an unexpected exception, with its traceback
+            raise report(exc, json_output=app.options.json) from exc
+        except KeyboardInterrupt as exc:
+            raise report(exc, json_output=app.options.json) from exc
+        if isinstance(result, int) and result:
+            ctx.exit(result)
+        return result
+
+
+@click.group(cls=EquityGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @global_options
 @version_option
 @click.pass_context
@@ -78,64 +128,9 @@ def cli(ctx: click.Context) -> None:
     ctx.call_on_close(app.close)
 
 
-def _print_error(app: AppContext, code: int, kind: str, lines: list[str]) -> None:
-    for line in lines:
-        click.echo(line, err=True)
-    if app.options.json:
-        message = " ".join(
-            line.removeprefix("error: ").removeprefix("hint: ") for line in lines[:1]
-        )
-        click.echo(json.dumps({"error": {"code": code, "kind": kind, "message": message}}))
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: run the CLI and map every failure to SPEC §6."""
-    app = AppContext()
-    args = sys.argv[1:] if argv is None else argv
-    if "--json" in args:
-        app.options.json = True  # so that even a usage error is reported as JSON
-    code = 0
-    try:
-        result: Any = cli.main(args=args, prog_name="equity", obj=app, standalone_mode=False)
-        code = result if isinstance(result, int) else 0
-    except EquityError as exc:
-        _print_error(app, exc.exit_code, exc.kind, exc.lines())
-        code = exc.exit_code
-    except click.exceptions.Abort:
-        _print_error(app, 2, "aborted", ["error: aborted; nothing more was sent"])
-        code = 2
-    except click.exceptions.ClickException as exc:
-        usage = exc.format_message()
-        lines = [f"error: {usage}"]
-        ctx = getattr(exc, "ctx", None)
-        if ctx is not None:
-            lines.append(f"hint: see `{ctx.command_path} --help`")
-        _print_error(app, 2, "usage", lines)
-        code = 2
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
-    except KeyboardInterrupt:
-        _print_error(app, 130, "interrupted", ["error: interrupted"])
-        code = 130
-    except BrokenPipeError:
-        code = 0
-    except Exception as exc:
-        if os.environ.get("EQUITY_DEBUG"):
-            raise
-        first = str(exc).splitlines()[0][:200] if str(exc) else ""
-        _print_error(
-            app,
-            3,
-            "internal",
-            [
-                f"error: unexpected {type(exc).__name__}: {first}",
-                "hint: run again with EQUITY_DEBUG=1 for the traceback, and report it",
-            ],
-        )
-        code = 3
-    finally:
-        app.close()
-    sys.exit(code)
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point: click's own main loop (it exits with the code)."""
+    cli.main(args=list(sys.argv[1:] if argv is None else argv), prog_name="equity")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,19 +9,20 @@ uses: under brownie it talks to the node brownie connected to; otherwise ``--rpc
 ``--network`` or a node ``equity node start`` runs here, as for ``equity``. Addresses come
 from ``deployments/`` in the working directory.
 
-Errors are the toolkit's: one or two lines on stderr and the exit code of SPEC §6.
+Errors are shown as ``equity`` shows them (``cli.errors.show_error``): one or two lines on
+stderr, the JSON error document with ``--json``, and the exit code of SPEC §6.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from toolkit.cli.context import AppContext, Options
+from toolkit.cli.errors import show_error
 from toolkit.errors import EquityError
 
 COMMON_OPTIONS = ("account", "deployment", "rpc-url", "network", "json")
@@ -100,11 +101,7 @@ def run_script(
     try:
         return action(app, args)
     except EquityError as exc:
-        for line in exc.lines():
-            print(line, file=sys.stderr)
-        if options.json:
-            error = {"code": exc.exit_code, "kind": exc.kind, "message": exc.message}
-            print(json.dumps({"error": error}))
+        show_error(exc, json_output=options.json)
         raise SystemExit(exc.exit_code) from None
     finally:
         app.close()
