@@ -20,20 +20,20 @@ except ImportError:  # a checkout without `pip install -e .`
 
 def main(*argv: str) -> Any:
     from toolkit.cli.scripting import run_script, script_parser
-    from toolkit.governance.governor import Governance
-    from toolkit.inputs import InvalidValue, as_input_error, parse_wallet
+    from toolkit.inputs import parse_arg, parse_wallet
 
     parser = script_parser("delegate.py", "Delegate your votes on every class you hold.")
     parser.add_argument("to", help="a wallet address, or self")
     parser.add_argument("--class", dest="classes", action="append", default=[], help="only CLASS")
 
     def action(app: Any, args: Any) -> Any:
-        governance = Governance(app.chain(), app.deployment())
+        governance = app.governance()
         transactor = app.transactor()
-        try:
-            to = transactor.address if args.to.lower() == "self" else parse_wallet(args.to)
-        except InvalidValue as exc:
-            raise as_input_error(exc, "TO") from None
+        to = (
+            transactor.address
+            if args.to.lower() == "self"
+            else parse_arg(parse_wallet, args.to, "TO")
+        )
         outcome = governance.delegate(transactor, to, class_ids=args.classes)
         d = outcome.details
         app.result(

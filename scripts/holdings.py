@@ -20,18 +20,16 @@ except ImportError:  # a checkout without `pip install -e .`
 
 def main(*argv: str) -> Any:
     from toolkit.cli.scripting import run_script, script_parser
-    from toolkit.governance.governor import Governance
-    from toolkit.inputs import InvalidValue, as_input_error, iso_time, parse_wallet
+    from toolkit.inputs import iso_time, parse_arg, parse_wallet
 
     parser = script_parser("holdings.py", "Show holdings, lock-ups and voting power.")
     parser.add_argument("wallet", nargs="?", default=None)
 
     def action(app: Any, args: Any) -> Any:
-        governance = Governance(app.chain(), app.deployment())
-        try:
-            holder = parse_wallet(args.wallet) if args.wallet else app.signer().address
-        except InvalidValue as exc:
-            raise as_input_error(exc, "WALLET") from None
+        governance = app.governance()
+        holder = (
+            parse_arg(parse_wallet, args.wallet, "WALLET") if args.wallet else app.signer().address
+        )
         power = governance.voting_power(holder)
 
         def render() -> None:

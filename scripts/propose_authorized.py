@@ -21,8 +21,7 @@ except ImportError:  # a checkout without `pip install -e .`
 def main(*argv: str) -> Any:
     from toolkit.cli.scripting import run_script, script_parser
     from toolkit.errors import UsageError
-    from toolkit.governance.governor import Governance
-    from toolkit.inputs import InvalidValue, as_input_error, parse_shares
+    from toolkit.inputs import parse_arg, parse_shares
 
     parser = script_parser("propose_authorized.py", "Propose an increase of authorized shares.")
     parser.add_argument("share_class", metavar="CLASS")
@@ -30,12 +29,9 @@ def main(*argv: str) -> Any:
     parser.add_argument("--title", default=None)
 
     def action(app: Any, args: Any) -> Any:
-        governance = Governance(app.chain(), app.deployment())
+        governance = app.governance()
         share_class = governance.deployment.class_by_id(args.share_class)
-        try:
-            wanted = parse_shares(args.shares, share_class.decimals)
-        except InvalidValue as exc:
-            raise as_input_error(exc, "SHARES") from None
+        wanted = parse_arg(lambda t: parse_shares(t, share_class.decimals), args.shares, "SHARES")
         current = int(governance.token(share_class).functions.authorized().call())
         if wanted <= current:
             raise UsageError(

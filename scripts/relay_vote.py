@@ -22,7 +22,6 @@ except ImportError:  # a checkout without `pip install -e .`
 def main(*argv: str) -> Any:
     from toolkit.cli.scripting import run_script, script_parser
     from toolkit.governance.ballot import read_ballot, verify
-    from toolkit.governance.governor import Governance
 
     parser = script_parser("relay_vote.py", "Submit a signed ballot.")
     parser.add_argument("ballot", type=Path, help="the ballot file")
@@ -30,7 +29,7 @@ def main(*argv: str) -> Any:
     def action(app: Any, args: Any) -> Any:
         signed = read_ballot(args.ballot)
         verify(signed)
-        governance = Governance(app.chain(), app.deployment())
+        governance = app.governance()
         outcome = governance.relay(app.transactor(), signed)
         d = outcome.details
         app.result(

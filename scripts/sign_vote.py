@@ -23,16 +23,9 @@ except ImportError:  # a checkout without `pip install -e .`
 
 def main(*argv: str) -> Any:
     from toolkit.cli.scripting import run_script, script_parser
-    from toolkit.errors import UsageError
-    from toolkit.governance.ballot import (
-        parse_proposal_id,
-        parse_support,
-        sign_ballot,
-        write_ballot,
-    )
-    from toolkit.governance.governor import Governance
-    from toolkit.governance.signing import offline_ballot, online_ballot
-    from toolkit.inputs import InvalidValue, as_input_error, parse_wallet
+    from toolkit.governance.ballot import parse_support
+    from toolkit.governance.signing import sign_vote
+    from toolkit.inputs import parse_arg, parse_wallet
 
     parser = script_parser("sign_vote.py", "Sign a vote as an EIP-712 ballot file.")
     parser.add_argument("proposal", help="proposal id (or latest, online only)")
@@ -44,48 +37,21 @@ def main(*argv: str) -> Any:
     parser.add_argument("--nonce", type=int, default=None, help="the voter's governor nonce")
 
     def action(app: Any, args: Any) -> Any:
-        support = parse_support(args.support)
-        if args.governor is not None or args.chain_id is not None:
-            if args.governor is None or args.chain_id is None:
-                raise UsageError("offline signing needs both --governor and --chain-id")
-            try:
-                governor = parse_wallet(args.governor)
-            except InvalidValue as exc:
-                raise as_input_error(exc, "--governor") from None
-            signer = app.signer(offline=True)
-            ballot = offline_ballot(
-                proposal_id=parse_proposal_id(args.proposal),
-                support=support,
-                voter=signer.address,
-                governor=governor,
-                chain_id=args.chain_id,
-                governor_name=args.governor_name,
-                nonce=args.nonce,
-                cwd=app.cwd,
-            )
-        else:
-            governance = Governance(app.chain(), app.deployment())
-            signer = app.signer()
-            ballot = online_ballot(
-                governance,
-                proposal_id=governance.resolve_id(args.proposal),
-                support=support,
-                voter=signer.address,
-                governor_name=args.governor_name,
-                nonce=args.nonce,
-            )
-        path = write_ballot(sign_ballot(ballot, signer), args.out)
-        data = {
-            "file": str(path),
-            "proposal_id": str(ballot.proposal_id),
-            "support": args.support,
-            "voter": ballot.voter,
-            "nonce": ballot.nonce,
-            "chain_id": ballot.domain.chain_id,
-            "governor": ballot.domain.governor,
-        }
-        app.result(data, lambda: app.say(f"signed {args.support} as {ballot.voter} -> {path}"))
-        return data
+        governor = parse_arg(parse_wallet, args.governor, "--governor") if args.governor else None
+        signed = sign_vote(
+            args.proposal,
+            parse_support(args.support),
+            args.out,
+            signer=lambda offline: app.signer(offline=offline),
+            governance=app.governance,
+            governor=governor,
+            chain_id=args.chain_id,
+            governor_name=args.governor_name,
+            nonce=args.nonce,
+            cwd=app.cwd,
+        )
+        app.result(signed.to_json(), lambda: app.say(signed.summary()))
+        return signed.to_json()
 
     return run_script(parser, action, argv)
 

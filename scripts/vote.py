@@ -21,7 +21,6 @@ except ImportError:  # a checkout without `pip install -e .`
 def main(*argv: str) -> Any:
     from toolkit.cli.scripting import run_script, script_parser
     from toolkit.governance.ballot import parse_support
-    from toolkit.governance.governor import Governance
 
     parser = script_parser("vote.py", "Vote on a proposal.")
     parser.add_argument("proposal", help="proposal id, or latest")
@@ -29,7 +28,7 @@ def main(*argv: str) -> Any:
     parser.add_argument("--reason", default=None)
 
     def action(app: Any, args: Any) -> Any:
-        governance = Governance(app.chain(), app.deployment())
+        governance = app.governance()
         pid = governance.resolve_id(args.proposal)
         outcome = governance.vote(app.transactor(), pid, parse_support(args.support), args.reason)
         d = outcome.details

@@ -11,9 +11,10 @@ from typing import Any
 import click
 import pytest
 
+from tests.cli.conftest import added_command
 from tests.conftest import invoke_cli
-from toolkit.cli.context import AppContext, global_options, pass_app
-from toolkit.cli.main import cli
+from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.options import global_options
 from toolkit.cli.scripting import run_script, script_parser
 from toolkit.errors import ChainError, UsageError
 
@@ -43,11 +44,8 @@ def probe(app: AppContext, kind: str) -> int:
 
 @pytest.fixture(autouse=True)
 def probe_command() -> Iterator[None]:
-    cli.add_command(probe)
-    try:
+    with added_command(probe):
         yield
-    finally:
-        cli.commands.pop("probe")
 
 
 def test_an_equity_error_is_its_two_lines_on_stderr_and_its_exit_code() -> None:

@@ -81,3 +81,33 @@ def test_key_value_arguments_work_like_options() -> None:
         "latest", "--account", "dev2", "--json", "--out", "a=b.json",
     ]  # fmt: skip
     assert normalize_args(["unknown=1"], parser) == ["unknown=1"]
+
+
+def test_sign_vote_script_and_command_sign_the_same_ballot_and_print_the_same_json(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Both call governance.signing.sign_vote: offline, the same inputs give the same ballot."""
+    from tests.conftest import invoke_cli
+
+    monkeypatch.chdir(tmp_path)
+    governor = "0x" + "ab" * 20
+    common = ["12345", "for", "--governor", governor, "--chain-id", "31337",
+              "--governor-name", "Acme Robotics, Inc. Governor", "--nonce", "2"]  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPTS / "sign_vote.py"), *common,
+         "--out", str(tmp_path / "script.json"), "--account", "dev2", "--json"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    command = invoke_cli(
+        "--json", "--account", "dev2", "gov", "sign-vote", *common, "--out", tmp_path / "cli.json"
+    )
+    assert command.code == 0, command.err
+    from_script, from_command = json.loads(proc.stdout), command.json()
+    assert from_script.pop("file").endswith("script.json")
+    assert from_command.pop("file").endswith("cli.json")
+    assert from_script == from_command
+    assert from_script["offline"] is True and from_script["nonce"] == 2
+    assert json.loads((tmp_path / "script.json").read_text()) == json.loads(
+        (tmp_path / "cli.json").read_text()
+    )

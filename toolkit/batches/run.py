@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from toolkit.batches.journal import Journal, check_no_unfinished_sibling, journal_path
 from toolkit.batches.sender import Batch, BatchSender, Resumption, explain_refusal
@@ -22,6 +22,38 @@ if TYPE_CHECKING:
 
 DEFAULT_BATCH_SIZE = 50
 MAX_BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class RunHooks:
+    """What the caller hears of a run (the command line draws its progress bar from it)."""
+
+    on_start: Callable[[int], None] | None = None  # the validated file's row count
+    on_progress: Callable[[int], None] | None = None  # rows just applied
+    on_resume: Callable[[Resumption], None] | None = None  # what the journal's resumption found
+
+
+NO_HOOKS = RunHooks()
+
+
+class Offering(Protocol):
+    """Where a journal belongs: the chain and the offering's recorded name."""
+
+    @property
+    def chain_id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+
+
+class CheckedCsv(Protocol):
+    """A CSV validated whole: its path, content hash and data rows."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def rows(self) -> int: ...
 
 
 def check_batch_size(batch_size: int) -> None:
@@ -65,8 +97,7 @@ def run_batches(
     plan: Callable[[set[int]], Any],
     preflight: Callable[[set[int]], None] | None = None,
     explain_refusal: Callable[[Batch, TransactionRevertedError], str] | None = None,
-    on_progress: Callable[[int], None] | None = None,
-    on_resume: Callable[[Resumption], None] | None = None,
+    hooks: RunHooks = NO_HOOKS,
 ) -> BatchRunReport:
     """Resume what the journal knows, then send ``plan(applied_rows)``'s batches.
 
@@ -91,10 +122,10 @@ def run_batches(
     resent_rows = sum(len(tx_rows) for tx_rows in _rows_of(journal, resumption))
     report.applied_before = len(applied) - resent_rows
     report.applied_now = resent_rows
-    if on_resume is not None:
-        on_resume(resumption)
-    if on_progress is not None and applied:
-        on_progress(len(applied))
+    if hooks.on_resume is not None:
+        hooks.on_resume(resumption)
+    if hooks.on_progress is not None and applied:
+        hooks.on_progress(len(applied))
     if len(applied) < rows and preflight is not None:
         preflight(applied)
     for batch in plan(applied):
@@ -102,8 +133,8 @@ def run_batches(
         report.transactions.append(result)
         report.applied_now += len(batch.rows)
         applied.update(batch.rows)
-        if on_progress is not None:
-            on_progress(len(batch.rows))
+        if hooks.on_progress is not None:
+            hooks.on_progress(len(batch.rows))
     if len(applied) != rows:
         raise ChainError(
             f"{rows - len(applied)} row(s) are still not applied after the run",
@@ -126,39 +157,35 @@ def _rows_of(journal: Journal, resumption: Resumption) -> list[tuple[int, ...]]:
 
 def run_csv_batches(
     transactor: Transactor,
-    *,
+    offering: Offering,
+    checked: CheckedCsv,
     kind: str,
-    csv_path: Path,
-    sha256: str,
-    rows: int,
-    chain_id: int,
-    offering: str,
     cwd: Path,
     plan: Callable[[set[int]], Iterator[Batch]],
     preflight: Callable[[set[int]], None] | None = None,
-    on_progress: Callable[[int], None] | None = None,
-    on_resume: Callable[[Resumption], None] | None = None,
+    hooks: RunHooks = NO_HOOKS,
 ) -> BatchRunReport:
-    """The batches of a validated CSV (``rows`` data rows, content ``sha256``) under its
-    journal; a refused batch is pinned to the CSV lines of the wallet it names."""
-    path = journal_path(cwd, chain_id, offering, kind, sha256)
-    check_no_unfinished_sibling(path, csv_path)
+    """The batches of a validated CSV under its journal; a refused batch is pinned to the
+    CSV lines of the wallet it names."""
+    if hooks.on_start is not None:
+        hooks.on_start(checked.rows)
+    path = journal_path(cwd, offering.chain_id, offering.name, kind, checked.sha256)
+    check_no_unfinished_sibling(path, checked.path)
     with Journal(path) as journal:
         return run_batches(
             transactor,
             journal,
             start={
                 "kind": kind,
-                "csv": str(csv_path.resolve()),
-                "sha256": sha256,
-                "rows": rows,
-                "chain_id": chain_id,
-                "offering": offering,
+                "csv": str(checked.path.resolve()),
+                "sha256": checked.sha256,
+                "rows": checked.rows,
+                "chain_id": offering.chain_id,
+                "offering": offering.name,
             },
-            rows=rows,
+            rows=checked.rows,
             plan=plan,
             preflight=preflight,
             explain_refusal=explain_refusal,
-            on_progress=on_progress,
-            on_resume=on_resume,
+            hooks=hooks,
         )

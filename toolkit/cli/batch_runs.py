@@ -1,5 +1,5 @@
-"""What the resumable CSV commands (``holders import``, ``issue --csv``) show: a progress bar
-once the row count is known, what a resumption found, and the run's summary."""
+"""The resumable CSV commands (``holders import``, ``issue --csv``) on the command line: a
+progress bar once the row count is known, what a resumption found, and the run's summary."""
 
 from __future__ import annotations
 
@@ -13,6 +13,40 @@ from toolkit.cli.context import AppContext
 if TYPE_CHECKING:
     from toolkit.batches.run import BatchRunReport
     from toolkit.batches.sender import Resumption
+
+
+def run_csv_command(
+    app: AppContext,
+    run: Callable[..., BatchRunReport],
+    csv_file: Path,
+    batch_size: int | None,
+    *,
+    label: str,
+    verb: str,
+) -> None:
+    """Run a CSV with ``run`` (``import_holders`` or ``issue_from_csv``: they take the same
+    arguments) with a progress bar on a terminal, and report it: ``label`` names the bar
+    ("issuing"), ``verb`` what was done to the rows ("issued")."""
+    from toolkit.batches.run import DEFAULT_BATCH_SIZE, RunHooks
+    from toolkit.chain.clock import latest_timestamp
+
+    contracts = app.contracts()
+    with contextlib.ExitStack() as stack:
+        progress = CsvProgress(app, stack, label)
+        report = run(
+            app.transactor(),
+            contracts,
+            csv_file,
+            batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
+            cwd=app.cwd,
+            now=latest_timestamp(contracts.w3),
+            hooks=RunHooks(
+                on_start=progress.start,
+                on_progress=progress.advance,
+                on_resume=lambda r: say_resumption(app, r),
+            ),
+        )
+    report_batch_run(app, report, csv_file, verb)
 
 
 class CsvProgress:

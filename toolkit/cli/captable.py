@@ -3,21 +3,22 @@ register checked against it (SPEC §5, §9). The work is done in ``toolkit.capta
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from toolkit.cli.context import AppContext, global_options, pass_app
+from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.options import as_of_option, confirmations_option, global_options
+from toolkit.cli.paramtypes import CLASS
 
 if TYPE_CHECKING:
     from toolkit.captable.api import CapTableSession
     from toolkit.captable.cap_table import CapTable
     from toolkit.captable.reconcile import Reconciliation
-
-AS_OF_HELP = "A past block number or ISO 8601 date (UTC); default: the newest final block."
+    from toolkit.offering.deployments import ClassDeployment
 
 
 @click.group()
@@ -146,27 +147,21 @@ def _render_reconciliation(app: AppContext, register: Path, result: Reconciliati
         )
 
 
-def _confirmations_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--confirmations",
-        type=click.IntRange(min=0),
-        default=None,
-        help="Blocks below the head that count as final (default: 0 on local chains, 12 elsewhere).",
-    )(func)
-
-
 @captable.command()
-@click.option("--class", "class_id", default=None, help="Only this class (by its id).")
-@click.option("--as-of", default=None, help=AS_OF_HELP)
-@_confirmations_option
+@click.option("--class", "share_class", type=CLASS, default=None, help="Only this class.")
+@as_of_option
+@confirmations_option
 @global_options
 @pass_app
 def show(
-    app: AppContext, class_id: str | None, as_of: str | None, confirmations: int | None
+    app: AppContext,
+    share_class: ClassDeployment | None,
+    as_of: str | None,
+    confirmations: int | None,
 ) -> None:
     """Holders per class and combined: shares, locked shares, votes and percentages."""
     with _session(app, confirmations) as session:
-        table = session.cap_table(as_of, class_id=class_id)
+        table = session.cap_table(as_of, class_id=share_class.id if share_class else None)
     app.result(table.to_json(), lambda: _render_cap_table(app, table))
 
 
@@ -181,8 +176,8 @@ def show(
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write."
 )
-@click.option("--as-of", default=None, help=AS_OF_HELP)
-@_confirmations_option
+@as_of_option
+@confirmations_option
 @global_options
 @pass_app
 def export(
@@ -201,8 +196,8 @@ def export(
 
 @captable.command()
 @click.argument("register", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--as-of", default=None, help=AS_OF_HELP)
-@_confirmations_option
+@as_of_option
+@confirmations_option
 @global_options
 @pass_app
 def reconcile(app: AppContext, register: Path, as_of: str | None, confirmations: int | None) -> int:

@@ -1,9 +1,7 @@
-"""The object every command receives: global options, a lazy chain connection, the signer
-and the output channel (human text, or one JSON document on stdout with ``--json``).
-
-Shared options follow ApeWorX ape's pattern: ``@global_options`` adds ``--network``,
-``--rpc-url``, ``--account``, ``--deployment``, ``--json`` and ``--yes`` to a command, so they
-work before the command name (``equity --json check ...``) and after it alike.
+"""The object every command receives (click's "complex applications" pattern): the global
+options, a lazy chain connection, the signer, the offering's contracts, and the output
+channel (human text, or one JSON document on stdout with ``--json``). The options that fill
+it are ``options.global_options``.
 """
 
 from __future__ import annotations
@@ -11,11 +9,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,10 +21,10 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from toolkit.chain.connection import Chain
-    from toolkit.chain.tx import Transactor
+    from toolkit.chain.tx import Transactor, TxResult
+    from toolkit.governance.governor import Governance
+    from toolkit.offering.contracts import OfferingContracts
     from toolkit.offering.deployments import Deployment
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
@@ -46,6 +44,8 @@ class AppContext:
     _chain: Chain | None = None
     _signer: LocalAccount | None = None
     _transactor: Transactor | None = None
+    _deployment: Deployment | None = None
+    _contracts: OfferingContracts | None = None
     flags_given: set[str] = field(default_factory=set)  # options given as flags, not env
 
     # --- chain and signer ----------------------------------------------------------------
@@ -85,6 +85,11 @@ class AppContext:
 
     def deployment(self) -> Deployment:
         """The offering to act on: ``--deployment NAME`` or the only one on this chain."""
+        if self._deployment is None:
+            self._deployment = self._find_deployment()
+        return self._deployment
+
+    def _find_deployment(self) -> Deployment:
         from toolkit.errors import WrongChainError
         from toolkit.offering.deployments import find_deployment, is_on_chain
 
@@ -99,6 +104,20 @@ class AppContext:
                 "or deploy it again",
             )
         return found
+
+    def governance(self) -> Governance:
+        """The offering's governor, votes source and class tokens."""
+        from toolkit.governance.governor import Governance
+
+        return Governance(self.chain(), self.deployment())
+
+    def contracts(self) -> OfferingContracts:
+        """The registry and class tokens of the offering, as web3 contracts."""
+        if self._contracts is None:
+            from toolkit.offering.contracts import OfferingContracts
+
+            self._contracts = OfferingContracts(self.chain().w3, self.deployment())
+        return self._contracts
 
     def transactor(self, confirmations: int = 0) -> Transactor:
         if self._transactor is None:
@@ -137,6 +156,27 @@ class AppContext:
             render()
         else:
             click.echo(json.dumps(data, indent=2, default=str))
+
+    def sent(
+        self,
+        headline: str,
+        transactions: Sequence[TxResult],
+        data: Mapping[str, Any] | None = None,
+        *,
+        then: Callable[[], str] | None = None,
+    ) -> None:
+        """The result of a command that sent transactions: SPEC §9's ``{"transactions":
+        [...], ...data}`` with --json; else the headline, one ``tx HASH (block N, G gas)``
+        line per transaction, and ``then()`` (a next step worth a read) last."""
+
+        def render() -> None:
+            self.say(headline)
+            for tx in transactions:
+                self.say(f"  tx {tx.hash} (block {tx.block}, {tx.gas_used} gas)")
+            if then is not None:
+                self.say(f"  {then()}")
+
+        self.result({"transactions": [tx.to_json() for tx in transactions], **(data or {})}, render)
 
     def table(self, title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
         from rich.console import Console
@@ -195,83 +235,6 @@ NUMERIC_COLUMNS = {
     "% outstanding",
     "% diluted",
 }
-
-
-def _store(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    """Record an option on the shared context; a value given later (after the command
-    name) overrides one given earlier, and an absent flag never unsets a given one. A value
-    from the environment never overrides a flag given on the command line (the subcommand
-    reads the environment again after the group saw the flag)."""
-
-    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-        app = ctx.ensure_object(AppContext)
-        if value is None or value is False:
-            return value
-        from_env = (
-            ctx.get_parameter_source(param.name or "") == click.core.ParameterSource.ENVIRONMENT
-        )
-        if from_env and name in app.flags_given:
-            return value
-        if not from_env:
-            app.flags_given.add(name)
-        setattr(app.options, name, value)
-        return value
-
-    return callback
-
-
-def global_options(func: F) -> F:
-    """Add the global options of SPEC §4 to a command (or group)."""
-    options = [
-        click.option(
-            "--network",
-            envvar="EQUITY_NETWORK",
-            expose_value=False,
-            callback=_store("network"),
-            help="anvil (default), ganache, or a network from equity.toml.",
-        ),
-        click.option(
-            "--rpc-url",
-            envvar="EQUITY_RPC_URL",
-            expose_value=False,
-            callback=_store("rpc_url"),
-            help="Any Ethereum JSON-RPC endpoint (overrides --network).",
-        ),
-        click.option(
-            "--account",
-            envvar="EQUITY_ACCOUNT",
-            expose_value=False,
-            callback=_store("account"),
-            help="Signer: a keystore alias, or dev0..dev9 on local chains.",
-        ),
-        click.option(
-            "--deployment",
-            envvar="EQUITY_DEPLOYMENT",
-            expose_value=False,
-            callback=_store("deployment"),
-            help="Which recorded offering to act on.",
-        ),
-        click.option(
-            "--json",
-            "json_",
-            is_flag=True,
-            default=False,
-            expose_value=False,
-            callback=_store("json"),
-            help="Machine output on stdout (one JSON document).",
-        ),
-        click.option(
-            "--yes",
-            is_flag=True,
-            default=False,
-            expose_value=False,
-            callback=_store("yes"),
-            help="No confirmation prompts.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
 
 
 pass_app = click.make_pass_decorator(AppContext, ensure=True)

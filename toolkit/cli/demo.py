@@ -18,8 +18,9 @@ from typing import Any
 
 import click
 
-from toolkit.cli.context import AppContext, Options, global_options, pass_app
+from toolkit.cli.context import AppContext, Options, pass_app
 from toolkit.cli.errors import ReportedError, show_error
+from toolkit.cli.options import global_options
 from toolkit.errors import EquityError, UsageError
 
 # dev accounts of the standard development mnemonic (see examples/holders.csv)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli.context import AppContext, global_options, pass_app
+from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.options import global_options
 
 
 @click.command()

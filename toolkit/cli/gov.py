@@ -7,30 +7,22 @@ function and renders the result (a table, or SPEC §9's JSON with ``--json``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from toolkit.cli.context import AppContext, global_options, pass_app
+from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.options import advance_time_option, global_options
+from toolkit.cli.paramtypes import CLASS, SELF, SUPPORT, WALLET, WALLET_OR_SELF
 
 if TYPE_CHECKING:
-    from toolkit.governance.governor import Governance, Outcome
+    from toolkit.governance.governor import Outcome
     from toolkit.governance.proposals import ProposalStatus
-
-
-def _governance(app: AppContext) -> Governance:
-    from toolkit.governance.governor import Governance
-
-    return Governance(app.chain(), app.deployment())
+    from toolkit.offering.deployments import ClassDeployment
 
 
 def _report(app: AppContext, outcome: Outcome, headline: str) -> None:
-    def render() -> None:
-        app.say(headline)
-        for tx in outcome.transactions:
-            app.say(f"  tx {tx.hash} (block {tx.block}, {tx.gas_used} gas)")
-
-    app.result(outcome.to_json(), render)
+    app.sent(headline, outcome.transactions, outcome.details)
 
 
 @click.group()
@@ -39,29 +31,25 @@ def gov() -> None:
 
 
 @gov.command()
-@click.argument("to")
+@click.argument("to", type=WALLET_OR_SELF)
 @click.option(
     "--class",
-    "class_ids",
+    "classes",
     multiple=True,
+    type=CLASS,
     help="Only this class (repeatable); default: every voting class you hold.",
 )
 @global_options
 @pass_app
-def delegate(app: AppContext, to: str, class_ids: tuple[str, ...]) -> None:
+def delegate(app: AppContext, to: str, classes: tuple[ClassDeployment, ...]) -> None:
     """Delegate your votes to TO (a wallet, or `self`) on every class you hold.
 
     Delegation is per class token; the governor adds the classes up, weighted by votes per share.
     """
-    from toolkit.inputs import InvalidValue, as_input_error, parse_wallet
-
-    governance = _governance(app)
+    governance = app.governance()
     transactor = app.transactor()
-    try:
-        target = transactor.address if to.lower() == "self" else parse_wallet(to)
-    except InvalidValue as exc:
-        raise as_input_error(exc, "TO") from None
-    outcome = governance.delegate(transactor, target, class_ids=class_ids)
+    target = transactor.address if to == SELF else to
+    outcome = governance.delegate(transactor, target, class_ids=[c.id for c in classes])
     details = outcome.details
     done = ", ".join(details["classes"]) or "nothing to change"
     _report(
@@ -96,43 +84,41 @@ def propose(app: AppContext, title: str, actions: tuple[str, ...]) -> None:
     DEFAULT_ADMIN_ROLE on both, PROPOSER/EXECUTOR/CANCELLER_ROLE on the timelock; ON (a class
     id, registry or timelock) narrows a role action to one contract.
     """
-    governance = _governance(app)
+    governance = app.governance()
     plan = governance.plan(actions, title)  # exit 2 on a bad action, before anything is sent
     outcome = governance.propose(app.transactor(), plan)
-
-    def render() -> None:
-        app.say(f"proposed {plan.id}")
-        app.say(f"  {plan.description}")
-        for call in plan.calls:
-            app.say(f"  - {call.summary}")
-        for tx in outcome.transactions:
-            app.say(f"  tx {tx.hash} (block {tx.block}, {tx.gas_used} gas)")
-        status = governance.status(plan.id)
-        app.say(f"  {status.next_step()}")
-
-    app.result(outcome.to_json(), render)
+    app.sent(
+        "\n".join(
+            [
+                f"proposed {plan.id}",
+                f"  {plan.description}",
+                *(f"  - {c.summary}" for c in plan.calls),
+            ]
+        ),
+        outcome.transactions,
+        outcome.details,
+        then=lambda: governance.status(plan.id).next_step(),
+    )
 
 
 @gov.command()
 @click.argument("proposal")
-@click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
+@click.argument("support", type=SUPPORT)
 @click.option("--reason", default=None, help="A reason recorded with the vote.")
 @global_options
 @pass_app
-def vote(app: AppContext, proposal: str, support: str, reason: str | None) -> None:
+def vote(app: AppContext, proposal: str, support: int, reason: str | None) -> None:
     """Vote on PROPOSAL (its id, or `latest`): for, against or abstain."""
-    from toolkit.governance.ballot import parse_support
-
-    governance = _governance(app)
+    governance = app.governance()
     pid = governance.resolve_id(proposal)
-    outcome = governance.vote(app.transactor(), pid, parse_support(support), reason)
+    outcome = governance.vote(app.transactor(), pid, support, reason)
     d = outcome.details
     _report(app, outcome, f"{d['voter']} voted {d['support']} on {pid} with {d['weight']} votes")
 
 
 @gov.command("sign-vote")
 @click.argument("proposal")
-@click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
+@click.argument("support", type=SUPPORT)
 @click.option(
     "--out",
     "out",
@@ -140,7 +126,9 @@ def vote(app: AppContext, proposal: str, support: str, reason: str | None) -> No
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the signed ballot (JSON).",
 )
-@click.option("--governor", "governor", default=None, help="Offline: the governor's address.")
+@click.option(
+    "--governor", "governor", type=WALLET, default=None, help="Offline: the governor's address."
+)
 @click.option("--chain-id", type=click.IntRange(min=1), default=None, help="Offline: the chain id.")
 @click.option(
     "--governor-name",
@@ -160,7 +148,7 @@ def vote(app: AppContext, proposal: str, support: str, reason: str | None) -> No
 def sign_vote(
     app: AppContext,
     proposal: str,
-    support: str,
+    support: int,
     out: Path,
     governor: str | None,
     chain_id: int | None,
@@ -173,73 +161,21 @@ def sign_vote(
     --account key (dev accounts or a keystore). Otherwise the domain and the voter's nonce are
     read from the chain. The file holds the signature, never the key.
     """
-    from toolkit.errors import UsageError
-    from toolkit.governance.ballot import (
-        parse_proposal_id,
-        parse_support,
-        sign_ballot,
-        write_ballot,
-    )
-    from toolkit.governance.signing import offline_ballot, online_ballot
-    from toolkit.inputs import InvalidValue, as_input_error, parse_wallet
+    from toolkit.governance.signing import sign_vote as sign
 
-    value = parse_support(support)
-    offline = governor is not None or chain_id is not None
-    if offline:
-        if governor is None or chain_id is None:
-            raise UsageError(
-                "offline signing needs both --governor and --chain-id",
-                hint="give both, or neither to read them from the chain",
-            )
-        try:
-            governor_address = parse_wallet(governor)
-        except InvalidValue as exc:
-            raise as_input_error(exc, "--governor") from None
-        pid = parse_proposal_id(proposal)
-        signer = app.signer(offline=True)
-        ballot = offline_ballot(
-            proposal_id=pid,
-            support=value,
-            voter=signer.address,
-            governor=governor_address,
-            chain_id=chain_id,
-            governor_name=governor_name,
-            nonce=nonce,
-            cwd=app.cwd,
-        )
-    else:
-        governance = _governance(app)
-        signer = app.signer()
-        ballot = online_ballot(
-            governance,
-            proposal_id=governance.resolve_id(proposal),
-            support=value,
-            voter=signer.address,
-            governor_name=governor_name,
-            nonce=nonce,
-        )
-    signed = sign_ballot(ballot, signer)
-    path = write_ballot(signed, out)
-    data = {
-        "file": str(path),
-        "proposal_id": str(ballot.proposal_id),
-        "support": support.lower(),
-        "voter": ballot.voter,
-        "nonce": ballot.nonce,
-        "chain_id": ballot.domain.chain_id,
-        "governor": ballot.domain.governor,
-        "governor_name": ballot.domain.name,
-        "digest": "0x" + ballot.digest().hex(),
-        "offline": offline,
-    }
-    app.result(
-        data,
-        lambda: app.say(
-            f"signed {support.lower()} on {ballot.proposal_id} as {ballot.voter} "
-            f"(nonce {ballot.nonce}, chain {ballot.domain.chain_id}) -> {path}\n"
-            f"anyone can submit it: equity gov relay-vote {path}"
-        ),
+    signed = sign(
+        proposal,
+        support,
+        out,
+        signer=lambda offline: app.signer(offline=offline),
+        governance=app.governance,
+        governor=governor,
+        chain_id=chain_id,
+        governor_name=governor_name,
+        nonce=nonce,
+        cwd=app.cwd,
     )
+    app.result(signed.to_json(), lambda: app.say(signed.summary()))
 
 
 @gov.command("relay-vote")
@@ -256,7 +192,7 @@ def relay_vote(app: AppContext, ballot_file: Path) -> None:
 
     signed = read_ballot(ballot_file)
     verify(signed)  # a tampered file fails here, before any connection
-    governance = _governance(app)
+    governance = app.governance()
     outcome = governance.relay(app.transactor(), signed)
     d = outcome.details
     _report(
@@ -267,42 +203,29 @@ def relay_vote(app: AppContext, ballot_file: Path) -> None:
     )
 
 
-def _advance_option(func: Any) -> Any:
-    return click.option(
-        "--advance-time",
-        is_flag=True,
-        default=False,
-        help="Local chains only: move the clock past the voting period or timelock delay.",
-    )(func)
-
-
 @gov.command()
 @click.argument("proposal")
-@_advance_option
+@advance_time_option
 @global_options
 @pass_app
 def queue(app: AppContext, proposal: str, advance_time: bool) -> None:
     """Queue a passed PROPOSAL in the timelock."""
     from toolkit.inputs import iso_time
 
-    governance = _governance(app)
+    governance = app.governance()
     pid = governance.resolve_id(proposal)
     outcome = governance.queue(app.transactor(), pid, advance_time=advance_time)
-    _report(
-        app,
-        outcome,
-        f"queued {pid}; executable from {iso_time(outcome.details['eta'])}",
-    )
+    _report(app, outcome, f"queued {pid}; executable from {iso_time(outcome.details['eta'])}")
 
 
 @gov.command()
 @click.argument("proposal")
-@_advance_option
+@advance_time_option
 @global_options
 @pass_app
 def execute(app: AppContext, proposal: str, advance_time: bool) -> None:
     """Execute a queued PROPOSAL once its timelock delay has passed."""
-    governance = _governance(app)
+    governance = app.governance()
     pid = governance.resolve_id(proposal)
     outcome = governance.execute(app.transactor(), pid, advance_time=advance_time)
     _report(app, outcome, f"executed {pid}")
@@ -314,7 +237,7 @@ def execute(app: AppContext, proposal: str, advance_time: bool) -> None:
 @pass_app
 def status(app: AppContext, proposal: str) -> None:
     """Show a proposal: state, snapshot, deadline, weighted votes, quorum and who voted how."""
-    governance = _governance(app)
+    governance = app.governance()
     result = governance.status(governance.resolve_id(proposal))
     app.result(result.to_json(), lambda: _render_status(app, result))
 
@@ -353,7 +276,7 @@ def list_proposals(app: AppContext) -> None:
     """Every proposal of the offering, with its state."""
     from toolkit.inputs import iso_time
 
-    governance = _governance(app)
+    governance = app.governance()
     statuses = governance.list()
     data = {
         "proposals": [
@@ -398,19 +321,13 @@ def list_proposals(app: AppContext) -> None:
 
 
 @gov.command()
-@click.argument("wallet", required=False)
+@click.argument("wallet", required=False, type=WALLET)
 @global_options
 @pass_app
 def power(app: AppContext, wallet: str | None) -> None:
     """Show a holder's shares, delegates and weighted voting power (default: --account)."""
-    from toolkit.inputs import InvalidValue, as_input_error, parse_wallet
-
-    governance = _governance(app)
-    try:
-        holder = parse_wallet(wallet) if wallet else app.signer().address
-    except InvalidValue as exc:
-        raise as_input_error(exc, "WALLET") from None
-    result = governance.voting_power(holder)
+    governance = app.governance()
+    result = governance.voting_power(wallet or app.signer().address)
 
     def render() -> None:
         app.table(

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import click
 
-from toolkit.cli.context import AppContext, global_options, pass_app
-
-if TYPE_CHECKING:
-    from toolkit.chain.tx import TxResult
-    from toolkit.offering.contracts import OfferingContracts
+from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.options import batch_size_option, global_options
+from toolkit.cli.paramtypes import EXPIRY, INVESTOR_ID, JURISDICTION, WALLET
 
 
 @click.group()
@@ -20,156 +16,116 @@ def holders() -> None:
     """Qualify, remove, freeze and inspect holders in the offering's registry."""
 
 
-def _contracts(app: AppContext) -> OfferingContracts:
-    from toolkit.offering.contracts import OfferingContracts
-
-    return OfferingContracts(app.chain().w3, app.deployment())
-
-
-def _wallet(text: str, what: str = "WALLET") -> str:
-    from toolkit.inputs import parse_arg, parse_wallet
-
-    return parse_arg(parse_wallet, text, what)
-
-
-def _sent(app: AppContext, result: TxResult, text: str, **extra: Any) -> None:
-    app.result(
-        {"transactions": [result.to_json()], **extra},
-        lambda: app.say(
-            f"{text}\n  tx {result.hash} (block {result.block}, {result.gas_used} gas)"
-        ),
-    )
-
-
 @holders.command()
-@click.argument("wallet")
+@click.argument("wallet", type=WALLET)
 @click.option(
-    "--investor-id", required=True, help="The investor's id (ASCII, at most 16 characters)."
+    "--investor-id",
+    "investor",
+    required=True,
+    type=INVESTOR_ID,
+    help="The investor's id (ASCII, at most 16 characters).",
 )
-@click.option("--jurisdiction", required=True, help="ISO 3166-1 alpha-2 code, e.g. DE.")
-@click.option("--expires", required=True, metavar="DATE", help="When the qualification expires.")
+@click.option(
+    "--jurisdiction",
+    required=True,
+    type=JURISDICTION,
+    help="ISO 3166-1 alpha-2 code, e.g. DE.",
+)
+@click.option(
+    "--expires", required=True, metavar="DATE", type=EXPIRY, help="When the qualification expires."
+)
 @click.option("--accredited", is_flag=True, default=False, help="The investor is accredited.")
 @global_options
 @pass_app
 def add(
     app: AppContext,
     wallet: str,
-    investor_id: str,
-    jurisdiction: str,
-    expires: str,
+    investor: str,
+    jurisdiction: bytes,
+    expires: int,
     accredited: bool,
 ) -> None:
     """Register WALLET as a qualified holder for an investor."""
-    from toolkit.chain.clock import latest_timestamp
-    from toolkit.holders.holder import Holder, parse_expiry
+    from toolkit.holders.holder import Holder
     from toolkit.holders.registry import add_holder
-    from toolkit.inputs import (
-        format_time,
-        parse_arg,
-        parse_investor_id,
-        parse_jurisdiction,
-    )
+    from toolkit.inputs import format_time, jurisdiction_text
 
-    address = _wallet(wallet)
-    investor = parse_arg(parse_investor_id, investor_id, "--investor-id")
-    country = parse_arg(parse_jurisdiction, jurisdiction, "--jurisdiction")
-    contracts = _contracts(app)
-    now = latest_timestamp(contracts.w3)
-    expires_at = parse_arg(lambda t: parse_expiry(t, now=now), expires, "--expires")
-    holder = Holder(address, investor, country, expires_at, accredited)
-    result = add_holder(app.transactor(), contracts, holder)
-    _sent(
-        app,
-        result,
-        f"registered {address} for investor {investor} ({jurisdiction.strip()}, "
-        f"{'accredited, ' if accredited else ''}qualified until {format_time(expires_at)})",
-        wallet=address,
-        investor_id=investor,
+    holder = Holder(wallet, investor, jurisdiction, expires, accredited)
+    result = add_holder(app.transactor(), app.contracts(), holder)
+    app.sent(
+        f"registered {wallet} for investor {investor} ({jurisdiction_text(jurisdiction)}, "
+        f"{'accredited, ' if accredited else ''}qualified until {format_time(expires)})",
+        [result],
+        {"wallet": wallet, "investor_id": investor},
     )
 
 
 @holders.command("import")
 @click.argument("csv_file", metavar="HOLDERS_CSV", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--batch-size", type=int, default=None, help="Wallets per transaction (default 50).")
+@batch_size_option("wallets")
 @global_options
 @pass_app
 def import_(app: AppContext, csv_file: Path, batch_size: int | None) -> None:
     """Register every row of a holders CSV (wallet,investor_id,jurisdiction,expires,accredited).
 
     Resumable: a rerun of the same file registers only what is not registered yet."""
-    from toolkit.batches.run import DEFAULT_BATCH_SIZE
-    from toolkit.chain.clock import latest_timestamp
-    from toolkit.cli.batch_runs import CsvProgress, report_batch_run, say_resumption
+    from toolkit.cli.batch_runs import run_csv_command
     from toolkit.holders.csv_import import import_holders
 
-    contracts = _contracts(app)
-    with contextlib.ExitStack() as stack:
-        progress = CsvProgress(app, stack, "registering")
-        report = import_holders(
-            app.transactor(),
-            contracts,
-            csv_file,
-            batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
-            cwd=app.cwd,
-            now=latest_timestamp(contracts.w3),
-            on_start=progress.start,
-            on_progress=progress.advance,
-            on_resume=lambda r: say_resumption(app, r),
-        )
-    report_batch_run(app, report, csv_file, "registered")
+    run_csv_command(
+        app, import_holders, csv_file, batch_size, label="registering", verb="registered"
+    )
 
 
 @holders.command()
-@click.argument("wallet")
+@click.argument("wallet", type=WALLET)
 @global_options
 @pass_app
 def remove(app: AppContext, wallet: str) -> None:
     """Unregister WALLET: it can no longer receive shares."""
     from toolkit.holders.registry import remove_holder
 
-    address = _wallet(wallet)
-    result = remove_holder(app.transactor(), _contracts(app), address)
-    _sent(app, result, f"removed {address} from the registry", wallet=address)
+    result = remove_holder(app.transactor(), app.contracts(), wallet)
+    app.sent(f"removed {wallet} from the registry", [result], {"wallet": wallet})
 
 
 @holders.command()
-@click.argument("wallet")
+@click.argument("wallet", type=WALLET)
 @global_options
 @pass_app
 def freeze(app: AppContext, wallet: str) -> None:
     """Freeze WALLET: it can neither send nor receive shares."""
-    from toolkit.holders.registry import set_frozen
-
-    address = _wallet(wallet)
-    result = set_frozen(app.transactor(), _contracts(app), address, True)
-    _sent(app, result, f"froze {address}", wallet=address, frozen=True)
+    _set_frozen(app, wallet, True)
 
 
 @holders.command()
-@click.argument("wallet")
+@click.argument("wallet", type=WALLET)
 @global_options
 @pass_app
 def unfreeze(app: AppContext, wallet: str) -> None:
     """Unfreeze WALLET."""
+    _set_frozen(app, wallet, False)
+
+
+def _set_frozen(app: AppContext, wallet: str, frozen: bool) -> None:
     from toolkit.holders.registry import set_frozen
 
-    address = _wallet(wallet)
-    result = set_frozen(app.transactor(), _contracts(app), address, False)
-    _sent(app, result, f"unfroze {address}", wallet=address, frozen=False)
+    result = set_frozen(app.transactor(), app.contracts(), wallet, frozen)
+    verb = "froze" if frozen else "unfroze"
+    app.sent(f"{verb} {wallet}", [result], {"wallet": wallet, "frozen": frozen})
 
 
 @holders.command()
-@click.argument("wallet")
+@click.argument("address", metavar="WALLET", type=WALLET)
 @global_options
 @pass_app
-def show(app: AppContext, wallet: str) -> None:
+def show(app: AppContext, address: str) -> None:
     """Show WALLET's registry record and its shares in every class."""
     from toolkit.chain.clock import latest_timestamp
     from toolkit.holders.registry import holder_state
     from toolkit.inputs import format_shares, format_time
 
-    address = _wallet(wallet)
-    contracts = _contracts(app)
+    contracts = app.contracts()
     now = latest_timestamp(contracts.w3)
     state = holder_state(contracts, address)
     balances = []
@@ -215,7 +171,7 @@ def list_(app: AppContext) -> None:
     from toolkit.holders.registry import list_holders
     from toolkit.inputs import format_time
 
-    contracts = _contracts(app)
+    contracts = app.contracts()
     now = latest_timestamp(contracts.w3)
     states = list_holders(contracts)
     data = {"holders": [state.to_json(now) for state in states]}

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from toolkit.cli.context import AppContext, global_options, pass_app
+from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.options import batch_size_option, global_options
+from toolkit.cli.paramtypes import CLASS, LOCKUP, VESTING, WALLET, shares
+
+if TYPE_CHECKING:
+    from toolkit.inputs import Vesting
+    from toolkit.offering.deployments import ClassDeployment
 
 
 @click.command()
-@click.argument("class_id", metavar="CLASS", required=False)
-@click.argument("wallet", required=False)
-@click.argument("shares", required=False)
-@click.option("--lockup-until", "lockup_until", metavar="DATE", help="Lock the shares until DATE.")
+@click.argument("share_class", metavar="CLASS", required=False, type=CLASS)
+@click.argument("wallet", required=False, type=WALLET)
+@click.argument("amount", metavar="SHARES", required=False, type=shares(of="share_class"))
+@click.option(
+    "--lockup-until",
+    "locked_until",
+    metavar="DATE",
+    type=LOCKUP,
+    help="Lock the shares until DATE.",
+)
 @click.option(
     "--vesting",
     metavar="START:CLIFF_DAYS:DURATION_DAYS",
+    type=VESTING,
     help="Vest linearly from START over DURATION_DAYS, nothing before CLIFF_DAYS.",
 )
 @click.option(
@@ -27,21 +39,16 @@ from toolkit.cli.context import AppContext, global_options, pass_app
     type=click.Path(path_type=Path, dir_okay=False),
     help="Issue every row of an issuances CSV (class,wallet,shares,lockup_until,vesting).",
 )
-@click.option(
-    "--batch-size",
-    type=int,
-    default=None,
-    help="Rows per transaction with --csv (default 50).",
-)
+@batch_size_option("rows of --csv")
 @global_options
 @pass_app
 def issue(
     app: AppContext,
-    class_id: str | None,
+    share_class: ClassDeployment | None,
     wallet: str | None,
-    shares: str | None,
-    lockup_until: str | None,
-    vesting: str | None,
+    amount: int | None,
+    locked_until: int | None,
+    vesting: Vesting | None,
     csv_file: Path | None,
     batch_size: int | None,
 ) -> None:
@@ -49,7 +56,7 @@ def issue(
     from toolkit.errors import UsageError
 
     if csv_file is not None:
-        if class_id or wallet or shares or lockup_until or vesting:
+        if share_class or wallet or amount or locked_until or vesting:
             raise UsageError(
                 "--csv takes no CLASS WALLET SHARES, --lockup-until or --vesting",
                 hint="put the lock-ups and vesting in the CSV's columns",
@@ -58,55 +65,30 @@ def issue(
         return
     if batch_size is not None:
         raise UsageError("--batch-size goes with --csv", hint="drop it, or pass --csv FILE")
-    if not (class_id and wallet and shares):
+    if share_class is None or wallet is None or amount is None:
         raise UsageError(
             "give CLASS WALLET SHARES, or --csv FILE",
             hint="e.g. `equity issue COMMON 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 1000`",
         )
-    if lockup_until and vesting:
+    if locked_until and vesting:
         raise UsageError("give --lockup-until or --vesting, not both")
-    _issue_one(app, class_id, wallet, shares, lockup_until, vesting)
+    _issue_one(app, share_class, wallet, amount, locked_until or 0, vesting)
 
 
 def _issue_one(
     app: AppContext,
-    class_id: str,
-    wallet_text: str,
-    shares_text: str,
-    lockup_text: str | None,
-    vesting_text: str | None,
+    share_class: ClassDeployment,
+    wallet: str,
+    amount: int,
+    locked_until: int,
+    vesting: Vesting | None,
 ) -> None:
-    from toolkit.chain.clock import latest_timestamp
-    from toolkit.inputs import (
-        Vesting,
-        format_shares,
-        format_time,
-        parse_arg,
-        parse_future_date,
-        parse_shares,
-        parse_vesting,
-        parse_wallet,
-    )
+    from toolkit.inputs import format_shares, format_time
     from toolkit.issuance.issue import issue_shares
-    from toolkit.offering.contracts import OfferingContracts
 
-    wallet = parse_arg(parse_wallet, wallet_text, "WALLET")
-    deployment = app.deployment()
-    share_class = deployment.class_by_id(class_id)
-    amount = parse_arg(lambda t: parse_shares(t, share_class.decimals), shares_text, "SHARES")
-    contracts = OfferingContracts(app.chain().w3, deployment)
-    now = latest_timestamp(contracts.w3)
-    locked_until = 0
-    vesting: Vesting | None = None
-    if lockup_text:
-        locked_until = parse_arg(
-            lambda t: parse_future_date(t, now=now, what="lock-up"), lockup_text, "--lockup-until"
-        )
-    if vesting_text:
-        vesting = parse_arg(lambda t: parse_vesting(t, now=now), vesting_text, "--vesting")
     result = issue_shares(
         app.transactor(),
-        contracts,
+        app.contracts(),
         share_class.id,
         wallet,
         amount,
@@ -114,7 +96,6 @@ def _issue_one(
         vesting=vesting,
     )
     data: dict[str, Any] = {
-        "transactions": [result.to_json()],
         "class": share_class.id,
         "wallet": wallet,
         "shares": amount,
@@ -137,35 +118,15 @@ def _issue_one(
             f", vesting {format_time(vesting.start)} to {format_time(vesting.end)}"
             f" (cliff {format_time(vesting.cliff)})"
         )
-    app.result(
+    app.sent(
+        f"issued {format_shares(amount, share_class.decimals)} {share_class.id} to {wallet}{terms}",
+        [result],
         data,
-        lambda: app.say(
-            f"issued {format_shares(amount, share_class.decimals)} {share_class.id} to {wallet}"
-            f"{terms}\n  tx {result.hash} (block {result.block}, {result.gas_used} gas)"
-        ),
     )
 
 
 def _issue_csv(app: AppContext, csv_file: Path, batch_size: int | None) -> None:
-    from toolkit.batches.run import DEFAULT_BATCH_SIZE
-    from toolkit.chain.clock import latest_timestamp
-    from toolkit.cli.batch_runs import CsvProgress, report_batch_run, say_resumption
+    from toolkit.cli.batch_runs import run_csv_command
     from toolkit.issuance.csv_issue import issue_from_csv
-    from toolkit.offering.contracts import OfferingContracts
 
-    deployment = app.deployment()
-    contracts = OfferingContracts(app.chain().w3, deployment)
-    with contextlib.ExitStack() as stack:
-        progress = CsvProgress(app, stack, "issuing")
-        run = issue_from_csv(
-            app.transactor(),
-            contracts,
-            csv_file,
-            batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
-            cwd=app.cwd,
-            now=latest_timestamp(contracts.w3),
-            on_start=progress.start,
-            on_progress=progress.advance,
-            on_resume=lambda r: say_resumption(app, r),
-        )
-    report_batch_run(app, run.report, csv_file, "issued")
+    run_csv_command(app, issue_from_csv, csv_file, batch_size, label="issuing", verb="issued")

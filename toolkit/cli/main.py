@@ -19,8 +19,9 @@ from typing import Any
 
 import click
 
-from toolkit.cli.context import AppContext, global_options
+from toolkit.cli.context import AppContext
 from toolkit.cli.errors import debugging, report
+from toolkit.cli.options import global_options
 from toolkit.cli.version import version_option
 from toolkit.errors import EquityError
 

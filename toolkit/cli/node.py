@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from toolkit.cli.context import AppContext, global_options, pass_app
+from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.options import global_options
 
 
 @click.group()

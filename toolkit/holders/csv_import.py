@@ -12,8 +12,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.batches.run import BatchRunReport, check_batch_size, run_csv_batches
-from toolkit.batches.sender import Batch, Resumption
+from toolkit.batches.run import (
+    NO_HOOKS,
+    BatchRunReport,
+    RunHooks,
+    check_batch_size,
+    run_csv_batches,
+)
+from toolkit.batches.sender import Batch
 from toolkit.errors import ChainError
 from toolkit.holders.holders_csv import HolderRow, iter_holders, validate_holders
 from toolkit.holders.registry import read_holders
@@ -34,15 +40,11 @@ def import_holders(
     batch_size: int,
     cwd: Path,
     now: int,
-    on_start: Callable[[int], None] | None = None,
-    on_progress: Callable[[int], None] | None = None,
-    on_resume: Callable[[Resumption], None] | None = None,
+    hooks: RunHooks = NO_HOOKS,
 ) -> BatchRunReport:
     check_batch_size(batch_size)
     deployment = contracts.deployment
     checked = validate_holders(csv_path, now=now)
-    if on_start is not None:
-        on_start(checked.rows)
 
     def remaining(applied: set[int]) -> Iterator[HolderRow]:
         return (row for row in iter_holders(csv_path) if row.line not in applied)
@@ -60,20 +62,7 @@ def import_holders(
     def preflight(applied: set[int]) -> None:
         check_unregistered(contracts, lambda: remaining(applied), csv_path)
 
-    return run_csv_batches(
-        transactor,
-        kind="holders",
-        csv_path=csv_path,
-        sha256=checked.sha256,
-        rows=checked.rows,
-        chain_id=deployment.chain_id,
-        offering=deployment.name,
-        cwd=cwd,
-        plan=plan,
-        preflight=preflight,
-        on_progress=on_progress,
-        on_resume=on_resume,
-    )
+    return run_csv_batches(transactor, deployment, checked, "holders", cwd, plan, preflight, hooks)
 
 
 def batch_of_holders(contracts: OfferingContracts, rows: list[HolderRow]) -> Batch:

@@ -18,6 +18,7 @@ from toolkit.inputs.dates import (
     parse_date,
     parse_duration,
     parse_future_date,
+    parse_lockup,
     parse_vesting,
 )
 from toolkit.inputs.shares import format_shares, parse_shares
@@ -62,6 +63,7 @@ __all__ = [
     "parse_future_date",
     "parse_investor_id",
     "parse_jurisdiction",
+    "parse_lockup",
     "parse_shares",
     "parse_vesting",
     "parse_wallet",

@@ -76,6 +76,11 @@ def parse_future_date(
     return seconds
 
 
+def parse_lockup(text: str, *, now: int | None) -> int:
+    """A lock-up's end: a DATE after ``now`` that fits the token's uint64."""
+    return parse_future_date(text, now=now, what="lock-up")
+
+
 def parse_duration(value: object) -> int:
     """A duration: "1d", "7d", "2h", "30m", "45s", "2w", or a whole number of seconds."""
     if isinstance(value, bool):

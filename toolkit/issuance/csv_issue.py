@@ -10,25 +10,24 @@ its class) and every refusal is listed with its line. Journal, resume and crash-
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit.batches.run import BatchRunReport, check_batch_size, run_csv_batches
-from toolkit.batches.sender import Batch, Resumption
+from toolkit.batches.run import (
+    NO_HOOKS,
+    BatchRunReport,
+    RunHooks,
+    check_batch_size,
+    run_csv_batches,
+)
+from toolkit.batches.sender import Batch
 from toolkit.issuance.issuances_csv import IssuanceRow, iter_issuances, validate_issuances
 from toolkit.issuance.preflight import check_authorized, check_holder_caps, check_receivers
 
 if TYPE_CHECKING:
     from toolkit.chain.tx import Transactor
     from toolkit.offering.contracts import OfferingContracts
-
-
-@dataclass(frozen=True)
-class IssueRun:
-    report: BatchRunReport
-    csv: Path
 
 
 def issue_from_csv(
@@ -39,17 +38,13 @@ def issue_from_csv(
     batch_size: int,
     cwd: Path,
     now: int,
-    on_start: Callable[[int], None] | None = None,
-    on_progress: Callable[[int], None] | None = None,
-    on_resume: Callable[[Resumption], None] | None = None,
-) -> IssueRun:
+    hooks: RunHooks = NO_HOOKS,
+) -> BatchRunReport:
     """Validate the whole file, then issue what is not issued yet (see the module docstring)."""
     check_batch_size(batch_size)
     deployment = contracts.deployment
     classes = {c.id: c for c in deployment.classes}
     checked = validate_issuances(csv_path, classes, now=now)
-    if on_start is not None:
-        on_start(checked.rows)
 
     def plan(applied: set[int]) -> Iterator[Batch]:
         return plan_batches(contracts, iter_issuances(csv_path, classes), applied, batch_size)
@@ -62,21 +57,7 @@ def issue_from_csv(
         check_receivers(contracts, remaining, csv_path)
         check_holder_caps(contracts, remaining, csv_path)
 
-    report = run_csv_batches(
-        transactor,
-        kind="issue",
-        csv_path=csv_path,
-        sha256=checked.sha256,
-        rows=checked.rows,
-        chain_id=deployment.chain_id,
-        offering=deployment.name,
-        cwd=cwd,
-        plan=plan,
-        preflight=preflight,
-        on_progress=on_progress,
-        on_resume=on_resume,
-    )
-    return IssueRun(report=report, csv=csv_path)
+    return run_csv_batches(transactor, deployment, checked, "issue", cwd, plan, preflight, hooks)
 
 
 def plan_batches(

@@ -18,7 +18,7 @@ from toolkit.errors import InputError
 from toolkit.inputs import (
     InvalidValue,
     Vesting,
-    parse_future_date,
+    parse_lockup,
     parse_shares,
     parse_vesting,
     parse_wallet,
@@ -78,7 +78,7 @@ def parse_issuance_record(
         errors.append("give lockup_until or vesting, not both")
     elif lockup_text:
         try:
-            locked_until = parse_future_date(lockup_text, now=now, what="lock-up")
+            locked_until = parse_lockup(lockup_text, now=now)
         except InvalidValue as exc:
             errors.append(f"lockup_until: {exc}")
     elif vesting_text:

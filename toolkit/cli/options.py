@@ -1,0 +1,140 @@
+"""Options shared by many commands, written once (ApeWorX ape's ``cli/options.py`` model).
+
+``@global_options`` adds SPEC §4's ``--network``, ``--rpc-url``, ``--account``,
+``--deployment``, ``--json`` and ``--yes`` to a command (or group), so they work before the
+command name (``equity --json check ...``) and after it alike; their values land on the
+``AppContext``. The other decorators are the options several commands take: the batch size
+of a resumable CSV run, ``--advance-time``, and the cap table's ``--as-of`` and
+``--confirmations``. A new command takes its options from here rather than declaring them
+again, and its values' types from ``paramtypes.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from toolkit.cli.context import AppContext
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _store(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """Record an option on the shared context; a value given later (after the command
+    name) overrides one given earlier, and an absent flag never unsets a given one. A value
+    from the environment never overrides a flag given on the command line (the subcommand
+    reads the environment again after the group saw the flag)."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        app = ctx.ensure_object(AppContext)
+        if value is None or value is False:
+            return value
+        from_env = (
+            ctx.get_parameter_source(param.name or "") == click.core.ParameterSource.ENVIRONMENT
+        )
+        if from_env and name in app.flags_given:
+            return value
+        if not from_env:
+            app.flags_given.add(name)
+        setattr(app.options, name, value)
+        return value
+
+    return callback
+
+
+def global_options(func: F) -> F:
+    """Add the global options of SPEC §4 to a command (or group)."""
+    options = [
+        click.option(
+            "--network",
+            envvar="EQUITY_NETWORK",
+            expose_value=False,
+            callback=_store("network"),
+            help="anvil (default), ganache, or a network from equity.toml.",
+        ),
+        click.option(
+            "--rpc-url",
+            envvar="EQUITY_RPC_URL",
+            expose_value=False,
+            callback=_store("rpc_url"),
+            help="Any Ethereum JSON-RPC endpoint (overrides --network).",
+        ),
+        click.option(
+            "--account",
+            envvar="EQUITY_ACCOUNT",
+            expose_value=False,
+            callback=_store("account"),
+            help="Signer: a keystore alias, or dev0..dev9 on local chains.",
+        ),
+        click.option(
+            "--deployment",
+            envvar="EQUITY_DEPLOYMENT",
+            expose_value=False,
+            callback=_store("deployment"),
+            help="Which recorded offering to act on.",
+        ),
+        click.option(
+            "--json",
+            "json_",
+            is_flag=True,
+            default=False,
+            expose_value=False,
+            callback=_store("json"),
+            help="Machine output on stdout (one JSON document).",
+        ),
+        click.option(
+            "--yes",
+            is_flag=True,
+            default=False,
+            expose_value=False,
+            callback=_store("yes"),
+            help="No confirmation prompts.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def batch_size_option(unit: str = "rows") -> Callable[[F], F]:
+    """``--batch-size N``: rows per transaction of a resumable CSV run (1 to 500; None when
+    not given, so a command can tell that it was not)."""
+    from toolkit.cli.paramtypes import BATCH_SIZE
+
+    return click.option(
+        "--batch-size",
+        type=BATCH_SIZE,
+        default=None,
+        help=f"How many {unit} per transaction (default 50, at most 500).",
+    )
+
+
+def advance_time_option(func: F) -> F:
+    """``--advance-time``: local chains only, move the clock to when the step may run."""
+    return click.option(
+        "--advance-time",
+        is_flag=True,
+        default=False,
+        help="Local chains only: move the clock past the voting period or timelock delay.",
+    )(func)
+
+
+def as_of_option(func: F) -> F:
+    """``--as-of BLOCK|DATE``: the cap table at a past block or date."""
+    return click.option(
+        "--as-of",
+        default=None,
+        help="A past block number or ISO 8601 date (UTC); default: the newest final block.",
+    )(func)
+
+
+def confirmations_option(func: F) -> F:
+    """``--confirmations N``: blocks below the head that count as final."""
+    return click.option(
+        "--confirmations",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Blocks below the head that count as final (default: 0 on local chains, 12 elsewhere).",
+    )(func)
