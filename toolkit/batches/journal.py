@@ -17,12 +17,12 @@ Records (one JSON object per line, ``type`` first):
 - ``complete``: every row is applied.
 
 A torn last line (a crash in the middle of a write) is ignored on reading. A run holds an
-exclusive lock on the journal, so two runs of the same file cannot interleave.
+exclusive lock (``filelock``, beside it as ``<journal>.lock``), so two runs of the same file
+cannot interleave.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from dataclasses import dataclass, field
@@ -131,17 +131,19 @@ class Journal:
     """An open, locked journal file: append records durably."""
 
     def __init__(self, path: Path) -> None:
+        from filelock import FileLock, Timeout
+
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle: IO[bytes] = path.open("ab")
+        self._lock = FileLock(path.with_name(path.name + ".lock"))
         try:
-            fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._handle.close()
+            self._lock.acquire(timeout=0)
+        except Timeout:
             raise UsageError(
                 f"another run of the same file is in progress (journal {path} is locked)",
                 hint="wait for it to finish; nothing was sent",
             ) from None
+        self._handle: IO[bytes] = path.open("ab")
         self._ends_cleanly()
         self.state = read_journal(path)
 
@@ -170,8 +172,8 @@ class Journal:
 
     def close(self) -> None:
         if not self._handle.closed:
-            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
             self._handle.close()
+            self._lock.release()
 
     def __enter__(self) -> Journal:
         return self
