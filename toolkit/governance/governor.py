@@ -31,11 +31,11 @@ from toolkit.governance.ballot import (
 )
 from toolkit.governance.proposals import (
     ProposalRecord,
+    ProposalState,
     ProposalStatus,
     Tally,
     VoteRecord,
     proposal_id,
-    state_name,
 )
 from toolkit.inputs import checksum_address, format_duration, iso_time
 from toolkit.offering.contracts import GOVERNOR, SHARE_CLASS, VOTES, artifact
@@ -175,8 +175,8 @@ class Governance:
     def nonce(self, voter: str) -> int:
         return int(self.governor.functions.nonces(checksum_address(voter)).call())
 
-    def state(self, pid: int) -> str:
-        """The OZ state name; an unknown id is a UsageError (exit 2)."""
+    def state(self, pid: int) -> ProposalState:
+        """The proposal's state; an unknown id is a UsageError (exit 2)."""
         from web3.exceptions import ContractLogicError
 
         try:
@@ -188,7 +188,7 @@ class Governance:
             if getattr(error, "error_name", None) == "GovernorNonexistentProposal":
                 raise self._unknown(pid) from None
             raise error from exc
-        return state_name(value)
+        return ProposalState.from_chain(value)
 
     def _unknown(self, pid: int) -> UsageError:
         return UsageError(
@@ -409,11 +409,11 @@ class Governance:
 
     def _require_active(self, pid: int) -> ProposalRecord:
         state = self.state(pid)
-        if state == "Active":
+        if state is ProposalState.ACTIVE:
             return self.record(pid)
         record = self.record(pid)
         now = self.now()
-        if state == "Pending":
+        if state is ProposalState.PENDING:
             opens = record.snapshot + 1
             raise proposal_state_error(
                 f"voting on proposal {pid} has not started: it opens at {iso_time(opens)} "
@@ -461,7 +461,7 @@ class Governance:
 
     def _require_active_or_pending(self, pid: int) -> None:
         state = self.state(pid)
-        if state not in ("Pending", "Active"):
+        if not state.voting:
             raise proposal_state_error(
                 f"proposal {pid} is {state}: voting on it is over",
                 hint=f"see `equity gov status {pid}`",
@@ -516,7 +516,7 @@ class Governance:
         record = self.record(pid)
         state = self.state(pid)
         advanced_to = None
-        if state in ("Pending", "Active"):
+        if state.voting:
             if not advance_time:
                 raise proposal_state_error(
                     f"proposal {pid} is {state}: voting closes at "
@@ -533,7 +533,7 @@ class Governance:
             state = self.state(pid)
         elif advance_time:
             require_local(self.chain)
-        if state != "Succeeded":
+        if state is not ProposalState.SUCCEEDED:
             raise proposal_state_error(
                 f"proposal {pid} is {state}: only a Succeeded proposal can be queued",
                 hint=self._why(pid, state),
@@ -556,7 +556,7 @@ class Governance:
         state = self.state(pid)
         if advance_time:
             require_local(self.chain)
-        if state != "Queued":
+        if state is not ProposalState.QUEUED:
             raise proposal_state_error(
                 f"proposal {pid} is {state}: only a Queued proposal can be executed",
                 hint=self._why(pid, state),
@@ -589,14 +589,14 @@ class Governance:
             details["advanced_time_to"] = advanced_to
         return Outcome((result,), details)
 
-    def _why(self, pid: int, state: str) -> str:
-        if state == "Succeeded":
+    def _why(self, pid: int, state: ProposalState) -> str:
+        if state is ProposalState.SUCCEEDED:
             return f"queue it first: `equity gov queue {pid}`"
-        if state == "Defeated":
+        if state is ProposalState.DEFEATED:
             status = self.status(pid)
             return status.next_step()
-        if state in ("Pending", "Active"):
+        if state.voting:
             return f"wait for the vote to end (`equity gov status {pid}`)"
-        if state == "Queued":
+        if state is ProposalState.QUEUED:
             return f"execute it: `equity gov execute {pid}`"
         return f"see `equity gov status {pid}`"

@@ -11,27 +11,43 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
+from toolkit.errors import ChainError
 from toolkit.governance.ballot import SUPPORT_NAMES
 from toolkit.inputs import format_duration, iso_time
 
-# IGovernor.ProposalState, in enum order
-STATE_NAMES: tuple[str, ...] = (
-    "Pending",
-    "Active",
-    "Canceled",
-    "Defeated",
-    "Succeeded",
-    "Queued",
-    "Expired",
-    "Executed",
-)
-FINAL_STATES = frozenset({"Canceled", "Defeated", "Expired", "Executed"})
 
+class ProposalState(StrEnum):
+    """``IGovernor.ProposalState``, in its enum order; each value is OpenZeppelin's name,
+    which SPEC §9's JSON and every message print as it is."""
 
-def state_name(value: int) -> str:
-    return STATE_NAMES[value] if 0 <= value < len(STATE_NAMES) else f"Unknown({value})"
+    PENDING = "Pending"
+    ACTIVE = "Active"
+    CANCELED = "Canceled"
+    DEFEATED = "Defeated"
+    SUCCEEDED = "Succeeded"
+    QUEUED = "Queued"
+    EXPIRED = "Expired"
+    EXECUTED = "Executed"
+
+    @classmethod
+    def from_chain(cls, value: int) -> ProposalState:
+        """The state ``governor.state(id)`` returns (the enum's position)."""
+        states = list(cls)
+        if not 0 <= value < len(states):
+            raise ChainError(
+                f"the governor reports proposal state {value}, which OpenZeppelin's Governor "
+                "does not have",
+                hint="is the deployment record's governor an EquityGovernor?",
+            )
+        return states[value]
+
+    @property
+    def voting(self) -> bool:
+        """Pending or Active: the vote is not over."""
+        return self in (ProposalState.PENDING, ProposalState.ACTIVE)
 
 
 def description_hash(description: str) -> bytes:
@@ -139,7 +155,7 @@ class Tally:
 @dataclass(frozen=True)
 class ProposalStatus:
     record: ProposalRecord
-    state: str
+    state: ProposalState
     tally: Tally
     now: int
     eta: int = 0
@@ -171,19 +187,19 @@ class ProposalStatus:
     def next_step(self) -> str:
         """One line telling the user what happens next and when."""
         now, record = self.now, self.record
-        if self.state == "Pending":
+        if self.state is ProposalState.PENDING:
             return f"voting opens at {iso_time(record.snapshot + 1)} (in {format_duration(record.snapshot + 1 - now)})"
-        if self.state == "Active":
+        if self.state is ProposalState.ACTIVE:
             return f"voting closes at {iso_time(record.deadline)} (in {format_duration(record.deadline - now + 1)})"
-        if self.state == "Succeeded":
+        if self.state is ProposalState.SUCCEEDED:
             return "passed: queue it with `equity gov queue ID`"
-        if self.state == "Queued":
+        if self.state is ProposalState.QUEUED:
             if self.eta > now:
                 return (
                     f"executable from {iso_time(self.eta)} (in {format_duration(self.eta - now)})"
                 )
             return "executable now: `equity gov execute ID`"
-        if self.state == "Defeated":
+        if self.state is ProposalState.DEFEATED:
             if not self.tally.quorum_reached:
                 return "defeated: the quorum was not reached"
             return "defeated: more votes against than for"
