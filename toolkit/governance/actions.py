@@ -347,7 +347,6 @@ def _call(address: str, signature: str, args: list[Any], summary: str) -> Call:
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
-_ELEMENTARY = re.compile(r"^(address|bool|string|bytes([1-9]|[12][0-9]|3[0-2])?|u?int(\d+)?)$")
 
 
 def parse_signature(text: str) -> tuple[str, list[str]]:
@@ -369,18 +368,21 @@ def parse_signature(text: str) -> tuple[str, list[str]]:
 
 
 def _canonical_type(kind: str) -> str:
-    match = re.fullmatch(r"([a-z0-9]+)((?:\[\d*\])*)", kind)
-    if match is None or not _ELEMENTARY.match(match.group(1)):
+    """A parameter type as eth_abi reads it (``uint`` -> ``uint256``), restricted to what
+    ``parse_abi_value`` can read from the command line: elementary types and arrays of them."""
+    from eth_abi.exceptions import ABITypeError, ParseError
+    from eth_abi.grammar import BasicType, normalize, parse
+
+    try:
+        abi_type = parse(normalize(kind))  # type: ignore[no-untyped-call]  # eth_abi's grammar
+        abi_type.validate()
+    except (ParseError, ABITypeError):
+        raise InvalidValue(f"unsupported parameter type {kind!r}") from None
+    if not isinstance(abi_type, BasicType) or abi_type.base in ("fixed", "ufixed"):
         raise InvalidValue(f"unsupported parameter type {kind!r}")
-    base, dims = match.group(1), match.group(2)
-    if base in ("uint", "int"):
-        base += "256"
-    bits = re.fullmatch(r"u?int(\d+)", base)
-    if bits and (int(bits.group(1)) % 8 or not 8 <= int(bits.group(1)) <= 256):
-        raise InvalidValue(f"unsupported parameter type {kind!r}")
-    if dims.count("[") > 1:
+    if len(abi_type.arrlist or ()) > 1:
         raise InvalidValue(f"nested arrays ({kind}) are not supported")
-    return base + dims
+    return str(abi_type.to_type_str())  # type: ignore[no-untyped-call]
 
 
 def parse_abi_value(text: str, kind: str) -> Any:
@@ -426,16 +428,19 @@ def _hex_bytes(value: str, kind: str) -> bytes:
 
 
 def _parse_int(text: str, kind: str) -> int:
+    """A whole number (decimal, ``0x`` hex, ``_`` separators) that ``kind`` can encode."""
+    from eth_abi import is_encodable
+
     value = text.strip().replace("_", "")
     try:
         number = int(value, 16) if value.lower().startswith(("0x", "-0x")) else int(value, 10)
     except ValueError:
         raise InvalidValue(f"{text!r} is not a whole number") from None
-    bits_match = re.fullmatch(r"(u?)int(\d+)", kind)
-    bits = int(bits_match.group(2)) if bits_match else 256
-    unsigned = bits_match is None or bits_match.group(1) == "u"
-    low, high = (0, 2**bits - 1) if unsigned else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
-    if not low <= number <= high:
+    if not is_encodable(kind, number):
+        bits = int(kind.removeprefix("u").removeprefix("int") or 256)
+        low, high = (
+            (0, 2**bits - 1) if kind.startswith("u") else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+        )
         raise InvalidValue(f"{text} is out of range for {kind} ({low}..{high})")
     return number
 
