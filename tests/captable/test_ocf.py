@@ -184,3 +184,17 @@ def test_an_invalid_package_is_an_input_error(tmp_path: Path) -> None:
         archive.writestr(MANIFEST, json.dumps({"file_type": "OCF_MANIFEST_FILE"}))
     with pytest.raises(InputError, match=r"not a valid OCF 1\.2\.0 package"):
         load_ocf(path)
+
+
+def test_small_fractional_quantities_are_written_as_fixed_point_strings(tmp_path: Path) -> None:
+    """pydantic writes Decimal('0.0000001') as '1E-7', which OCF's Numeric refuses."""
+    deployment = OfferingDeployment(
+        name="acme", chain_id=31337, registry=wallet(0x1),
+        classes=(ClassDeployment("TOKEN", wallet(0x2), decimals=7),),
+    )  # fmt: skip
+    events = History(class_ids=("TOKEN",)).qualify(A, "INV-A").issue("TOKEN", A, 1).events
+    files = build_ocf_files(
+        events, deployment, class_info={}, as_of_timestamp=NOW, block_time=lambda e: NOW
+    )
+    (issuance,) = json.loads(files["Transactions.ocf.json"])["items"]
+    assert issuance["quantity"] == "0.0000001"

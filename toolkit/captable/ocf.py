@@ -26,8 +26,9 @@ import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -61,14 +62,14 @@ OCF_VERSION = "1.2.0"
 WALLET_TAG = "wallet:"
 LOCKUP_LEGEND_ID = "legend-lockup"
 DAY = 86_400
-FILES = {
-    "stakeholders": ("Stakeholders.ocf.json", "OCF_STAKEHOLDERS_FILE"),
-    "stock_classes": ("StockClasses.ocf.json", "OCF_STOCK_CLASSES_FILE"),
-    "stock_legend_templates": ("StockLegendTemplates.ocf.json", "OCF_STOCK_LEGEND_TEMPLATES_FILE"),
-    "stock_plans": ("StockPlans.ocf.json", "OCF_STOCK_PLANS_FILE"),
-    "valuations": ("Valuations.ocf.json", "OCF_VALUATIONS_FILE"),
-    "vesting_terms": ("VestingTerms.ocf.json", "OCF_VESTING_TERMS_FILE"),
-    "transactions": ("Transactions.ocf.json", "OCF_TRANSACTIONS_FILE"),
+FILES = {  # the package's files, by the manifest key that lists them
+    "stakeholders": "Stakeholders.ocf.json",
+    "stock_classes": "StockClasses.ocf.json",
+    "stock_legend_templates": "StockLegendTemplates.ocf.json",
+    "stock_plans": "StockPlans.ocf.json",
+    "valuations": "Valuations.ocf.json",
+    "vesting_terms": "VestingTerms.ocf.json",
+    "transactions": "Transactions.ocf.json",
 }
 MANIFEST = "Manifest.ocf.json"
 
@@ -97,8 +98,8 @@ class OcfBuilder:
     display_wallet: Callable[[str], str]
     block_time: Callable[[Event], int]
     investors: dict[str, str] = field(default_factory=dict)  # wallet -> investor id
-    transactions: list[dict[str, Any]] = field(default_factory=list)
-    vesting_terms: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    transactions: list[Any] = field(default_factory=list)  # pyocf transaction models
+    vesting_terms: dict[tuple[int, int], Any] = field(default_factory=dict)  # VestingTerms
     lots: dict[tuple[str, str], deque[_Lot]] = field(default_factory=dict)
     serial: dict[str, int] = field(default_factory=dict)
     uses_lockup_legend: bool = False
@@ -177,45 +178,50 @@ class OcfBuilder:
         locked_until: int = 0,
         origin: str = "issued",
     ) -> str:
+        from pyocf.api import StockIssuance, VestingStart
+
         security_id, custom_id = self._next_security(class_id)
         when = self.block_time(event)
-        issuance: dict[str, Any] = {
-            "object_type": "TX_STOCK_ISSUANCE",
-            "id": f"issuance-{security_id}",
-            "security_id": security_id,
-            "custom_id": custom_id,
-            "stakeholder_id": self._stakeholder_id(wallet),
-            "stock_class_id": class_id,
-            "date": iso_date(when),
-            "quantity": self._quantity(class_id, units),
-            "share_price": {"amount": "0", "currency": "USD"},
-            "security_law_exemptions": [],
-            "stock_legend_ids": [],
-            "comments": [
-                f"{WALLET_TAG}{self.display_wallet(wallet)}",
-                f"{origin} in {event.tx_hash}",
-                *comments,
-            ],
-        }
+        notes = [
+            f"{WALLET_TAG}{self.display_wallet(wallet)}",
+            f"{origin} in {event.tx_hash}",
+            *comments,
+        ]
+        legends = []
         if locked_until > when:
-            issuance["stock_legend_ids"] = [LOCKUP_LEGEND_ID]
-            issuance["comments"].append(f"locked until {iso_time(locked_until)}")
+            legends = [LOCKUP_LEGEND_ID]
+            notes.append(f"locked until {iso_time(locked_until)}")
             self.uses_lockup_legend = True
-        self.transactions.append(issuance)
+        terms_id = None
         if vesting is not None:
             terms_id = self._vesting_terms(vesting)
-            issuance["vesting_terms_id"] = terms_id
-            issuance["comments"].append(
+            notes.append(
                 f"vesting {iso_time(vesting.start)} cliff {iso_time(vesting.cliff)} end {iso_time(vesting.end)}"
             )
+        self.transactions.append(
+            StockIssuance(
+                id=f"issuance-{security_id}",
+                security_id=security_id,
+                custom_id=custom_id,
+                stakeholder_id=self._stakeholder_id(wallet),
+                stock_class_id=class_id,
+                date=iso_date(when),
+                quantity=self._quantity(class_id, units),
+                share_price={"amount": "0", "currency": "USD"},
+                security_law_exemptions=[],
+                stock_legend_ids=legends,
+                vesting_terms_id=terms_id,
+                comments=notes,
+            )
+        )
+        if vesting is not None:
             self.transactions.append(
-                {
-                    "object_type": "TX_VESTING_START",
-                    "id": f"vesting-start-{security_id}",
-                    "security_id": security_id,
-                    "date": iso_date(vesting.start),
-                    "vesting_condition_id": "start",
-                }
+                VestingStart(
+                    id=f"vesting-start-{security_id}",
+                    security_id=security_id,
+                    date=iso_date(vesting.start),
+                    vesting_condition_id="start",
+                )
             )
         self.lots.setdefault((class_id, wallet), deque()).append(_Lot(security_id, units))
         return security_id
@@ -279,6 +285,8 @@ class OcfBuilder:
         return balance_id
 
     def _transfer(self, event: Transfer, note: str | None) -> None:
+        from pyocf.api import StockTransfer
+
         for lot, used in self._take(event, event.class_id, event.sender, event.amount):
             comments = [note] if note else []
             resulting = self._new_security(
@@ -289,42 +297,44 @@ class OcfBuilder:
                 comments=[f"from {lot.security_id}", *comments],
                 origin="received",
             )
-            transfer: dict[str, Any] = {
-                "object_type": "TX_STOCK_TRANSFER",
-                "id": f"transfer-{event.block}-{event.log_index}-{lot.security_id}",
-                "security_id": lot.security_id,
-                "date": iso_date(self.block_time(event)),
-                "quantity": self._quantity(event.class_id, used),
-                "resulting_security_ids": [resulting],
-                "comments": [f"tx {event.tx_hash}", *comments],
-            }
             balance = self._split_balance(event, event.class_id, event.sender, lot, used)
-            if balance:
-                transfer["balance_security_id"] = balance
-            self.transactions.append(transfer)
+            self.transactions.append(
+                StockTransfer(
+                    id=f"transfer-{event.block}-{event.log_index}-{lot.security_id}",
+                    security_id=lot.security_id,
+                    date=iso_date(self.block_time(event)),
+                    quantity=self._quantity(event.class_id, used),
+                    resulting_security_ids=[resulting],
+                    balance_security_id=balance,
+                    comments=[f"tx {event.tx_hash}", *comments],
+                )
+            )
 
     def _cancel(self, event: Transfer, reason: str) -> None:
+        from pyocf.api import StockCancellation
+
         for lot, used in self._take(event, event.class_id, event.sender, event.amount):
-            cancellation: dict[str, Any] = {
-                "object_type": "TX_STOCK_CANCELLATION",
-                "id": f"cancellation-{event.block}-{event.log_index}-{lot.security_id}",
-                "security_id": lot.security_id,
-                "date": iso_date(self.block_time(event)),
-                "quantity": self._quantity(event.class_id, used),
-                "reason_text": reason,
-                "comments": [f"tx {event.tx_hash}"],
-            }
             balance = self._split_balance(event, event.class_id, event.sender, lot, used)
-            if balance:
-                cancellation["balance_security_id"] = balance
-            self.transactions.append(cancellation)
+            self.transactions.append(
+                StockCancellation(
+                    id=f"cancellation-{event.block}-{event.log_index}-{lot.security_id}",
+                    security_id=lot.security_id,
+                    date=iso_date(self.block_time(event)),
+                    quantity=self._quantity(event.class_id, used),
+                    reason_text=reason,
+                    balance_security_id=balance,
+                    comments=[f"tx {event.tx_hash}"],
+                )
+            )
 
     def _vesting_terms(self, vesting: SharesIssuedVested) -> str:
+        from pyocf.api import VestingTerms
+
         cliff_s = max(0, vesting.cliff - vesting.start)
         total_s = max(1, vesting.end - vesting.start)
         key = (cliff_s, total_s)
         if key in self.vesting_terms:
-            return str(self.vesting_terms[key]["id"])
+            return str(self.vesting_terms[key].id)
         total_days = max(1, round(total_s / DAY))
         cliff_days = min(total_days, round(cliff_s / DAY))
         terms_id = f"vesting-{cliff_s}-{total_s}"
@@ -374,17 +384,16 @@ class OcfBuilder:
                     "next_condition_ids": [],
                 }
             )
-        self.vesting_terms[key] = {
-            "object_type": "VESTING_TERMS",
-            "id": terms_id,
-            "name": f"{total_days} days, {cliff_days}-day cliff",
-            "description": (
+        self.vesting_terms[key] = VestingTerms(
+            id=terms_id,
+            name=f"{total_days} days, {cliff_days}-day cliff",
+            description=(
                 f"Linear vesting over {total_s} seconds with a cliff at {cliff_s} seconds "
                 "(the contract vests by the second; OCF periods are whole days)"
             ),
-            "allocation_type": "CUMULATIVE_ROUNDING",
-            "vesting_conditions": conditions,
-        }
+            allocation_type="CUMULATIVE_ROUNDING",
+            vesting_conditions=conditions,
+        )
         return terms_id
 
 
@@ -402,96 +411,129 @@ def build_ocf_files(
     formation_timestamp: int | None = None,
 ) -> dict[str, bytes]:
     """The package's files (name -> JSON bytes), manifest included."""
+    from pyocf.api import (
+        Issuer,
+        OCFManifestFile,
+        Stakeholder,
+        StakeholdersFile,
+        StockClass,
+        StockClassesFile,
+        StockLegendTemplate,
+        StockLegendTemplatesFile,
+        StockPlansFile,
+        TransactionsFile,
+        ValuationsFile,
+        VestingTermsFile,
+    )
+
     builder = OcfBuilder(deployment, class_info, display_wallet, block_time).feed(events)
     wallets_by_investor: dict[str, list[str]] = {}
     for wallet, investor in builder.investors.items():
         wallets_by_investor.setdefault(investor, []).append(display_wallet(wallet))
-    stakeholder_ids = {t["stakeholder_id"] for t in builder.transactions if "stakeholder_id" in t}
+    stakeholder_ids = {
+        t.stakeholder_id for t in builder.transactions if getattr(t, "stakeholder_id", None)
+    }
     stakeholders = []
     for sid in sorted(stakeholder_ids | set(wallets_by_investor)):
         wallet_list = sorted(wallets_by_investor.get(sid, []))
         if sid.startswith("wallet-") and sid not in wallets_by_investor:
             wallet_list = [display_wallet(sid.removeprefix("wallet-"))]
         stakeholders.append(
-            {
-                "object_type": "STAKEHOLDER",
-                "id": sid,
-                "name": {"legal_name": sid},
-                "issuer_assigned_id": sid,
-                "stakeholder_type": "INDIVIDUAL",
-                "comments": [f"{WALLET_TAG}{w}" for w in wallet_list],
-            }
+            Stakeholder(
+                id=sid,
+                name={"legal_name": sid},
+                issuer_assigned_id=sid,
+                stakeholder_type="INDIVIDUAL",
+                comments=[f"{WALLET_TAG}{w}" for w in wallet_list],
+            )
         )
     stock_classes = []
     for seniority, spec in enumerate(deployment.classes, start=1):
         info = class_info.get(spec.id)
         authorized = info.authorized if info else None
+        name = (info.name if info and info.name else spec.name) or spec.id
         stock_classes.append(
-            {
-                "object_type": "STOCK_CLASS",
-                "id": spec.id,
-                "name": (info.name if info and info.name else spec.name) or spec.id,
-                "class_type": "PREFERRED"
-                if "prefer" in ((info.name if info else "") or spec.id).lower()
-                else "COMMON",
-                "default_id_prefix": builder._prefix(spec.id),
-                "initial_shares_authorized": (
+            StockClass(
+                id=spec.id,
+                name=name,
+                class_type="PREFERRED" if "prefer" in name.lower() else "COMMON",
+                default_id_prefix=builder._prefix(spec.id),
+                initial_shares_authorized=(
                     format_shares(authorized, spec.decimals)
                     if authorized is not None
                     else "UNLIMITED"
                 ),
-                "votes_per_share": str(spec.votes_per_share),
-                "seniority": str(seniority),
-                "comments": [f"token {display_wallet(spec.address.lower())}"],
-            }
+                votes_per_share=str(spec.votes_per_share),
+                seniority=str(seniority),
+                comments=[f"token {display_wallet(spec.address.lower())}"],
+            )
         )
     legends = (
         [
-            {
-                "object_type": "STOCK_LEGEND_TEMPLATE",
-                "id": LOCKUP_LEGEND_ID,
-                "name": "Lock-up",
-                "text": "These shares may not be transferred before the lock-up date in the issuance's comments.",
-            }
+            StockLegendTemplate(
+                id=LOCKUP_LEGEND_ID,
+                name="Lock-up",
+                text="These shares may not be transferred before the lock-up date in the "
+                "issuance's comments.",
+            )
         ]
         if builder.uses_lockup_legend
         else []
     )
-    items: dict[str, list[dict[str, Any]]] = {
-        "stakeholders": stakeholders,
-        "stock_classes": stock_classes,
-        "stock_legend_templates": legends,
-        "stock_plans": [],
-        "valuations": [],
-        "vesting_terms": list(builder.vesting_terms.values()),
-        "transactions": builder.transactions,
+    documents = {
+        "stakeholders": StakeholdersFile(items=stakeholders),
+        "stock_classes": StockClassesFile(items=stock_classes),
+        "stock_legend_templates": StockLegendTemplatesFile(items=legends),
+        "stock_plans": StockPlansFile(items=[]),
+        "valuations": ValuationsFile(items=[]),
+        "vesting_terms": VestingTermsFile(items=list(builder.vesting_terms.values())),
+        "transactions": TransactionsFile(items=builder.transactions),
     }
     files: dict[str, bytes] = {}
-    manifest: dict[str, Any] = {
-        "ocf_version": OCF_VERSION,
-        "file_type": "OCF_MANIFEST_FILE",
-        "issuer": {
-            "object_type": "ISSUER",
-            "id": f"issuer-{deployment.name}",
-            "legal_name": issuer_name or deployment.company or deployment.name,
-            "formation_date": iso_date(
+    listed: dict[str, list[dict[str, str]]] = {}
+    for key, document in documents.items():
+        body = _json_bytes(document)
+        files[FILES[key]] = body
+        listed[f"{key}_files"] = [{"filepath": FILES[key], "md5": hashlib.md5(body).hexdigest()}]
+    manifest = OCFManifestFile(
+        ocf_version=OCF_VERSION,
+        issuer=Issuer(
+            id=f"issuer-{deployment.name}",
+            legal_name=issuer_name or deployment.company or deployment.name,
+            formation_date=iso_date(
                 formation_timestamp if formation_timestamp is not None else as_of_timestamp
             ),
-            "country_of_formation": country_of_formation,
-            "comments": [
+            country_of_formation=country_of_formation,
+            comments=[
                 f"chain {deployment.chain_id}, registry {display_wallet(deployment.registry.lower())}"
             ],
-        },
-        "as_of": iso_date(as_of_timestamp),
-        "generated_at": generated_at or iso_time(int(datetime.now(UTC).timestamp())),
-        "comments": [f"exported by equity from chain {deployment.chain_id}"],
-    }
-    for key, (filename, file_type) in FILES.items():
-        body = json.dumps({"file_type": file_type, "items": items[key]}, indent=2).encode()
-        files[filename] = body
-        manifest[f"{key}_files"] = [{"filepath": filename, "md5": hashlib.md5(body).hexdigest()}]
-    files[MANIFEST] = json.dumps(manifest, indent=2).encode()
+        ),
+        as_of=iso_date(as_of_timestamp),
+        generated_at=generated_at or iso_time(int(datetime.now(UTC).timestamp())),
+        comments=[f"exported by equity from chain {deployment.chain_id}"],
+        **listed,
+    )
+    files[MANIFEST] = _json_bytes(manifest)
     return files
+
+
+def _json_bytes(document: Any) -> bytes:
+    """A pyocf model as OCF JSON: absent fields left out, numbers as fixed-point strings
+    (``format(Decimal, "f")``: pydantic would write 1E-7), dates in ISO form."""
+    data = document.model_dump(mode="python", exclude_none=True)
+    return json.dumps(data, indent=2, default=_json_value).encode()
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return iso_time(int(value.timestamp()))
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def write_ocf_zip(files: Mapping[str, bytes], path: Path) -> Path:
