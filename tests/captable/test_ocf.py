@@ -131,16 +131,24 @@ def test_every_file_validates_against_the_json_schema_of_pyocfs_ocf_models(tmp_p
             assert errors == [], f"{name}: {errors[0].message if errors else ''}"
 
 
-OFFICIAL_SCHEMAS = os.environ.get("OCF_SCHEMA_DIR")
+def official_schemas() -> Path:
+    """OCF_SCHEMA_DIR (``make test`` sets it to ../shared/ocf-schema-1.2.0/schema); without
+    it the test skips on a developer's machine and fails on CI, where it must run."""
+    folder = os.environ.get("OCF_SCHEMA_DIR", "")
+    if folder and any(Path(folder).rglob("*.schema.json")):
+        return Path(folder)
+    message = f"no OCF 1.2.0 JSON schemas in OCF_SCHEMA_DIR={folder!r} (the schema/ folder of OCF v1.2.0)"
+    if os.environ.get("CI"):
+        pytest.fail(message + ": CI must validate the export against them")
+    pytest.skip(message)
 
 
-@pytest.mark.skipif(not OFFICIAL_SCHEMAS, reason="set OCF_SCHEMA_DIR to the schema/ folder of OCF v1.2.0")
 def test_every_file_validates_against_the_official_ocf_schemas(tmp_path: Path) -> None:
     from jsonschema import Draft7Validator
     from referencing import Registry, Resource
 
     store = {}
-    for path in Path(str(OFFICIAL_SCHEMAS)).rglob("*.schema.json"):
+    for path in official_schemas().rglob("*.schema.json"):
         schema = json.loads(path.read_text())
         store[schema["$id"]] = schema
     registry = Registry().with_resources((k, Resource.from_contents(v)) for k, v in store.items())
