@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from toolkit.chain.clock import advance_to, latest_timestamp, require_local
@@ -38,7 +37,7 @@ from toolkit.governance.proposals import (
     proposal_id,
 )
 from toolkit.inputs import checksum_address, format_duration, iso_time
-from toolkit.offering.contracts import GOVERNOR, SHARE_CLASS, VOTES, artifact
+from toolkit.offering.contracts import OfferingContracts
 
 if TYPE_CHECKING:
     from web3.contract import Contract
@@ -136,25 +135,20 @@ class Governance:
     def __init__(self, chain: Chain, deployment: Deployment) -> None:
         self.chain = chain
         self.deployment = deployment
+        self.contracts = OfferingContracts(chain.w3, deployment)
 
     # --- contracts -------------------------------------------------------------------------
 
-    @cached_property
+    @property
     def governor(self) -> Contract:
-        return self._contract(self.deployment.governor, GOVERNOR)
+        return self.contracts.governor
 
-    @cached_property
+    @property
     def votes(self) -> Contract:
-        return self._contract(self.deployment.votes, VOTES)
+        return self.contracts.votes
 
     def token(self, share_class: ClassDeployment) -> Contract:
-        return self._contract(share_class.address, SHARE_CLASS)
-
-    def _contract(self, address: str, template: str) -> Contract:
-        w3 = self.chain.w3
-        return w3.eth.contract(
-            address=w3.to_checksum_address(address), abi=artifact(template)["abi"]
-        )
+        return self.contracts.token_of(share_class)
 
     def now(self) -> int:
         return latest_timestamp(self.chain.w3)

@@ -49,34 +49,38 @@ def artifact(name: str) -> dict[str, Any]:
 
 @dataclass
 class OfferingContracts:
-    """Web3 contract objects of one deployment, created once and reused."""
+    """Web3 contract objects of one deployment, created once and reused: the one place an
+    address meets its ABI."""
 
     w3: Web3
     deployment: Deployment
-    _tokens: dict[str, Contract] = field(default_factory=dict)
-    _registry: Contract | None = None
+    _contracts: dict[str, Contract] = field(default_factory=dict)
+
+    def _contract(self, address: str, template: str) -> Contract:
+        if address not in self._contracts:
+            self._contracts[address] = self.w3.eth.contract(
+                address=self.w3.to_checksum_address(address), abi=artifact(template)["abi"]
+            )
+        return self._contracts[address]
 
     @property
     def registry(self) -> Contract:
-        if self._registry is None:
-            self._registry = self.w3.eth.contract(
-                address=self.w3.to_checksum_address(self.deployment.registry),
-                abi=artifact(REGISTRY)["abi"],
-            )
-        return self._registry
+        return self._contract(self.deployment.registry, REGISTRY)
+
+    @property
+    def governor(self) -> Contract:
+        return self._contract(self.deployment.governor, GOVERNOR)
+
+    @property
+    def votes(self) -> Contract:
+        return self._contract(self.deployment.votes, VOTES)
 
     def token(self, class_id: str) -> Contract:
         """The token of a class by its id (an unknown id is a UsageError listing the known)."""
-        share_class = self.deployment.class_by_id(class_id)
-        return self.token_of(share_class)
+        return self.token_of(self.deployment.class_by_id(class_id))
 
     def token_of(self, share_class: ClassDeployment) -> Contract:
-        if share_class.id not in self._tokens:
-            self._tokens[share_class.id] = self.w3.eth.contract(
-                address=self.w3.to_checksum_address(share_class.address),
-                abi=artifact(SHARE_CLASS)["abi"],
-            )
-        return self._tokens[share_class.id]
+        return self._contract(share_class.address, SHARE_CLASS)
 
     def all_tokens(self) -> list[tuple[ClassDeployment, Contract]]:
         return [(c, self.token_of(c)) for c in self.deployment.classes]
