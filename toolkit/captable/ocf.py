@@ -57,6 +57,7 @@ from toolkit.inputs import (
     parse_shares,
     parse_wallet,
 )
+from toolkit.inputs.csv_file import listing
 
 OCF_VERSION = "1.2.0"
 WALLET_TAG = "wallet:"
@@ -640,8 +641,8 @@ def read_ocf_register(path: Path, *, class_decimals: Mapping[str, int] | None = 
         entry[1] += units
     if errors:
         raise InputError(
-            f"{path} has {len(errors)} bad securit{'ies' if len(errors) != 1 else 'y'}:\n  "
-            + "\n  ".join(errors[:50]),
+            f"{path} has {len(errors)} bad securit{'ies' if len(errors) != 1 else 'y'}:\n"
+            + listing(errors),
             hint="fix the securities listed and run again; nothing was compared",
         )
     rows = tuple(

@@ -26,10 +26,10 @@ from toolkit.inputs import (
     parse_shares,
     parse_wallet,
 )
+from toolkit.inputs.csv_file import listing
 
 REQUIRED_COLUMNS = ("investor_id", "wallet", "class", "shares")
 OPTIONAL_COLUMNS = ("locked_shares",)
-MAX_ERRORS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -121,11 +121,9 @@ def parse_register_csv(
             hint="the register's header is investor_id,wallet,class,shares[,locked_shares]",
         )
     if errors:
-        shown = errors[:MAX_ERRORS_SHOWN]
-        more = len(errors) - len(shown)
-        listing = "\n  ".join(shown) + (f"\n  ... and {more} more" if more else "")
         raise InputError(
-            f"{source} has {len(errors)} bad row{'s' if len(errors) != 1 else ''}:\n  {listing}",
+            f"{source} has {len(errors)} bad row{'s' if len(errors) != 1 else ''}:\n"
+            + listing(errors),
             hint="fix the rows listed and run again; nothing was compared",
         )
     return Register(tuple(rows), source)

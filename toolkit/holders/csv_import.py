@@ -24,12 +24,11 @@ from toolkit.errors import ChainError
 from toolkit.holders.holders_csv import HolderRow, iter_holders, validate_holders
 from toolkit.holders.registry import read_holders
 from toolkit.inputs import investor_id_bytes
+from toolkit.inputs.csv_file import listing
 
 if TYPE_CHECKING:
     from toolkit.chain.tx import Transactor
     from toolkit.offering.contracts import OfferingContracts
-
-MAX_LINES_SHOWN = 200
 
 
 def import_holders(
@@ -96,15 +95,12 @@ def check_unregistered(
         if state.registered:
             same = state.investor_id == row.holder.investor_id
             taken.append(
-                f"  line {row.line}: {row.holder.wallet} is already registered"
+                f"line {row.line}: {row.holder.wallet} is already registered"
                 + (" (to the same investor)" if same else f" to investor {state.investor_id}")
             )
     if taken:
-        shown = taken[:MAX_LINES_SHOWN]
-        if len(taken) > MAX_LINES_SHOWN:
-            shown.append(f"  ... and {len(taken) - MAX_LINES_SHOWN} more rows")
         raise ChainError(
             f"{csv_path}: the registry would refuse {len(taken)} row(s); nothing was sent:\n"
-            + "\n".join(shown),
+            + listing(taken),
             hint="drop those rows (or `equity holders remove` the wallets first)",
         )

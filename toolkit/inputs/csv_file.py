@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import InputError
 
 READ_CHUNK = 1 << 20
+MAX_LINES_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,21 @@ class Problems:
             return
         self.found.sort(key=lambda item: item[0])
         rows = len({line for line, _ in self.found if line > 0})
-        listing = "\n".join(
-            f"  line {line}: {message}" if line > 0 else f"  {message}"
-            for line, message in self.found
-        )
+        lines = [f"line {line}: {message}" if line > 0 else message for line, message in self.found]
         what = f"{rows} bad row{'s' if rows != 1 else ''}" if rows else "an unusable header"
         raise InputError(
-            f"{self.path} has {what}; nothing was sent:\n{listing}",
+            f"{self.path} has {what}; nothing was sent:\n{listing(lines)}",
             hint="fix those lines and run the same command again",
         )
+
+
+def listing(lines: Sequence[str], *, limit: int = MAX_LINES_SHOWN) -> str:
+    """The lines a refusal names (bad rows, refused rows), indented one per line: at most
+    ``limit`` of them, then how many more, so a file of ten thousand bad rows stays readable."""
+    shown = [f"  {line}" for line in lines[:limit]]
+    if len(lines) > limit:
+        shown.append(f"  ... and {len(lines) - limit} more")
+    return "\n".join(shown)
 
 
 def file_sha256(path: Path) -> str:

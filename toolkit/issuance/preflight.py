@@ -23,13 +23,12 @@ from toolkit.errors import ChainError
 from toolkit.holders.holder import HolderState
 from toolkit.holders.registry import read_holders
 from toolkit.inputs import format_shares, investor_id_bytes
+from toolkit.inputs.csv_file import listing
 from toolkit.issuance.issuances_csv import IssuanceRow
 from toolkit.restrictions import restriction_message, restriction_name
 
 if TYPE_CHECKING:
     from toolkit.offering.contracts import OfferingContracts
-
-MAX_LINES_SHOWN = 200
 
 
 def check_authorized(
@@ -89,12 +88,9 @@ def check_receivers(
                 )
             )
     if refused:
-        shown = [f"  line {line}: {message}" for line, message in refused[:MAX_LINES_SHOWN]]
-        if len(refused) > MAX_LINES_SHOWN:
-            shown.append(f"  ... and {len(refused) - MAX_LINES_SHOWN} more rows")
         raise ChainError(
             f"{csv_path}: the chain would refuse {len(refused)} row(s); nothing was sent:\n"
-            + "\n".join(shown),
+            + listing([f"line {line}: {message}" for line, message in refused]),
             hint="qualify the receivers first (`equity holders add` / `holders import`), "
             "or fix the rows",
         )
@@ -158,16 +154,13 @@ def check_holder_caps(
         for place, (line, investor) in enumerate(seen, start=now + 1):
             if place > cap:
                 problems.append(
-                    f"  line {line}: {investor} would be holder {place} of {class_id}, "
+                    f"line {line}: {investor} would be holder {place} of {class_id}, "
                     f"over its cap of {cap} (HOLDER_LIMIT_REACHED)"
                 )
     if problems:
-        shown = problems[:MAX_LINES_SHOWN]
-        if len(problems) > MAX_LINES_SHOWN:
-            shown.append(f"  ... and {len(problems) - MAX_LINES_SHOWN} more rows")
         raise ChainError(
             f"{csv_path}: the chain would refuse {len(problems)} row(s) for its holder cap; "
-            "nothing was sent:\n" + "\n".join(shown),
+            "nothing was sent:\n" + listing(problems),
             hint="issue to fewer new investors, or raise the cap by a governance proposal "
             "(set-max-holders)",
         )
