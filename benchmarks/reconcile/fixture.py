@@ -2,6 +2,13 @@
 anvil's ``--dump-state`` under ``benchmarks/reconcile/.fixture/`` (gitignored) together with
 the deployments record and the register the history implies.
 
+The history is spread out the way a company's is on a public chain: holders are qualified
+and shares issued two batch transactions per block, then the transfers come
+``TRANSFERS_PER_BLOCK`` to a block with a random run of empty blocks (``anvil_mine``, 0 to
+``2 * MEAN_GAP``, ``BLOCK_TIME`` seconds apart) after each, so 100,000 transfers span about
+50,000 blocks. No block holds more than a few thousand logs, as on a real chain (a hosted
+provider could not return a block with more than its result cap at all).
+
 Bulk without private keys: the holder wallets are impersonated (``anvil_autoImpersonateAccount``)
 and funded with ``anvil_setBalance``; transfers are sent as JSON-RPC batches of
 ``eth_sendTransaction`` with automine off and packed into blocks with ``evm_mine``.
@@ -26,8 +33,12 @@ FIXTURE = HERE / ".fixture"
 OFFERING = HERE / "offering.toml"
 FAR_FUTURE = 4_102_444_800  # 2100-01-01
 BATCH = 250  # holders per addHolders / issueBatch transaction
-TX_PER_BLOCK = 2_000
+BATCH_TX_PER_BLOCK = 2  # addHolders / issueBatch transactions per block
+TRANSFERS_PER_BLOCK = 100
+MEAN_GAP = 50  # empty blocks after each block with transactions, on average
+BLOCK_TIME = 12  # seconds between blocks
 GAS_LIMIT = 2_000_000_000
+FORMAT = 2  # the layout of the history; another value rebuilds the fixture
 
 sys.path.insert(0, str(HERE.parent.parent))
 
@@ -86,19 +97,23 @@ def _word(value: int | str) -> str:
 
 
 def _send_all(client: JsonRpcClient, txs: list[dict[str, Any]]) -> None:
-    results = client.batch([("eth_sendTransaction", [tx]) for tx in txs], max_batch=TX_PER_BLOCK)
+    results = client.batch([("eth_sendTransaction", [tx]) for tx in txs], max_batch=1_000)
     failed = [r for r in results if isinstance(r, RpcError)]
     if failed:
         raise RuntimeError(f"{len(failed)} transactions refused, first: {failed[0].message}")
 
 
-def _mine_and_check(client: JsonRpcClient) -> None:
+def _mine_and_check(client: JsonRpcClient, rng: random.Random) -> None:
+    """Mine the pending transactions into one block, check them, then a run of empty blocks."""
     client.call("evm_mine")
     block = client.call("eth_getBlockByNumber", ["latest", False])
     receipts = client.batch([("eth_getTransactionReceipt", [h]) for h in block["transactions"][:5]])
     for receipt in receipts:
         if isinstance(receipt, RpcError) or receipt is None or receipt["status"] != "0x1":
             raise RuntimeError(f"a transaction failed in block {int(block['number'], 16)}: {receipt}")
+    gap = rng.randint(0, 2 * MEAN_GAP)
+    if gap:
+        client.call("anvil_mine", [hex(gap), hex(BLOCK_TIME)])
 
 
 def build(holders: int, transfers: int, *, seed: int = 42, log: Any = print) -> FixtureInfo:
@@ -115,7 +130,9 @@ def build(holders: int, transfers: int, *, seed: int = 42, log: Any = print) -> 
     workdir.mkdir(parents=True)
     state_file = FIXTURE / "anvil-state.json"
     started = time.perf_counter()
-    with anvil("--dump-state", str(state_file), "--disable-code-size-limit") as node:
+    # --prune-history: no state snapshot per block (mining would cost ~1 s a block with this
+    # much state); logs and receipts stay, and the benchmark reads state only at the head
+    with anvil("--dump-state", str(state_file), "--disable-code-size-limit", "--prune-history") as node:
         chain = connect_url(node.rpc_url, timeout=600)
         transactor = Transactor(chain, resolve_signer("dev0", is_local_chain=True, password=None))
         report = deploy_offering(transactor, load_offering(OFFERING), name="bench", cwd=workdir)
@@ -123,6 +140,7 @@ def build(holders: int, transfers: int, *, seed: int = 42, log: Any = print) -> 
         contracts = OfferingContracts(chain.w3, record)
         issuer = transactor.address
         client = JsonRpcClient(node.rpc_url, timeout=600)
+        rng = random.Random(seed)
         wallets = [holder_wallet(i) for i in range(holders)]
         log(f"deployed at block {record.block}; qualifying {holders} holders")
 
@@ -142,9 +160,9 @@ def build(holders: int, transfers: int, *, seed: int = 42, log: Any = print) -> 
                 ],
             )
             calls.append({"from": issuer, "to": record.registry, "data": data, "gas": hex(200_000_000)})
-        for start in range(0, len(calls), 10):  # anvil caps the size of one request
-            _send_all(client, calls[start : start + 10])
-        _mine_and_check(client)
+        for start in range(0, len(calls), BATCH_TX_PER_BLOCK):
+            _send_all(client, calls[start : start + BATCH_TX_PER_BLOCK])
+            _mine_and_check(client, rng)
 
         balances: dict[tuple[str, str], int] = {}
         locked: dict[tuple[str, str], int] = {}
@@ -174,15 +192,14 @@ def build(holders: int, transfers: int, *, seed: int = 42, log: Any = print) -> 
                     balances[(class_id, wallet)] = balances.get((class_id, wallet), 0) + amount
                     if until:
                         locked[(class_id, wallet)] = locked.get((class_id, wallet), 0) + amount
-        for start in range(0, len(calls), 10):
-            _send_all(client, calls[start : start + 10])
-            _mine_and_check(client)
+        for start in range(0, len(calls), BATCH_TX_PER_BLOCK):
+            _send_all(client, calls[start : start + BATCH_TX_PER_BLOCK])
+            _mine_and_check(client, rng)
         log(f"issued {len(grants)} grants; sending {transfers} transfers")
 
         client.call("anvil_autoImpersonateAccount", [True])
         funding = [("anvil_setBalance", [w, hex(10**20)]) for w in wallets]
         client.batch(funding, max_batch=2_000)
-        rng = random.Random(seed)
         nonces: dict[str, int] = {}
         address = {"COMMON": record.class_by_id("COMMON").address, "PREFERRED": record.class_by_id("PREFERRED").address}
         transfer = _selector("transfer(address,uint256)")
@@ -213,16 +230,16 @@ def build(holders: int, transfers: int, *, seed: int = 42, log: Any = print) -> 
             )
             balances[(class_id, sender)] -= amount
             balances[(class_id, receiver)] = balances.get((class_id, receiver), 0) + amount
-            if len(pending) == TX_PER_BLOCK:
+            if len(pending) == TRANSFERS_PER_BLOCK:
                 _send_all(client, pending)
-                _mine_and_check(client)
+                _mine_and_check(client, rng)
                 sent += len(pending)
                 pending = []
                 if sent % 20_000 == 0:
                     log(f"  {sent} transfers sent ({time.perf_counter() - started:.0f} s)")
         if pending:
             _send_all(client, pending)
-            _mine_and_check(client)
+            _mine_and_check(client, rng)
             sent += len(pending)
         client.call("evm_setAutomine", [True])
         head = int(client.call("eth_blockNumber"), 16)
@@ -231,7 +248,7 @@ def build(holders: int, transfers: int, *, seed: int = 42, log: Any = print) -> 
             expected = sum(v for (c, _w), v in balances.items() if c == class_id)
             if supply != expected:
                 raise RuntimeError(f"{class_id}: total supply {supply}, expected {expected}")
-        log(f"{sent} transfers in blocks up to {head}; dumping the state")
+        log(f"{sent} transfers in blocks up to {head} ({time.perf_counter() - started:.0f} s); dumping the state")
         client.close()
 
     rows = ["investor_id,wallet,class,shares,locked_shares"]
@@ -240,7 +257,7 @@ def build(holders: int, transfers: int, *, seed: int = 42, log: Any = print) -> 
         if shares:
             rows.append(f"INV-{index[wallet]:06d},{wallet},{class_id},{shares},{locked.get((class_id, wallet), 0)}")
     (workdir / "register.csv").write_text("\n".join(rows) + "\n")
-    meta = {"holders": holders, "transfers": sent, "head": head, "deploy_block": record.block, "seed": seed}
+    meta = {"format": FORMAT, "holders": holders, "transfers": sent, "head": head, "deploy_block": record.block, "seed": seed}
     (FIXTURE / "meta.json").write_text(json.dumps(meta, indent=2))
     log(f"fixture built in {time.perf_counter() - started:.0f} s")
     return load()
@@ -252,7 +269,7 @@ def load() -> FixtureInfo | None:
     except (OSError, ValueError):
         return None
     state = FIXTURE / "anvil-state.json"
-    if not state.is_file():
+    if not state.is_file() or meta.get("format") != FORMAT:
         return None
     return FixtureInfo(
         holders=meta["holders"],

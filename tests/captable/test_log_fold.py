@@ -17,7 +17,7 @@ from toolkit.captable.events import (
     to_record,
 )
 from toolkit.captable.ledger import Ledger
-from toolkit.captable.log_fold import fold_logs
+from toolkit.captable.log_fold import fold_logs, fold_records
 from toolkit.inputs import ZERO_ADDRESS
 
 COMMON = "0x" + "1a" * 20
@@ -119,3 +119,28 @@ def test_any_transfer_history_folds_the_same_on_both_paths(history: list[tuple[s
         for i, (token, sender, receiver, amount) in enumerate(history)
     ]
     assert through_fast_path(logs) == through_events(logs)
+
+
+def test_journal_records_replay_into_the_ledger_their_events_give() -> None:
+    a, b = WALLETS[1], WALLETS[2]
+    investor = "0x" + fixed_bytes_from_ascii("INV-1", 32).hex()
+    logs = [
+        raw_log(REGISTRY, "HolderAdded", [topic_address(a), investor], encode(["bytes2", "uint40", "bool"], [b"DE", 0, True]), block=2),
+        transfer_log(COMMON, ZERO_ADDRESS, a, 100, block=3, index=0),
+        raw_log(COMMON, "SharesIssued", [topic_address(a)], encode(["uint256", "uint64"], [100, 1_900_000_000]), block=3, index=1),
+        transfer_log(COMMON, a, b, 40, block=7, index=0),
+    ]
+    expected, records = through_events(logs)
+    assert fold_records(records, Ledger.empty(CLASSES)) == expected
+    assert expected.block == 7
+
+
+@settings(max_examples=100, deadline=None)
+@given(moves)
+def test_any_transfer_history_replays_from_records_as_from_events(history: list[tuple[str, str, str, int]]) -> None:
+    logs = [
+        transfer_log(token, sender, receiver, amount, block=1 + i // 3, index=i % 3)
+        for i, (token, sender, receiver, amount) in enumerate(history)
+    ]
+    expected, records = through_events(logs)
+    assert fold_records(records, Ledger.empty(CLASSES)) == expected

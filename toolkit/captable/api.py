@@ -18,7 +18,7 @@ from typing import Any, Literal
 from toolkit.captable.cap_table import CapTable, build_cap_table
 from toolkit.captable.deployment import OfferingDeployment, load_deployment
 from toolkit.captable.indexer import IndexedState, Indexer
-from toolkit.captable.log_reader import RangePolicy
+from toolkit.captable.log_reader import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, RangePolicy
 from toolkit.captable.ocf import read_ocf_register
 from toolkit.captable.reconcile import Reconciliation, reconcile, register_rows_from_ledger
 from toolkit.captable.register import Register, read_register_csv, register_csv
@@ -206,14 +206,29 @@ def open_session(
     cwd: Path,
     deployment: str | None = None,
     confirmations: int | None = None,
+    concurrency: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> CapTableSession:
-    """A session on the offering recorded in ``cwd/deployments`` for this chain."""
+    """A session on the offering recorded in ``cwd/deployments`` for this chain.
+
+    ``concurrency``: log range requests in flight at most (default ``DEFAULT_CONCURRENCY``).
+    """
     offering = load_deployment(cwd, chain_id, deployment)
     if confirmations is None:
         confirmations = 0 if is_local else DEFAULT_REMOTE_CONFIRMATIONS
     if confirmations < 0:
         raise UsageError("--confirmations must be 0 or more", hint="e.g. --confirmations 12")
-    policy = RangePolicy.for_local_node() if is_local else RangePolicy()
+    if concurrency is None:
+        concurrency = DEFAULT_CONCURRENCY
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise UsageError(
+            f"--concurrency must be 1 to {MAX_CONCURRENCY}, not {concurrency}",
+            hint=f"e.g. --concurrency {DEFAULT_CONCURRENCY}",
+        )
+    policy = (
+        RangePolicy.for_local_node(concurrency)
+        if is_local
+        else RangePolicy(concurrency=concurrency)
+    )
     indexer = Indexer.for_offering(rpc_url, offering, cwd, policy=policy, on_progress=on_progress)
     return CapTableSession(indexer, offering, confirmations)

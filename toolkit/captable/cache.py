@@ -140,17 +140,25 @@ class IndexCache:
             self._journal.close()
             self._journal = None
 
-    def replay(self, up_to_block: int | None = None) -> Iterator[Event]:
-        """The journal's events in chain order, up to a block (streamed a chunk at a time)."""
+    def records(self, up_to_block: int | None = None) -> Iterator[list[Any]]:
+        """The journal's records in chain order, up to a block (streamed a chunk at a time)."""
         self.flush()
         if not self.journal_path.exists():
             return
         with open(self.journal_path, encoding="utf-8") as handle:
             for line in handle:
-                for record in json.loads(line):
-                    if up_to_block is not None and record[1] > up_to_block:
+                chunk = json.loads(line)
+                if up_to_block is None or (chunk and chunk[-1][1] <= up_to_block):
+                    yield from chunk
+                    continue
+                for record in chunk:
+                    if record[1] > up_to_block:
                         return
-                    yield from_record(record)
+                    yield record
+
+    def replay(self, up_to_block: int | None = None) -> Iterator[Event]:
+        """The journal's events in chain order, up to a block."""
+        return map(from_record, self.records(up_to_block))
 
     def cut_after(self, block: int) -> None:
         """Drop the journal's events after ``block`` (a reorg replaced them)."""

@@ -15,7 +15,12 @@ A run:
 Locked shares at the block are then read by one batch of ``lockedBalanceOf`` calls at that
 block, for only the positions whose lock horizon has not passed (``Ledger``).
 
-Memory holds the ledger (bounded by holders) and one chunk of logs at a time.
+Logs are read by ``LogReader``: concurrent range requests within the provider's limits, each
+block folded once and in order. Every other read is a batch where it can be (the head check,
+the locked balances, the block search of ``--as-of DATE``), and every request is retried on
+a transient failure (``RetryPolicy``).
+
+Memory holds the ledger (bounded by holders) and a few chunks of logs at a time.
 """
 
 from __future__ import annotations
@@ -34,9 +39,9 @@ from toolkit.captable.cache import CacheState, IndexCache
 from toolkit.captable.deployment import OfferingDeployment
 from toolkit.captable.events import INDEXED_TOPICS, Event, LogDecoder, from_record
 from toolkit.captable.ledger import Ledger
-from toolkit.captable.log_fold import fold_logs
+from toolkit.captable.log_fold import fold_logs, fold_records
 from toolkit.captable.log_reader import LogReader, RangePolicy
-from toolkit.captable.rpc import JsonRpcClient, RpcError
+from toolkit.captable.rpc import JsonRpcClient, RetryPolicy, RpcError
 from toolkit.errors import ChainError, UsageError
 
 LOCKED_BALANCE_OF = "0x" + keccak(b"lockedBalanceOf(address)").hex()[:8]
@@ -68,6 +73,11 @@ class SyncReport:
     reorg_at: int | None = None
     rebuilt: bool = False
     replayed: bool = False
+    log_requests: int = 0  # eth_getLogs requests sent (retries and refused ones included)
+    refusals: int = 0  # ranges the provider refused as too big
+    rate_limited: int = 0  # answers 429
+    retries: int = 0  # other transient failures sent again
+    lowest_concurrency: int | None = None  # requests in flight, after 429s lowered it
 
 
 @contextmanager
@@ -113,10 +123,16 @@ class Indexer:
 
     @classmethod
     def for_offering(
-        cls, rpc_url: str, deployment: OfferingDeployment, cwd: Path, **kwargs: Any
+        cls,
+        rpc_url: str,
+        deployment: OfferingDeployment,
+        cwd: Path,
+        *,
+        retry: RetryPolicy | None = None,
+        **kwargs: Any,
     ) -> Indexer:
         cache = IndexCache.for_offering(cwd, deployment.chain_id, deployment.name)
-        return cls(JsonRpcClient(rpc_url), deployment, cache, **kwargs)
+        return cls(JsonRpcClient(rpc_url, retry=retry), deployment, cache, **kwargs)
 
     def close(self) -> None:
         self.cache.close()
@@ -147,7 +163,9 @@ class Indexer:
             if block < state.head and current.get(block) == stored:
                 self.report.reorg_at = block
                 self.cache.cut_after(block)
-                ledger = Ledger.empty(self.deployment.class_ids()).apply_all(self.cache.replay())
+                ledger = fold_records(
+                    self.cache.records(), Ledger.empty(self.deployment.class_ids())
+                )
                 rewound = CacheState(
                     state.fingerprint,
                     block,
@@ -171,6 +189,30 @@ class Indexer:
         reader = LogReader(
             self.client, list(self.deployment.sources()), INDEXED_TOPICS, self.policy
         )
+        try:
+            self._fold_chunks(reader, ledger, start, end, journal=journal, state=state)
+        finally:
+            report, stats = self.report, reader.stats
+            report.log_requests += stats.requests
+            report.refusals += stats.refusals
+            report.rate_limited += stats.rate_limited
+            report.retries += stats.retries
+            lowest = report.lowest_concurrency
+            report.lowest_concurrency = min(
+                lowest or stats.lowest_concurrency, stats.lowest_concurrency
+            )
+        ledger.block = max(ledger.block, end)
+
+    def _fold_chunks(
+        self,
+        reader: LogReader,
+        ledger: Ledger,
+        start: int,
+        end: int,
+        *,
+        journal: bool,
+        state: CacheState | None,
+    ) -> None:
         with _cycle_collection_paused():
             for chunk in reader.chunks(start, end):
                 records = fold_logs(chunk.logs, ledger, self.decoder)
@@ -184,7 +226,6 @@ class Indexer:
                 self.report.logs += len(chunk.logs)
                 if self.on_progress is not None:
                     self.on_progress(chunk.end - start + 1, end - start + 1)
-        ledger.block = max(ledger.block, end)
 
     def sync(self, *, confirmations: int, as_of: int | None = None) -> tuple[Ledger, int, int]:
         """Bring the cache up to the final head; the ledger at ``as_of`` (default: the final head).
@@ -196,11 +237,16 @@ class Indexer:
         self.report = SyncReport()
         self.unconfirmed = []
         state = self._load()
-        head_check: list[tuple[str, list[Any]]] = [("eth_blockNumber", [])]
+        # the head block itself (not just its number): with no confirmations it is the block
+        # the run ends at, so its hash and time cost no second round trip
+        head_check: list[tuple[str, list[Any]]] = [("eth_getBlockByNumber", ["latest", False])]
         if state.head_hash is not None:
             head_check.append(("eth_getBlockByNumber", [hex(state.head), False]))
         answers = self.client.batch_or_raise(head_check)
-        latest = int(answers[0], 16)
+        if not isinstance(answers[0], dict):
+            raise ChainError("the node has no latest block", hint="is the node synced?")
+        latest = int(answers[0]["number"], 16)
+        known = {latest: answers[0]}
         if state.head_hash is not None and _hash_of(answers[1]) != state.head_hash:
             state = self._rewind(state)
         final = latest - confirmations
@@ -213,25 +259,35 @@ class Indexer:
         if target < 0:
             raise UsageError(f"block {target} does not exist", hint="the first block is 0")
 
+        block_data: Any = None
         if target < state.head:
             self.report.replayed = True
-            ledger = Ledger.empty(self.deployment.class_ids()).apply_all(self.cache.replay(target))
+            ledger = fold_records(
+                self.cache.records(target), Ledger.empty(self.deployment.class_ids())
+            )
             ledger.block = target
         else:
             ledger = state.ledger
             commit_to = min(target, final)
             if commit_to > state.head:
                 self.report.from_block, self.report.to_block = state.head + 1, commit_to
-                head_block = self.client.call("eth_getBlockByNumber", [hex(commit_to), False])
+                head_block = known.get(commit_to) or self.client.call(
+                    "eth_getBlockByNumber", [hex(commit_to), False]
+                )
                 self._fold_range(ledger, state.head + 1, commit_to, journal=True, state=state)
                 state.head = commit_to
                 state.head_hash = _hash_of(head_block)
                 if state.head_hash is not None:
                     state.remember(commit_to, state.head_hash)
                 self.cache.save(state)
+                if commit_to == target:
+                    block_data = head_block
             if target > commit_to:  # not final yet: read, never cached
                 self._fold_range(ledger, commit_to + 1, target, journal=False, state=None)
-        block_data = self.client.call("eth_getBlockByNumber", [hex(target), False])
+        if block_data is None:
+            block_data = known.get(target) or self.client.call(
+                "eth_getBlockByNumber", [hex(target), False]
+            )
         if not isinstance(block_data, dict):
             raise ChainError(f"the node has no block {target}", hint="is the node synced?")
         self._state = state
@@ -305,24 +361,38 @@ class Indexer:
 
     # --- dates --------------------------------------------------------------------------
 
-    def block_at_time(self, moment: datetime) -> int:
-        """The last block with a timestamp at or before ``moment`` (binary search)."""
+    def block_at_time(self, moment: datetime, *, fan_out: int = 16) -> int:
+        """The last block with a timestamp at or before ``moment``.
+
+        A search that asks for ``fan_out - 1`` blocks of the remaining interval in one batch
+        per round: four round trips for 50,000 blocks instead of a binary search's sixteen.
+        """
         target = int(moment.timestamp())
         latest = int(self.client.call("eth_blockNumber"), 16)
-
-        def time_of(number: int) -> int:
-            block = self.client.call("eth_getBlockByNumber", [hex(number), False])
-            return int(block["timestamp"], 16)
-
-        if time_of(0) > target:
-            raise UsageError(
-                f"{moment.isoformat()} is before the chain's first block", hint="give a later date"
+        low, high = 0, latest  # the answer is in [low, high] once block 0 is at or before target
+        probes = self._probes(low, high, fan_out) | {0}
+        while True:
+            ordered = sorted(probes)
+            answers = self.client.batch_or_raise(
+                [("eth_getBlockByNumber", [hex(b), False]) for b in ordered]
             )
-        low, high = 0, latest
-        while low < high:
-            middle = (low + high + 1) // 2
-            if time_of(middle) <= target:
-                low = middle
-            else:
-                high = middle - 1
-        return low
+            times = {b: int(a["timestamp"], 16) for b, a in zip(ordered, answers, strict=True)}
+            if 0 in times and times[0] > target:
+                raise UsageError(
+                    f"{moment.isoformat()} is before the chain's first block",
+                    hint="give a later date",
+                )
+            for block, time in times.items():
+                if time <= target:
+                    low = max(low, block)
+                else:
+                    high = min(high, block - 1)
+            if low >= high:
+                return low
+            probes = self._probes(low, high, fan_out)
+
+    @staticmethod
+    def _probes(low: int, high: int, fan_out: int) -> set[int]:
+        """Blocks in ``(low, high]`` that cut it into ``fan_out`` parts (every one when fewer)."""
+        step = max(1, (high - low) // fan_out)
+        return {min(high, low + step * i) for i in range(1, fan_out)}

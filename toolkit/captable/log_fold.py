@@ -14,9 +14,10 @@ test_log_fold.py`` holds the two together). Pure: raw log dicts in, records out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from toolkit.captable.events import TRANSFER_TOPIC, LogDecoder, to_record
+from toolkit.captable.events import TRANSFER_TOPIC, LogDecoder, from_record, to_record
 from toolkit.captable.ledger import Ledger
 
 TRANSFER = "Transfer"  # the record tag ``to_record`` gives a ``Transfer``
@@ -79,3 +80,26 @@ def fold_logs(logs: list[dict[str, Any]], ledger: Ledger, decoder: LogDecoder) -
     if last_block > ledger.block:
         ledger.block = last_block
     return records
+
+
+def fold_records(records: Iterable[list[Any]], ledger: Ledger) -> Ledger:
+    """Fold journal records (``events.to_record``, in chain order) into ``ledger``.
+
+    The replay behind ``--as-of`` a past block: a Transfer record goes straight to
+    ``Ledger.transfer`` (no event object), every other record through ``from_record`` and
+    ``Ledger.apply``. The same ledger as ``ledger.apply_all(map(from_record, records))``
+    (``tests/captable/test_log_fold.py``), about three times faster.
+    """
+    transfer = ledger.transfer
+    apply = ledger.apply
+    last_block = ledger.block
+    for record in records:
+        if record[0] == TRANSFER:
+            transfer(record[5], record[6], record[7], record[8])
+            if record[1] > last_block:
+                last_block = record[1]
+        else:
+            apply(from_record(record))
+    if last_block > ledger.block:
+        ledger.block = last_block
+    return ledger

@@ -1,5 +1,7 @@
-"""A lean JSON-RPC client for reading an offering's history: one kept-alive HTTP connection,
-batch requests, and errors typed so that callers can tell a refused range from a dead node.
+"""A lean JSON-RPC client for reading an offering's history: kept-alive HTTP connections (one
+per thread, so range requests can run concurrently), batch requests, retries that honour a
+provider's ``Retry-After``, and errors typed so that callers can tell a busy provider from a
+refused range from a dead node.
 
 The indexer moves tens of megabytes of logs; going through web3's provider and middleware
 for that costs more than the transfer itself. Writes never go through here: transactions use
@@ -9,17 +11,23 @@ for that costs more than the transfer itself. Writes never go through here: tran
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
+import random
+import threading
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from toolkit.errors import ChainError, NodeUnreachableError
 
 DEFAULT_TIMEOUT_S = 120.0
 MAX_BATCH = 500
-RATE_LIMIT_RETRIES = 4
+T = TypeVar("T")
 
 
 class RpcError(ChainError):
@@ -42,12 +50,85 @@ class RpcError(ChainError):
         self.http_status = http_status
 
 
-class RpcTimeout(RpcError):
+class TransientRpcError(RpcError):
+    """Worth sending again as it was: the provider is busy, or a hop on the way failed
+    (HTTP 5xx, a dropped connection, an answer cut short)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after  # seconds the provider asked us to wait, if it did
+
+
+class RateLimited(TransientRpcError):
+    """HTTP 429: too many requests; ``retry_after`` is the provider's ``Retry-After``."""
+
+
+class RpcTimeout(TransientRpcError):
     """The node did not answer in time (often: a log range too large for it)."""
 
 
+class ProviderUnavailable(RpcError):
+    """A request failed transiently as many times as the retry policy allows."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often, and after how long, a transient failure is retried.
+
+    The wait is the provider's ``Retry-After`` when it sends one (up to ``max_retry_after``),
+    else an exponential backoff from ``backoff`` up to ``max_backoff``, with jitter so that
+    concurrent requests do not come back all at once.
+    """
+
+    attempts: int = 8  # tries of one request, the first included
+    backoff: float = 0.1
+    max_backoff: float = 5.0
+    max_retry_after: float = 60.0
+
+    def wait(self, failures: int, error: TransientRpcError) -> float:
+        if error.retry_after is not None:
+            return min(error.retry_after, self.max_retry_after)
+        return min(self.max_backoff, self.backoff * 2.0 ** (failures - 1)) * random.uniform(0.5, 1)
+
+    def give_up(self, error: TransientRpcError, what: str) -> ProviderUnavailable:
+        return ProviderUnavailable(
+            f"{what} failed {self.attempts} times in a row (last: {error.message})",
+            http_status=error.http_status,
+            hint="the provider is overloaded or rate-limiting: try again later, or lower --concurrency",
+        )
+
+    def run(self, attempt: Callable[[], T], what: str) -> T:
+        """``attempt()``, retried on transient failures."""
+        for failures in itertools.count(1):
+            try:
+                return attempt()
+            except TransientRpcError as exc:
+                if failures >= self.attempts:
+                    raise self.give_up(exc, what) from exc
+                time.sleep(self.wait(failures, exc))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _retry_after(value: str | None) -> float | None:
+    """``Retry-After``: delay-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
 class JsonRpcClient:
-    def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+    """Safe to share between threads: each thread keeps its own connection."""
+
+    def __init__(
+        self, url: str, *, timeout: float = DEFAULT_TIMEOUT_S, retry: RetryPolicy | None = None
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise NodeUnreachableError(
@@ -55,49 +136,80 @@ class JsonRpcClient:
             )
         self.url = url
         self.timeout = timeout
+        self.retry = retry or RetryPolicy()
         self._scheme = parts.scheme
         self._host = parts.hostname
         self._port = parts.port
         self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        self._connection: http.client.HTTPConnection | None = None
-        self._next_id = 1
+        self._local = threading.local()
+        self._connections: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
         self.requests = 0  # HTTP requests made (for tests and benchmarks)
 
     # --- transport ----------------------------------------------------------------------
 
     def _connect(self) -> http.client.HTTPConnection:
-        if self._connection is None:
+        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
+        if connection is None:
             cls = (
                 http.client.HTTPSConnection
                 if self._scheme == "https"
                 else http.client.HTTPConnection
             )
-            self._connection = cls(self._host, self._port, timeout=self.timeout)
-        return self._connection
+            connection = cls(self._host, self._port, timeout=self.timeout)
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    def _drop_connection(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
+        self._local = threading.local()
 
-    def post(self, payload: Any) -> Any:
-        """POST one JSON document and return the decoded answer."""
+    def post_once(self, payload: Any) -> Any:
+        """POST one JSON document and return the decoded answer (one try, no retry)."""
         body = json.dumps(payload, separators=(",", ":")).encode()
-        for attempt in range(RATE_LIMIT_RETRIES + 1):
-            status, raw = self._round_trip(body)
-            if status == 429 and attempt < RATE_LIMIT_RETRIES:
-                time.sleep(0.5 * 2**attempt)
-                continue
+        status, retry_after, raw = self._round_trip(body)
+        if status == 429:
+            raise RateLimited(
+                f"{self.url} is rate-limiting (HTTP 429)", http_status=429, retry_after=retry_after
+            )
+        if status >= 500 and status != 501:
+            raise TransientRpcError(
+                f"HTTP {status} from {self.url}", http_status=status, retry_after=retry_after
+            )
+        try:
+            answer = json.loads(raw)
+        except ValueError as exc:
             if status != 200:
                 text = raw[:300].decode(errors="replace").strip()
-                raise RpcError(f"HTTP {status} from {self.url}: {text}", http_status=status)
-            try:
-                return json.loads(raw)
-            except ValueError as exc:
-                raise RpcError(f"{self.url} answered with something that is not JSON") from exc
-        raise AssertionError("unreachable")  # pragma: no cover
+                raise RpcError(
+                    f"HTTP {status} from {self.url}: {text}", http_status=status
+                ) from exc
+            raise TransientRpcError(
+                f"{self.url} answered with something that is not JSON (cut short?)"
+            ) from exc
+        if status != 200 and not _is_rpc_error(answer):
+            raise RpcError(
+                f"HTTP {status} from {self.url}: {str(answer)[:300]}", http_status=status
+            )
+        return answer
 
-    def _round_trip(self, body: bytes) -> tuple[int, bytes]:
+    def post(self, payload: Any) -> Any:
+        """POST one JSON document, retrying transient failures (``RetryPolicy``)."""
+        return self.retry.run(lambda: self.post_once(payload), f"a request to {self.url}")
+
+    def _round_trip(self, body: bytes) -> tuple[int, float | None, bytes]:
         for attempt in range(2):  # a kept-alive connection the server closed: reconnect once
             connection = self._connect()
             try:
@@ -106,20 +218,22 @@ class JsonRpcClient:
                 )
                 response = connection.getresponse()
                 raw = response.read()
-                self.requests += 1
-                return response.status, raw
+                with self._lock:
+                    self.requests += 1
+                return response.status, _retry_after(response.getheader("Retry-After")), raw
             except TimeoutError as exc:
-                self.close()
+                self._drop_connection()
                 raise RpcTimeout(f"{self.url} did not answer within {self.timeout:.0f} s") from exc
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
-                self.close()
+                self._drop_connection()
                 if attempt == 0:
                     continue
-                raise NodeUnreachableError(
-                    f"lost the connection to {self.url} ({exc})", hint="check that the node runs"
-                ) from exc
+                raise TransientRpcError(f"lost the connection to {self.url} ({exc})") from exc
+            except http.client.IncompleteRead as exc:
+                self._drop_connection()
+                raise TransientRpcError(f"{self.url} cut its answer short") from exc
             except (OSError, http.client.HTTPException) as exc:
-                self.close()
+                self._drop_connection()
                 raise NodeUnreachableError(
                     f"cannot reach the node at {self.url} ({exc})",
                     hint="check the URL and that the node runs, or start one with `equity node start`",
@@ -129,9 +243,7 @@ class JsonRpcClient:
     # --- JSON-RPC -----------------------------------------------------------------------
 
     def _request(self, method: str, params: Sequence[Any]) -> dict[str, Any]:
-        request = {"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": list(params)}
-        self._next_id += 1
-        return request
+        return {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": list(params)}
 
     @staticmethod
     def _error(method: str, error: Any) -> RpcError:
@@ -143,26 +255,42 @@ class JsonRpcClient:
             )
         return RpcError(f"{method}: {error}")
 
-    def call(self, method: str, params: Sequence[Any] = ()) -> Any:
-        answer = self.post(self._request(method, params))
+    def _result(self, method: str, answer: Any) -> Any:
         if not isinstance(answer, dict):
             raise RpcError(f"{method}: unexpected answer {str(answer)[:100]}")
         if "error" in answer:
             raise self._error(method, answer["error"])
         return answer.get("result")
 
+    def call_once(self, method: str, params: Sequence[Any] = ()) -> Any:
+        """One try: a transient failure is raised (``TransientRpcError``), not retried."""
+        return self._result(method, self.post_once(self._request(method, params)))
+
+    def call(self, method: str, params: Sequence[Any] = ()) -> Any:
+        return self._result(method, self.post(self._request(method, params)))
+
     def batch(
-        self, calls: Sequence[tuple[str, Sequence[Any]]], *, max_batch: int = MAX_BATCH
+        self,
+        calls: Sequence[tuple[str, Sequence[Any]]],
+        *,
+        max_batch: int = MAX_BATCH,
+        concurrency: int = 4,
     ) -> list[Any]:
         """Results in the order of ``calls``; a failed call's place holds its ``RpcError``.
 
-        Sent as JSON-RPC batches of at most ``max_batch`` calls (providers cap batch sizes).
+        Sent as JSON-RPC batches of at most ``max_batch`` calls (providers cap batch sizes),
+        up to ``concurrency`` of them at once; a batch that fails transiently is sent again
+        whole.
         """
+        chunks = [calls[start : start + max_batch] for start in range(0, len(calls), max_batch)]
+        payloads = [[self._request(m, p) for m, p in chunk] for chunk in chunks]
+        if len(payloads) > 1 and concurrency > 1:
+            with ThreadPoolExecutor(min(concurrency, len(payloads))) as pool:
+                answers = list(pool.map(self.post, payloads))
+        else:
+            answers = [self.post(payload) for payload in payloads]
         results: list[Any] = []
-        for start in range(0, len(calls), max_batch):
-            chunk = calls[start : start + max_batch]
-            requests = [self._request(m, p) for m, p in chunk]
-            answer = self.post(requests)
+        for chunk, requests, answer in zip(chunks, payloads, answers, strict=True):
             if isinstance(answer, dict) and "error" in answer:  # the whole batch was refused
                 raise self._error("batch", answer["error"])
             if not isinstance(answer, list):
@@ -184,3 +312,7 @@ class JsonRpcClient:
             if isinstance(result, RpcError):
                 raise result
         return results
+
+
+def _is_rpc_error(answer: Any) -> bool:
+    return isinstance(answer, dict) and isinstance(answer.get("error"), dict)

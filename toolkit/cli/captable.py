@@ -27,7 +27,9 @@ def captable() -> None:
 
 
 @contextmanager
-def _session(app: AppContext, confirmations: int | None) -> Iterator[CapTableSession]:
+def _session(
+    app: AppContext, confirmations: int | None, concurrency: int | None = None
+) -> Iterator[CapTableSession]:
     from toolkit.captable.api import open_session
 
     chain = app.chain()
@@ -46,12 +48,21 @@ def _session(app: AppContext, confirmations: int | None) -> Iterator[CapTableSes
             cwd=app.cwd,
             deployment=app.options.deployment,
             confirmations=confirmations,
+            concurrency=concurrency,
             on_progress=on_progress,
         )
         try:
             yield session
         finally:
             session.close()
+
+
+concurrency_option = click.option(
+    "--concurrency",
+    type=click.IntRange(min=1, max=32),
+    default=None,
+    help="Log range requests in flight at most (default 4); fewer after a 429 from the provider.",
+)
 
 
 def _shares(units: int, decimals: int) -> str:
@@ -151,6 +162,7 @@ def _render_reconciliation(app: AppContext, register: Path, result: Reconciliati
 @click.option("--class", "share_class", type=CLASS, default=None, help="Only this class.")
 @as_of_option
 @confirmations_option
+@concurrency_option
 @global_options
 @pass_app
 def show(
@@ -158,9 +170,10 @@ def show(
     share_class: ClassDeployment | None,
     as_of: str | None,
     confirmations: int | None,
+    concurrency: int | None,
 ) -> None:
     """Holders per class and combined: shares, locked shares, votes and percentages."""
-    with _session(app, confirmations) as session:
+    with _session(app, confirmations, concurrency) as session:
         table = session.cap_table(as_of, class_id=share_class.id if share_class else None)
     app.result(table.to_json(), lambda: _render_cap_table(app, table))
 
@@ -178,13 +191,19 @@ def show(
 )
 @as_of_option
 @confirmations_option
+@concurrency_option
 @global_options
 @pass_app
 def export(
-    app: AppContext, fmt: str, out: Path, as_of: str | None, confirmations: int | None
+    app: AppContext,
+    fmt: str,
+    out: Path,
+    as_of: str | None,
+    confirmations: int | None,
+    concurrency: int | None,
 ) -> None:
     """Write the cap table as a register CSV, as JSON, or as an OCF 1.2.0 package."""
-    with _session(app, confirmations) as session:
+    with _session(app, confirmations, concurrency) as session:
         written = session.export(fmt, out, as_of)  # type: ignore[arg-type]
     app.result(
         written,
@@ -198,11 +217,18 @@ def export(
 @click.argument("register", type=click.Path(dir_okay=False, path_type=Path))
 @as_of_option
 @confirmations_option
+@concurrency_option
 @global_options
 @pass_app
-def reconcile(app: AppContext, register: Path, as_of: str | None, confirmations: int | None) -> int:
+def reconcile(
+    app: AppContext,
+    register: Path,
+    as_of: str | None,
+    confirmations: int | None,
+    concurrency: int | None,
+) -> int:
     """Compare the legal register (.csv or .ocf.zip) with the chain; exit 1 on any discrepancy."""
-    with _session(app, confirmations) as session:
+    with _session(app, confirmations, concurrency) as session:
         result = session.reconcile(register, as_of)
     app.result(result.to_json(), lambda: _render_reconciliation(app, register, result))
     return 0 if result.clean else 1
