@@ -243,7 +243,7 @@ def main() -> None:
     tight: list[tuple[str, str, str]] = []
     verdicts: list[str] = []
     began = time.perf_counter()
-    with fixture.anvil("--load-state", str(info.state_file), "--prune-history") as node:
+    with fixture.loaded() as node:
         load_s = time.perf_counter() - began
         url = node.rpc_url
         work = Path(tempfile.mkdtemp(prefix="equity-bench-"))

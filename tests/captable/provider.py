@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -322,7 +323,8 @@ def provider_process(upstream: str, limits: ProviderLimits) -> Iterator[str]:
     for item in fields(ProviderLimits):
         value = getattr(limits, item.name)
         args += [f"--{item.name.replace('_', '-')}", "0" if value is None else str(value)]
-    process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, cwd=root)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -242,3 +242,22 @@ def test_a_block_the_provider_cannot_return_is_exit_3_with_the_reason(
 def test_concurrency_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = equity(["captable", "show", "--concurrency", "0"], capsys)
     assert code == 2 and "--concurrency" in err
+
+
+def test_a_date_is_found_in_a_few_batched_round_trips(history: History, proxy: ProviderProxy) -> None:
+    from datetime import UTC, datetime
+
+    offering = history.offering
+    proxy.configure(ProviderLimits(latency=0.001))
+    head = history.expected.block
+    ix = Indexer.for_offering(proxy.url, offering.view, fresh(history, "dates"), retry=QUICK)
+    try:
+        for block in (1, head // 3, head - 1, head):
+            moment = datetime.fromtimestamp(offering.w3.eth.get_block(block)["timestamp"], UTC)
+            before = ix.client.requests
+            found = ix.block_at_time(moment)
+            assert offering.w3.eth.get_block(found)["timestamp"] == moment.timestamp()
+            assert found == head or offering.w3.eth.get_block(found + 1)["timestamp"] > moment.timestamp()
+            assert ix.client.requests - before <= 4  # a binary search over this history takes 8
+    finally:
+        ix.close()
