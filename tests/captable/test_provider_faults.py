@@ -21,7 +21,7 @@ from tests.captable.provider import ProviderLimits, ProviderProxy
 from toolkit.captable.events import INDEXED_TOPICS
 from toolkit.captable.indexer import IndexedState, Indexer
 from toolkit.captable.log_reader import RangePolicy
-from toolkit.captable.rpc import JsonRpcClient, ProviderUnavailable, RetryPolicy
+from toolkit.chain.rpc import JsonRpcClient, ProviderUnavailable, RetryPolicy
 from toolkit.cli.main import main
 from toolkit.errors import ChainError
 

@@ -12,8 +12,8 @@ A functional core inside an imperative shell:
 - ``reconcile``  register rows + ledger -> discrepancies of SPEC §9 (pure)
 - ``ocf``        cap-table history -> an OCF 1.2.0 package, and OCF packages -> register rows
 
-The shell: ``rpc`` (a lean batched JSON-RPC client), ``log_reader`` (chunked, adaptive
-``eth_getLogs``), ``cache`` (the on-disk journal and snapshot), ``indexer`` (reads an
+The shell: ``log_reader`` (concurrent, adaptive ``eth_getLogs`` through
+``toolkit.chain.rpc``), ``cache`` (the on-disk journal and snapshot), ``indexer`` (reads an
 offering's events incrementally and reorg-safely) and ``api`` (the entry points the CLI and
 scripts call).
 """

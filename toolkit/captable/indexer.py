@@ -41,7 +41,7 @@ from toolkit.captable.events import INDEXED_TOPICS, Event, LogDecoder, from_reco
 from toolkit.captable.ledger import Ledger
 from toolkit.captable.log_fold import fold_logs, fold_records
 from toolkit.captable.log_reader import LogReader, RangePolicy
-from toolkit.captable.rpc import JsonRpcClient, RetryPolicy, RpcError
+from toolkit.chain.rpc import JsonRpcClient, RetryPolicy, RpcError
 from toolkit.errors import ChainError, UsageError
 
 LOCKED_BALANCE_OF = "0x" + keccak(b"lockedBalanceOf(address)").hex()[:8]

@@ -25,8 +25,9 @@ re-aims the next tiles at ``target_logs`` (growing at most ``max_growth`` times 
 never above a learned range cap; a tile waiting in the queue is cut to what is known when it
 is sent, not when it was queued.
 
-Memory: at most ``2 x concurrency`` tiles are fetched or waiting ahead of the one the caller
-needs next, so a slow tile holds the others back instead of letting them pile up.
+Memory: at most ``WINDOW_PER_WORKER x concurrency`` new tiles are fetched or waiting ahead of
+the one the caller needs next, so a slow tile holds the others back instead of letting them
+pile up (pieces of a refused tile, which lie behind, are always sent).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.captable.rpc import (
+from toolkit.chain.rpc import (
     JsonRpcClient,
     RateLimited,
     RetryPolicy,
@@ -51,6 +52,10 @@ from toolkit.errors import ChainError
 
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 32
+# tiles fetched or waiting ahead of the caller, per worker: enough for the fetches to go on
+# while the caller folds a burst of answers (dense blocks come back together), few enough
+# that memory stays a constant (about 4,000 logs a tile, 4.5 MB of parsed JSON)
+WINDOW_PER_WORKER = 4
 
 _TOO_MUCH = re.compile(
     r"range|too many|too large|limit|exceed|more than|response size|size exceeded|timeout|timed out"
@@ -189,6 +194,7 @@ class LogReader:
         self.target = self.policy.target_logs
         self.limit = self.policy.concurrency  # requests in flight now (lowered on 429)
         self._successes = 0
+        self._answered = False  # has any range been answered (so the density is known)?
         self._last_decrease = 0.0
         self.stats = ReadStats(lowest_concurrency=self.limit)
 
@@ -225,6 +231,7 @@ class LogReader:
     # --- outcomes (on the caller's thread) ----------------------------------------------
 
     def _succeeded(self, tile: _Tile, found: int) -> None:
+        self._answered = True
         policy = self.policy
         estimate = tile.width * self.target // max(found, 1)
         self.span = max(
@@ -255,17 +262,22 @@ class LogReader:
             # is learned exactly above; a stated result cap says the density was the cause)
             self.ceiling = max(self.policy.min_span, min(self.ceiling, tile.width - 1))
         if suggestion is not None and tile.start <= suggestion < tile.end:
-            width = suggestion - tile.start + 1
+            width = suggestion - tile.start + 1  # what the provider says fits
         elif range_limit is not None and range_limit < tile.width:
             width = range_limit
-        else:
-            width = (tile.width + 1) // 2
-        width = max(self.policy.min_span, width)
+        else:  # too many logs, or no reason given: equal pieces, fetched side by side
+            pieces = max(2, min(self.policy.concurrency, tile.width))
+            width = max(self.policy.min_span, -(-tile.width // pieces))
+        width = max(self.policy.min_span, min(width, tile.width - 1))
         self.span = max(self.policy.min_span, min(self.span, width))
-        if width >= tile.width:  # nothing the refusal allows is smaller: halve
-            width = max(self.policy.min_span, (tile.width + 1) // 2)
-        # the rest goes back whole: it is cut to the span known by the time it is sent
-        return [_Tile(tile.start, tile.start + width - 1), _Tile(tile.start + width, tile.end)]
+        if not self._answered:  # the width fits, but how many logs it holds is unknown:
+            # spread it over the workers rather than risk a refusal of a dense range (which
+            # costs the provider the whole query)
+            self.span = max(self.policy.min_span, -(-width // self.policy.concurrency))
+        return [
+            _Tile(start, min(start + width - 1, tile.end))
+            for start in range(tile.start, tile.end + 1, width)
+        ]
 
     def _failed(self, tile: _Tile, error: TransientRpcError, now: float) -> _Tile:
         """The tile to send again after a transient failure, and when."""
@@ -294,11 +306,13 @@ class LogReader:
         if start > end:
             return
         policy = self.policy
-        window = 2 * policy.concurrency
+        window = WINDOW_PER_WORKER * policy.concurrency
         probing = True  # one request alone until an answer says what the provider allows
         cursor = start  # the first block not yet in any tile
         expected = start  # the first block not yet handed to the caller
-        queue: list[_Tile] = []  # tiles to send (again) before new ones, by start block
+        # tiles to send (again), by start block: pieces of refused or failed tiles, all
+        # before ``cursor``, so they are sent first and regardless of the window
+        queue: list[_Tile] = []
         ready: dict[int, LogChunk] = {}
         in_flight: dict[Future[list[dict[str, Any]] | RpcError], _Tile] = {}
         pool = ThreadPoolExecutor(max_workers=policy.concurrency, thread_name_prefix="getLogs")
@@ -306,25 +320,27 @@ class LogReader:
             while expected <= end:
                 now = time.monotonic()
                 while len(in_flight) < (1 if probing else self.limit):
-                    queued = bool(queue) and queue[0].not_before <= now
-                    if not queued and cursor > end:
-                        break
-                    first_block = queue[0].start if queued else cursor
-                    if first_block != expected and len(in_flight) + len(ready) >= window:
-                        break  # far enough ahead of the caller: memory stays bounded
                     width = max(policy.min_span, min(self.span, self.ceiling))
-                    if queued:
+                    if queue and queue[0].not_before <= now:
                         tile = heapq.heappop(queue)
                         if tile.width > width:  # what is known now says: smaller
-                            rest = _Tile(tile.start + width, tile.end, tile.failures)
-                            heapq.heappush(queue, rest)
-                            tile = _Tile(tile.start, rest.start - 1, tile.failures)
-                    else:
+                            heapq.heappush(
+                                queue, _Tile(tile.start + width, tile.end, tile.failures)
+                            )
+                            tile = _Tile(tile.start, tile.start + width - 1, tile.failures)
+                    elif cursor <= end and len(in_flight) + len(ready) < window:
                         tile = _Tile(cursor, min(end, cursor + width - 1))
                         cursor = tile.end + 1
+                    else:  # nothing to send, or far enough ahead: memory stays bounded
+                        break
                     tile.sent_at = now
                     self.stats.requests += 1
                     in_flight[pool.submit(self._attempt, tile)] = tile
+                if expected in ready:  # one chunk to the caller, then top up the requests
+                    chunk = ready.pop(expected)
+                    expected = chunk.end + 1
+                    yield chunk
+                    continue
                 timeout = max(0.0, queue[0].not_before - now) if queue else None
                 if not in_flight:
                     time.sleep(timeout or 0.0)
@@ -343,16 +359,14 @@ class LogReader:
                     ):
                         heapq.heappush(queue, self._failed(tile, outcome, now))
                     elif is_range_refusal(outcome):
-                        ceiling = self.ceiling
-                        for piece in self._refused(tile, outcome):
+                        pieces = self._refused(tile, outcome)
+                        if tile.end + 1 == cursor:  # the newest tile: the rest is cut anew
+                            cursor, pieces = pieces[1].start, pieces[:1]
+                        for piece in pieces:
                             heapq.heappush(queue, piece)
-                        probing = probing and self.ceiling == ceiling
+                        probing = False
                     else:
                         raise outcome
-                while expected in ready:
-                    chunk = ready.pop(expected)
-                    expected = chunk.end + 1
-                    yield chunk
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 

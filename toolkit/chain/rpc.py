@@ -1,11 +1,18 @@
-"""A lean JSON-RPC client for reading an offering's history: kept-alive HTTP connections (one
-per thread, so range requests can run concurrently), batch requests, retries that honour a
-provider's ``Retry-After``, and errors typed so that callers can tell a busy provider from a
-refused range from a dead node.
+"""The JSON-RPC client for bulk reads: kept-alive HTTP connections (one per thread, so range
+requests can run concurrently), batches (sent side by side), retries that honour a provider's
+``Retry-After``, and failures typed so that a caller can tell a busy provider
+(``RateLimited``, ``TransientRpcError``) from a refused request (``RpcError``) from a dead
+node (``NodeUnreachableError``).
 
-The indexer moves tens of megabytes of logs; going through web3's provider and middleware
-for that costs more than the transfer itself. Writes never go through here: transactions use
-``toolkit.chain.tx``.
+Why not web3's provider (issue 20, point 6; ``benchmarks/reconcile/RESULTS.md`` has the run):
+``w3.eth.get_logs`` formats every log into an ``AttributeDict`` of ``HexBytes`` and took 11x
+as long over the same ranges; ``w3.batch_requests()`` took 34x as long for 1,000
+``lockedBalanceOf`` calls; ``HTTPProvider.make_request`` with raw dicts was as fast (0.99x),
+but its retry configuration sleeps a fixed backoff whatever ``Retry-After`` says, never
+retries a batch, retries a refused range (HTTP 4xx) as if it were transient, and hides the
+429s that the log reader needs to see to slow down. What is left here is that: typing,
+retrying and batching, over ``http.client``. Transactions never come through here
+(``toolkit.chain.tx`` uses web3).
 """
 
 from __future__ import annotations
