@@ -17,7 +17,7 @@ measures:
    - a warm reconcile after 100 new blocks (goal: < 1 s);
    - the ledger as of a past block from the warm cache (what entitlements at a record date need);
    - peak Python memory of a cold read of the whole history and of its first half.
-3. **A tight rate limit** (10 requests/s): the same reference and cold reconcile, with 429s.
+3. **A tight rate limit** (3 requests/s): the same reference and cold reconcile, with 429s.
 4. **The JSON-RPC client** (issue 20.6): the reference's ranges fetched by the toolkit's client,
    by web3's ``HTTPProvider.make_request`` and by ``w3.eth.get_logs``, and a batch of
    ``lockedBalanceOf`` calls by the client and by ``w3.batch_requests()``.
@@ -69,7 +69,7 @@ PROVIDER = ProviderLimits(
     max_block_range=2_000, max_logs=10_000, latency=0.05, rate_limit=50, burst=10, error_rate=0.01, style="infura", seed=1
 )
 TIGHT = ProviderLimits(
-    max_block_range=2_000, max_logs=10_000, latency=0.05, rate_limit=10, burst=5, error_rate=0.01, style="infura", seed=2
+    max_block_range=2_000, max_logs=10_000, latency=0.05, rate_limit=3, burst=2, error_rate=0.01, style="infura", seed=2
 )
 CLEAN = ProviderLimits(max_block_range=2_000, max_logs=10_000, latency=0.05, style="infura")
 
