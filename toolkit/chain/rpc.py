@@ -5,10 +5,11 @@ requests can run concurrently), batches (sent side by side), retries that honour
 node (``NodeUnreachableError``).
 
 Why not web3's provider (issue 20, point 6; ``benchmarks/reconcile/RESULTS.md`` has the run):
-``w3.eth.get_logs`` formats every log into an ``AttributeDict`` of ``HexBytes`` and took 11x
-as long over the same ranges; ``w3.batch_requests()`` took 34x as long for 1,000
-``lockedBalanceOf`` calls; ``HTTPProvider.make_request`` with raw dicts was as fast (0.99x),
-but its retry configuration sleeps a fixed backoff whatever ``Retry-After`` says, never
+``w3.eth.get_logs`` formats every log into an ``AttributeDict`` of ``HexBytes`` and took 12x
+as long over the same ranges; ``w3.batch_requests()`` took 22x as long for 1,000
+``lockedBalanceOf`` calls; ``HTTPProvider.make_request`` with raw dicts was about as fast
+(1.16x in the run of RESULTS.md, 0.99x and 1.05x in two earlier ones), but its retry
+configuration sleeps a fixed backoff whatever ``Retry-After`` says, never
 retries a batch, retries a refused range (HTTP 4xx) as if it were transient, and hides the
 429s that the log reader needs to see to slow down. What is left here is that: typing,
 retrying and batching, over ``http.client``. Transactions never come through here
