@@ -31,7 +31,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +52,11 @@ SETTINGS: dict[str, Any] = {
                 "abi",
                 "evm.bytecode.object",
                 "evm.bytecode.sourceMap",
+                "evm.bytecode.linkReferences",
                 "evm.deployedBytecode.object",
                 "evm.deployedBytecode.sourceMap",
                 "evm.methodIdentifiers",
+                "storageLayout",
                 "devdoc",
                 "userdoc",
             ],
@@ -128,6 +130,9 @@ class Compiler:
     description: str
 
 
+EIP170_LIMIT = 24_576  # bytes of runtime code a contract may deploy (EIP-170)
+
+
 @dataclass(frozen=True)
 class CompileResult:
     compiled: bool
@@ -135,6 +140,7 @@ class CompileResult:
     compiler: str
     build_dir: Path
     precompiled: bool = False  # the installed package's bundled templates: nothing to compile
+    sizes: dict[str, int] = field(default_factory=dict)  # runtime bytes of each deployable contract
 
 
 def _source_files(contracts_dir: Path) -> list[Path]:
@@ -257,12 +263,12 @@ def compile_project(
     out_dir = build_dir(root)
     if not force and is_up_to_date(root):
         names = tuple(sorted(p.stem for p in out_dir.glob("*.json")))
-        return CompileResult(False, names, "(up to date)", out_dir)
+        return CompileResult(False, names, "(up to date)", out_dir, sizes=contract_sizes(root))
 
     with _exclusive(root):  # one compiler at a time per project; the others wait, then reuse
         if not force and is_up_to_date(root):
             names = tuple(sorted(p.stem for p in out_dir.glob("*.json")))
-            return CompileResult(False, names, "(up to date)", out_dir)
+            return CompileResult(False, names, "(up to date)", out_dir, sizes=contract_sizes(root))
         compiler = compiler or find_compiler(root)
         node_modules = node_modules_dir(root)
         standard_input = {
@@ -275,15 +281,35 @@ def compile_project(
         }
         output = _run_compiler(compiler, standard_input, root, node_modules)
         staging = out_dir.with_name(f".contracts-{os.getpid()}")
-        written = _write_artifacts(output, root, staging, node_modules, compiler)
+        written, sizes = _write_artifacts(output, root, staging, node_modules, compiler)
         _swap_in(staging, out_dir)
         standard_json_input_file(root).write_text(
             json.dumps(_self_contained_input(standard_input, output, root, node_modules))
         )
         _cache_file(root).write_text(
-            json.dumps({"fingerprint": fingerprint, "compiler": compiler.description})
+            json.dumps(
+                {"fingerprint": fingerprint, "compiler": compiler.description, "sizes": sizes}
+            )
         )
-    return CompileResult(True, written, compiler.description, out_dir)
+    return CompileResult(True, written, compiler.description, out_dir, sizes=sizes)
+
+
+def contract_sizes(root: Path | None = None) -> dict[str, int]:
+    """Runtime bytes of each of the project's contracts that deploys code, as the last
+    compilation measured them (``deployedBytecode``, library placeholders counted at their
+    linked size); empty before a compilation."""
+    sizes = compile_record(root).get("sizes") or {}
+    return {str(name): int(size) for name, size in dict(sizes).items()}
+
+
+def artifact_sizes(folder: Path) -> dict[str, int]:
+    """The same, read from a folder of artifacts (an installed package's bundled templates)."""
+    sizes: dict[str, int] = {}
+    for path in sorted(folder.glob("*.json")):
+        artifact = json.loads(path.read_text())
+        if _deploys_code(artifact):
+            sizes[str(artifact["contractName"])] = len(artifact["deployedBytecode"]) // 2
+    return sizes
 
 
 def _self_contained_input(
@@ -315,7 +341,9 @@ def compile_in_folder(folder: Path, *, force: bool = False) -> CompileResult:
         return compile_project(package_root(), force=force)
     names = tuple(sorted(p.stem for p in bundled.glob("*.json")))
     compiler = f"solc {info.solc}, OpenZeppelin Contracts {info.openzeppelin}"
-    return CompileResult(False, names, compiler, bundled, precompiled=True)
+    return CompileResult(
+        False, names, compiler, bundled, precompiled=True, sizes=artifact_sizes(bundled)
+    )
 
 
 @contextlib.contextmanager
@@ -412,13 +440,14 @@ def _format_compile_error(error: dict[str, Any]) -> str:
 
 def _write_artifacts(
     output: dict[str, Any], root: Path, out_dir: Path, node_modules: Path, compiler: Compiler
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], dict[str, int]]:
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     (out_dir / "dependencies").mkdir()
     sources_out = output.get("sources", {})
     written: list[str] = []
+    sizes: dict[str, int] = {}
     compiler_info = {
         "version": f"{SOLC_VERSION}+{compiler.description}",
         "evm_version": EVM_VERSION,
@@ -442,7 +471,9 @@ def _write_artifacts(
                 "deployedBytecode": evm.get("deployedBytecode", {}).get("object", ""),
                 "sourceMap": evm.get("bytecode", {}).get("sourceMap", ""),
                 "deployedSourceMap": evm.get("deployedBytecode", {}).get("sourceMap", ""),
+                "linkReferences": evm.get("bytecode", {}).get("linkReferences", {}),
                 "methodIdentifiers": evm.get("methodIdentifiers", {}),
+                "storageLayout": data.get("storageLayout", {}),
                 "ast": sources_out.get(source_path, {}).get("ast", {}),
                 "devdoc": data.get("devdoc", {}),
                 "userdoc": data.get("userdoc", {}),
@@ -460,7 +491,19 @@ def _write_artifacts(
             target.write_text(json.dumps(artifact, separators=(",", ":")))
             if not is_dependency:
                 written.append(name)
-    return tuple(sorted(written))
+                if _deploys_code(artifact):
+                    sizes[name] = len(artifact["deployedBytecode"]) // 2
+    return tuple(sorted(written)), dict(sorted(sizes.items()))
+
+
+def _deploys_code(artifact: dict[str, Any]) -> bool:
+    """A contract with runtime code, or a library with external functions (a linked library);
+    not an interface, an abstract contract or a library of internal functions only."""
+    if not artifact["deployedBytecode"]:
+        return False
+    if artifact["type"] == "library":  # external functions (storage arguments are not in the ABI)
+        return bool(artifact["methodIdentifiers"])
+    return True
 
 
 def _contract_kind(ast: dict[str, Any], name: str) -> str:
@@ -481,3 +524,5 @@ def iter_artifact_files(root: Path | None = None) -> Iterator[Path]:
 if __name__ == "__main__":  # pragma: no cover - convenience for contract developers
     result = compile_project(force=False)
     print(f"{'compiled' if result.compiled else 'up to date'}: {len(result.contracts)} contracts")
+    for contract, size in result.sizes.items():
+        print(f"  {contract:<24} {size:>6,} bytes of runtime code (EIP-170 limit {EIP170_LIMIT:,})")

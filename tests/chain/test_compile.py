@@ -57,6 +57,24 @@ def test_compile_with_no_source_change_compiles_nothing(probe_project: Path) -> 
     assert "Probe" in result.contracts
 
 
+def test_the_build_prints_the_runtime_size_of_each_contract(probe_project: Path) -> None:
+    size = (
+        len(
+            json.loads((probe_project / "build/contracts/Probe.json").read_text())[
+                "deployedBytecode"
+            ]
+        )
+        // 2
+    )
+    assert compile_project(probe_project).sizes["Probe"] == size
+    proc = run_equity("compile", "--project", str(probe_project))
+    assert proc.returncode == 0, proc.stderr
+    lines = [line.split() for line in (proc.stdout + proc.stderr).splitlines()]
+    assert ["Probe", f"{size:,}", "bytes", "of", "runtime", "code", "(limit", "24,576)"] in lines
+    as_json = json.loads(run_equity("--json", "compile", "--project", str(probe_project)).stdout)
+    assert as_json["sizes"]["Probe"] == size
+
+
 def test_a_changed_source_is_recompiled(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     assert compile_project(project).compiled

@@ -28,7 +28,7 @@ from toolkit.cli.options import global_options
 @pass_app
 def compile_command(app: AppContext, force: bool, project: Path | None) -> None:
     """Compile contracts/ into build/contracts (nothing to do when no source changed)."""
-    from toolkit.compile import compile_in_folder, compile_project
+    from toolkit.compile import EIP170_LIMIT, compile_in_folder, compile_project
 
     if project is not None:
         result = compile_project(project, force=force)
@@ -40,6 +40,7 @@ def compile_command(app: AppContext, force: bool, project: Path | None) -> None:
         "compiler": result.compiler,
         "build_dir": str(result.build_dir),
         "precompiled": result.precompiled,
+        "sizes": result.sizes,
     }
 
     def render() -> None:
@@ -59,5 +60,7 @@ def compile_command(app: AppContext, force: bool, project: Path | None) -> None:
                 f"nothing to compile: {len(result.contracts)} contracts up to date "
                 f"in {result.build_dir}"
             )
+        for name, size in result.sizes.items():
+            app.say(f"  {name:<24} {size:>6,} bytes of runtime code (limit {EIP170_LIMIT:,})")
 
     app.result(data, render)
