@@ -5,7 +5,8 @@ import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
 
 /// @title Class-weighted voting power of an offering
 /// @notice An IERC5805 votes source for the governor: the voting power of an account is the sum,
-/// over the share classes, of `votesPerShare` times the votes delegated to it in that class.
+/// over the share classes, of `votesPerShare` times the whole shares whose votes are delegated to it
+/// in that class (`votesPerShare * classVotes / 10**decimals`, rounded down per class).
 interface IClassWeightedVotes is IERC5805 {
     /// @notice Delegation happens on each class token, not here.
     error DelegationIsPerClass();
@@ -13,7 +14,8 @@ interface IClassWeightedVotes is IERC5805 {
     error ClassConfigMismatch(uint256 tokens, uint256 weights);
     /// @notice At most `max` classes are supported.
     error TooManyClasses(uint256 count, uint256 max);
-    /// @notice A class token is the zero address, listed twice, or not on the timestamp clock.
+    /// @notice A class token is the zero address, listed twice, not on the timestamp clock, or has
+    /// more than 18 decimals.
     error InvalidClassToken(address token);
 
     /// @notice The number of share classes.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {HolderRecord} from "../registry/HolderRecord.sol";
 import {IOfferingErrors} from "./IOfferingErrors.sol";
 
 /// @title The qualified-holder registry of one offering
@@ -20,6 +21,8 @@ interface IHolderRegistry is IOfferingErrors {
     event HolderRemoved(address indexed wallet, bytes16 indexed investorId);
     /// @notice `wallet` was frozen (`frozen` true) or unfrozen.
     event HolderFrozen(address indexed wallet, bool frozen);
+    /// @notice The offering's class tokens were bound to the registry (once, at deployment).
+    event ClassesBound(address[] tokens);
 
     /// @notice The wallet is the zero address.
     error InvalidWallet(address wallet);
@@ -29,8 +32,20 @@ interface IHolderRegistry is IOfferingErrors {
     error HolderAlreadyRegistered(address wallet, bytes16 investorId);
     /// @notice The wallet is not registered.
     error HolderNotRegistered(address wallet);
+    /// @notice `wallet` was registered under another investor and still holds shares of
+    /// `classToken`: re-keying it would leave them counted for its old investor. Move or redeem its
+    /// shares first, or add it again under its old investor id.
+    error WalletHoldsShares(address wallet, address classToken);
+    /// @notice The class tokens are bound already (binding happens once, at deployment).
+    error ClassesAlreadyBound();
+    /// @notice `token` is not a class token that reads this registry.
+    error InvalidClassToken(address token);
+    /// @notice At most `max` class tokens may be bound.
+    error TooManyClasses(uint256 count, uint256 max);
 
-    /// @notice Register `wallet` for `investorId`. REGISTRAR_ROLE. Emits {HolderAdded}.
+    /// @notice Register `wallet` for `investorId`. REGISTRAR_ROLE. Emits {HolderAdded}. A wallet
+    /// last registered under another investor id is refused with {WalletHoldsShares} while it holds
+    /// shares of any bound class token (so every holding wallet counts for the investor it belongs to).
     function addHolder(address wallet, bytes16 investorId, bytes2 jurisdiction, uint40 expiresAt, bool accredited)
         external;
 
@@ -48,8 +63,17 @@ interface IHolderRegistry is IOfferingErrors {
     /// id and frozen flag are kept). REGISTRAR_ROLE. Emits {HolderUpdated}.
     function updateHolder(address wallet, bytes2 jurisdiction, uint40 expiresAt, bool accredited) external;
 
-    /// @notice Unregister `wallet`: it can no longer receive shares. REGISTRAR_ROLE. Emits {HolderRemoved}.
+    /// @notice Unregister `wallet`: it can no longer receive shares. Its frozen flag and investor
+    /// index stay in its record. REGISTRAR_ROLE. Emits {HolderRemoved}.
     function removeHolder(address wallet) external;
+
+    /// @notice Tell the registry the offering's class tokens (at most 8), whose balances it checks
+    /// before re-keying a wallet. Once only, by DEFAULT_ADMIN_ROLE (the deployer, before it hands
+    /// the role to the timelock). Emits {ClassesBound}.
+    function bindClasses(address[] calldata tokens) external;
+
+    /// @notice The bound class tokens.
+    function classTokens() external view returns (address[] memory);
 
     /// @notice Freeze or unfreeze `wallet` (registered or not). REGISTRAR_ROLE. Emits {HolderFrozen}.
     function setFrozen(address wallet, bool frozen) external;
@@ -75,11 +99,11 @@ interface IHolderRegistry is IOfferingErrors {
     function investorCount() external view returns (uint32);
 
     /// @notice The packed record word of `wallet` (layout in `HolderRecord.sol`), for class tokens.
-    function recordOf(address wallet) external view returns (uint256);
+    function recordOf(address wallet) external view returns (HolderRecord);
 
     /// @notice The packed record words of two wallets in one call, for class tokens.
-    function recordsOf(address a, address b) external view returns (uint256, uint256);
+    function recordsOf(address a, address b) external view returns (HolderRecord, HolderRecord);
 
     /// @notice The packed record words of many wallets in one call, for batch issuance.
-    function recordsOfBatch(address[] calldata wallets) external view returns (uint256[] memory);
+    function recordsOfBatch(address[] calldata wallets) external view returns (HolderRecord[] memory);
 }

@@ -7,7 +7,8 @@ import {IOfferingErrors} from "./IOfferingErrors.sol";
 
 /// @title One share class of an offering
 /// @notice An ERC-20 share token (ERC20Permit, ERC20Votes on a timestamp clock, AccessControl,
-/// Pausable, Multicall) whose every balance change obeys the transfer restrictions of SPEC §8.
+/// Multicall; pausable with OpenZeppelin Pausable's events, errors and `paused()`) whose every
+/// balance change obeys the transfer restrictions of SPEC §8.
 interface IShareClass is IERC1404, IOfferingErrors {
     /// @notice A lock-up lot: `amount` shares vesting linearly from `start` to `end`, nothing before
     /// `cliff`. A plain lock-up has `start == cliff == end` (everything unlocks at `end`).
@@ -35,6 +36,10 @@ interface IShareClass is IERC1404, IOfferingErrors {
     event MaxHoldersChanged(uint32 previous, uint32 current);
     /// @notice Receivers registered in `jurisdiction` are now refused (`blocked`) or accepted again.
     event JurisdictionBlockChanged(bytes2 indexed jurisdiction, bool blocked);
+    /// @notice Transfers were paused by `account` (OpenZeppelin Pausable's event).
+    event Paused(address account);
+    /// @notice Transfers were resumed by `account` (OpenZeppelin Pausable's event).
+    event Unpaused(address account);
 
     /// @notice A transfer, transferFrom, issuance or forced transfer met restriction `code` (SPEC §8).
     error TransferRestricted(uint8 code, address from, address to, uint256 value);
@@ -54,6 +59,10 @@ interface IShareClass is IERC1404, IOfferingErrors {
     error InvalidShareAmount(uint256 amount);
     /// @notice Votes cannot be delegated to the zero address: every share votes (SPEC §10).
     error InvalidDelegatee(address delegator, address delegatee);
+    /// @notice {pause} while paused (OpenZeppelin Pausable's error).
+    error EnforcedPause();
+    /// @notice {unpause} while not paused (OpenZeppelin Pausable's error).
+    error ExpectedPause();
 
     /// @notice Issue `amount` shares to `to`, locked until `lockedUntil` (0 or past: unlocked).
     /// ISSUER_ROLE. Obeys codes 3-6 and 9 and the authorized cap. Emits {Transfer} and {SharesIssued}.
@@ -76,11 +85,13 @@ interface IShareClass is IERC1404, IOfferingErrors {
     /// ISSUER_ROLE. Emits {Transfer} and {ForcedTransfer}.
     function forceTransfer(address from, address to, uint256 amount, string calldata reason) external;
 
-    /// @notice Move the whole balance, the lock-up lots and the delegation of `lostWallet` to
-    /// `newWallet`, which the registry maps to the same investor (`lostWallet` may already be
-    /// removed from the registry). If `lostWallet` delegated to another wallet and `newWallet` never
-    /// chose a delegate, `newWallet` delegates there too. ISSUER_ROLE. Emits {Transfer} and
-    /// {WalletRecovered}; {InvestorMismatch} otherwise.
+    /// @notice Move the whole balance and the lock-up lots of `lostWallet` to `newWallet`, which
+    /// the registry maps to the same investor (`lostWallet` may already be removed from the
+    /// registry), else {InvestorMismatch}. `newWallet` must be able to receive: codes 3, 5 and 6
+    /// ({TransferRestricted}; a frozen new wallet is refused, the shares would be stranded there).
+    /// `newWallet` keeps its own delegation and votes; only an empty `newWallet` that never chose a
+    /// delegate takes over a delegation of `lostWallet` to another wallet ({DelegateChanged}).
+    /// Ignores pause and the lost wallet's frozen flag. ISSUER_ROLE. Emits {Transfer} and {WalletRecovered}.
     function recover(address lostWallet, address newWallet) external;
 
     /// @notice Stop transfers (code 1). PAUSER_ROLE. Issuance, redemption and issuer actions go on.
@@ -101,6 +112,9 @@ interface IShareClass is IERC1404, IOfferingErrors {
     /// Emits {JurisdictionBlockChanged}.
     function setJurisdictionBlocked(bytes2 jurisdiction, bool blocked) external;
 
+    /// @notice True while transfers are paused.
+    function paused() external view returns (bool);
+
     /// @notice The authorized-shares cap.
     function authorized() external view returns (uint256);
 
@@ -115,11 +129,10 @@ interface IShareClass is IERC1404, IOfferingErrors {
     /// shares issued to it would count toward `maxHolders`.
     function holdingWalletsOf(uint32 investorIndex) external view returns (uint256);
 
-    /// @notice True when receivers registered in `jurisdiction` are refused.
+    /// @notice True when receivers registered in `jurisdiction` are refused. (The list of blocked
+    /// jurisdictions is in the {JurisdictionBlockChanged} events; the toolkit's ledger folds them.)
     function isJurisdictionBlocked(bytes2 jurisdiction) external view returns (bool);
 
-    /// @notice Every blocked jurisdiction.
-    function blockedJurisdictions() external view returns (bytes2[] memory);
 
     /// @notice The holder registry this class reads.
     function registry() external view returns (IHolderRegistry);

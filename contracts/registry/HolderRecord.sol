@@ -1,26 +1,36 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @title The packed holder record: one storage slot, one word across contracts
-/// @notice The registry stores, and the class tokens read, a holder's record as a single word so
-/// that a transfer costs one storage read per wallet. Layout, from the least significant bit:
+/// @notice A holder's registry record packed in one word: one storage slot in the registry, one
+/// value across contracts, so that a transfer costs one storage read per wallet. Only
+/// {HolderRecordLibrary} knows the layout; the functions attach to the type, not to every uint256.
+/// The ABI type is uint256 (the registry's `recordOf`). Layout, from the least significant bit:
 ///
-/// | bits      | field         | meaning                                                    |
-/// |-----------|---------------|------------------------------------------------------------|
-/// | 0..127    | investorId    | ASCII id, right-padded with zero bytes; 0 = not registered |
-/// | 128..143  | jurisdiction  | ISO 3166-1 alpha-2 in ASCII ("US" = 0x5553)                |
-/// | 144..183  | expiresAt     | unix seconds; qualified while `block.timestamp < expiresAt` |
-/// | 184       | accredited    |                                                            |
-/// | 185       | frozen        | kept when the wallet is removed                            |
-/// | 192..223  | investorIndex | dense index of the investor id (see the registry)          |
-library HolderRecord {
+/// | bits      | field         | meaning                                                          |
+/// |-----------|---------------|------------------------------------------------------------------|
+/// | 0..127    | investorId    | ASCII id, right-padded with zero bytes; 0 = not registered       |
+/// | 128..143  | jurisdiction  | ISO 3166-1 alpha-2 in ASCII ("US" = 0x5553)                      |
+/// | 144..183  | expiresAt     | unix seconds; qualified while `block.timestamp < expiresAt`      |
+/// | 184       | accredited    |                                                                  |
+/// | 185       | frozen        | kept when the wallet is removed                                  |
+/// | 186..191  | (free)        | zero                                                             |
+/// | 192..223  | investorIndex | dense index of the investor id; kept when the wallet is removed  |
+/// | 224..255  | (free)        | zero                                                             |
+type HolderRecord is uint256;
+
+using HolderRecordLibrary for HolderRecord global;
+
+/// @title The layout of {HolderRecord}
+library HolderRecordLibrary {
     uint256 private constant _JURISDICTION_SHIFT = 128;
     uint256 private constant _EXPIRES_SHIFT = 144;
     uint256 private constant _ACCREDITED_BIT = 1 << 184;
     uint256 private constant _FROZEN_BIT = 1 << 185;
     uint256 private constant _INDEX_SHIFT = 192;
+    /// @dev What survives a removal: the frozen flag and the investor index.
+    uint256 private constant _KEPT_ON_REMOVAL = _FROZEN_BIT | (uint256(type(uint32).max) << _INDEX_SHIFT);
 
-    /// @dev Pack the fields into a record word.
+    /// @dev Pack the fields into a record.
     function pack(
         bytes16 investorId_,
         bytes2 jurisdiction_,
@@ -28,44 +38,54 @@ library HolderRecord {
         bool accredited_,
         bool frozen_,
         uint32 investorIndex_
-    ) internal pure returns (uint256 record) {
-        record = uint256(uint128(investorId_)) | (uint256(uint16(jurisdiction_)) << _JURISDICTION_SHIFT)
+    ) internal pure returns (HolderRecord) {
+        uint256 word = uint256(uint128(investorId_)) | (uint256(uint16(jurisdiction_)) << _JURISDICTION_SHIFT)
             | (uint256(expiresAt_) << _EXPIRES_SHIFT) | (uint256(investorIndex_) << _INDEX_SHIFT);
-        if (accredited_) record |= _ACCREDITED_BIT;
-        if (frozen_) record |= _FROZEN_BIT;
+        if (accredited_) word |= _ACCREDITED_BIT;
+        if (frozen_) word |= _FROZEN_BIT;
+        return HolderRecord.wrap(word);
     }
 
-    function investorId(uint256 record) internal pure returns (bytes16) {
-        return bytes16(uint128(record));
+    function investorId(HolderRecord record) internal pure returns (bytes16) {
+        return bytes16(uint128(HolderRecord.unwrap(record)));
     }
 
-    function isRegistered(uint256 record) internal pure returns (bool) {
-        return uint128(record) != 0;
+    /// @dev Registered: the investor id is not zero (a removed wallet's record keeps only its
+    /// frozen flag and investor index, so it is not registered).
+    function isRegistered(HolderRecord record) internal pure returns (bool) {
+        return uint128(HolderRecord.unwrap(record)) != 0;
     }
 
-    function jurisdiction(uint256 record) internal pure returns (bytes2) {
-        return bytes2(uint16(record >> _JURISDICTION_SHIFT));
+    function jurisdiction(HolderRecord record) internal pure returns (bytes2) {
+        return bytes2(uint16(HolderRecord.unwrap(record) >> _JURISDICTION_SHIFT));
     }
 
-    function expiresAt(uint256 record) internal pure returns (uint40) {
-        return uint40(record >> _EXPIRES_SHIFT);
+    function expiresAt(HolderRecord record) internal pure returns (uint40) {
+        return uint40(HolderRecord.unwrap(record) >> _EXPIRES_SHIFT);
     }
 
-    function accredited(uint256 record) internal pure returns (bool) {
-        return record & _ACCREDITED_BIT != 0;
+    function accredited(HolderRecord record) internal pure returns (bool) {
+        return HolderRecord.unwrap(record) & _ACCREDITED_BIT != 0;
     }
 
-    function frozen(uint256 record) internal pure returns (bool) {
-        return record & _FROZEN_BIT != 0;
+    function frozen(HolderRecord record) internal pure returns (bool) {
+        return HolderRecord.unwrap(record) & _FROZEN_BIT != 0;
     }
 
-    function investorIndex(uint256 record) internal pure returns (uint32) {
-        return uint32(record >> _INDEX_SHIFT);
+    /// @dev The investor index the wallet was last registered under (0: never registered).
+    function investorIndex(HolderRecord record) internal pure returns (uint32) {
+        return uint32(HolderRecord.unwrap(record) >> _INDEX_SHIFT);
     }
 
     /// @dev The record with its frozen flag set to `frozen_`.
-    function withFrozen(uint256 record, bool frozen_) internal pure returns (uint256) {
-        return frozen_ ? record | _FROZEN_BIT : record & ~_FROZEN_BIT;
+    function withFrozen(HolderRecord record, bool frozen_) internal pure returns (HolderRecord) {
+        uint256 word = HolderRecord.unwrap(record);
+        return HolderRecord.wrap(frozen_ ? word | _FROZEN_BIT : word & ~_FROZEN_BIT);
+    }
+
+    /// @dev The record of the wallet once removed: not registered, frozen flag and investor index kept.
+    function removed(HolderRecord record) internal pure returns (HolderRecord) {
+        return HolderRecord.wrap(HolderRecord.unwrap(record) & _KEPT_ON_REMOVAL);
     }
 
     /// @dev True for two upper-case ASCII letters (the shape of an ISO 3166-1 alpha-2 code).

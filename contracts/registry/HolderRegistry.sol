@@ -2,22 +2,29 @@
 pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IHolderRegistry} from "../interfaces/IHolderRegistry.sol";
-import {HolderRecord} from "./HolderRecord.sol";
+import {IShareClass} from "../interfaces/IShareClass.sol";
+import {HolderRecord, HolderRecordLibrary} from "./HolderRecord.sol";
 
 /// @title The qualified-holder registry of one offering
 /// @notice Wallet -> investor id, jurisdiction, qualification expiry, accreditation and frozen
 /// flag, one storage slot per wallet (see {HolderRecord}). The registrar (the issuer's account)
 /// keeps it; the admin (the offering's timelock) grants and revokes the registrar role.
+///
+/// The registry also knows the offering's class tokens (bound once by the deployer): a wallet
+/// that holds shares of any of them cannot be re-added under another investor id, so every
+/// holding wallet counts for the investor it belongs to and the tokens' holder counts stay exact.
 contract HolderRegistry is IHolderRegistry, AccessControl {
-    using HolderRecord for uint256;
-
     /// @notice May add, update, remove, freeze and unfreeze holders.
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    /// @notice The most class tokens one offering may bind (the toolkit's and the votes source's limit).
+    uint256 public constant MAX_CLASSES = 8;
 
-    mapping(address wallet => uint256 record) private _records;
+    mapping(address wallet => HolderRecord record) private _records;
     mapping(bytes16 investorId => uint32 index) private _investorIndex;
     uint32 private _investorCount;
+    address[] private _classTokens;
 
     /// @param admin gets DEFAULT_ADMIN_ROLE (the deployer, who hands it to the timelock)
     /// @param registrar gets REGISTRAR_ROLE (the issuer's day-to-day account)
@@ -57,22 +64,39 @@ contract HolderRegistry is IHolderRegistry, AccessControl {
         external
         onlyRole(REGISTRAR_ROLE)
     {
-        uint256 record = _records[wallet];
+        HolderRecord record = _records[wallet];
         if (!record.isRegistered()) revert HolderNotRegistered(wallet);
-        if (!HolderRecord.isValidJurisdiction(jurisdiction)) revert InvalidJurisdiction(jurisdiction);
+        if (!HolderRecordLibrary.isValidJurisdiction(jurisdiction)) revert InvalidJurisdiction(jurisdiction);
         bytes16 investorId = record.investorId();
-        _records[wallet] =
-            HolderRecord.pack(investorId, jurisdiction, expiresAt, accredited, record.frozen(), record.investorIndex());
+        _records[wallet] = HolderRecordLibrary.pack(
+            investorId, jurisdiction, expiresAt, accredited, record.frozen(), record.investorIndex()
+        );
         emit HolderUpdated(wallet, investorId, jurisdiction, expiresAt, accredited);
     }
 
     /// @inheritdoc IHolderRegistry
     function removeHolder(address wallet) external onlyRole(REGISTRAR_ROLE) {
-        uint256 record = _records[wallet];
+        HolderRecord record = _records[wallet];
         if (!record.isRegistered()) revert HolderNotRegistered(wallet);
-        // Only the frozen flag survives: a frozen wallet stays frozen when it is unregistered.
-        _records[wallet] = uint256(0).withFrozen(record.frozen());
+        // The frozen flag survives (a frozen wallet stays frozen when it is unregistered), and so
+        // does the investor index, which a later {addHolder} compares with the new investor's.
+        _records[wallet] = record.removed();
         emit HolderRemoved(wallet, record.investorId());
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function bindClasses(address[] calldata tokens) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_classTokens.length != 0) revert ClassesAlreadyBound();
+        uint256 n = tokens.length;
+        if (n > MAX_CLASSES) revert TooManyClasses(n, MAX_CLASSES);
+        for (uint256 i = 0; i < n; ++i) {
+            address token = tokens[i];
+            if (token.code.length == 0 || address(IShareClass(token).registry()) != address(this)) {
+                revert InvalidClassToken(token);
+            }
+            _classTokens.push(token);
+        }
+        emit ClassesBound(tokens);
     }
 
     /// @inheritdoc IHolderRegistry
@@ -88,7 +112,7 @@ contract HolderRegistry is IHolderRegistry, AccessControl {
         view
         returns (bytes16 investorId, bytes2 jurisdiction, uint40 expiresAt, bool accredited, bool frozen)
     {
-        uint256 record = _records[wallet];
+        HolderRecord record = _records[wallet];
         return (record.investorId(), record.jurisdiction(), record.expiresAt(), record.accredited(), record.frozen());
     }
 
@@ -99,7 +123,7 @@ contract HolderRegistry is IHolderRegistry, AccessControl {
 
     /// @inheritdoc IHolderRegistry
     function isQualified(address wallet) external view returns (bool) {
-        uint256 record = _records[wallet];
+        HolderRecord record = _records[wallet];
         return record.isRegistered() && block.timestamp < record.expiresAt();
     }
 
@@ -114,18 +138,23 @@ contract HolderRegistry is IHolderRegistry, AccessControl {
     }
 
     /// @inheritdoc IHolderRegistry
-    function recordOf(address wallet) external view returns (uint256) {
+    function classTokens() external view returns (address[] memory) {
+        return _classTokens;
+    }
+
+    /// @inheritdoc IHolderRegistry
+    function recordOf(address wallet) external view returns (HolderRecord) {
         return _records[wallet];
     }
 
     /// @inheritdoc IHolderRegistry
-    function recordsOf(address a, address b) external view returns (uint256, uint256) {
+    function recordsOf(address a, address b) external view returns (HolderRecord, HolderRecord) {
         return (_records[a], _records[b]);
     }
 
     /// @inheritdoc IHolderRegistry
-    function recordsOfBatch(address[] calldata wallets) external view returns (uint256[] memory records) {
-        records = new uint256[](wallets.length);
+    function recordsOfBatch(address[] calldata wallets) external view returns (HolderRecord[] memory records) {
+        records = new HolderRecord[](wallets.length);
         for (uint256 i = 0; i < wallets.length; ++i) {
             records[i] = _records[wallets[i]];
         }
@@ -136,15 +165,27 @@ contract HolderRegistry is IHolderRegistry, AccessControl {
     {
         if (wallet == address(0)) revert InvalidWallet(wallet);
         if (investorId == bytes16(0)) revert InvalidInvestorId(investorId);
-        if (!HolderRecord.isValidJurisdiction(jurisdiction)) revert InvalidJurisdiction(jurisdiction);
-        uint256 record = _records[wallet];
+        if (!HolderRecordLibrary.isValidJurisdiction(jurisdiction)) revert InvalidJurisdiction(jurisdiction);
+        HolderRecord record = _records[wallet];
         if (record.isRegistered()) revert HolderAlreadyRegistered(wallet, record.investorId());
         uint32 index = _investorIndex[investorId];
         if (index == 0) {
             index = ++_investorCount;
             _investorIndex[investorId] = index;
         }
-        _records[wallet] = HolderRecord.pack(investorId, jurisdiction, expiresAt, accredited, record.frozen(), index);
+        uint32 previous = record.investorIndex();
+        if (previous != 0 && previous != index) _requireNoShares(wallet);
+        _records[wallet] =
+            HolderRecordLibrary.pack(investorId, jurisdiction, expiresAt, accredited, record.frozen(), index);
         emit HolderAdded(wallet, investorId, jurisdiction, expiresAt, accredited);
+    }
+
+    /// @dev Refuse a re-key of `wallet` while it holds shares of a bound class token.
+    function _requireNoShares(address wallet) private view {
+        uint256 n = _classTokens.length;
+        for (uint256 i = 0; i < n; ++i) {
+            address token = _classTokens[i];
+            if (IERC20(token).balanceOf(wallet) != 0) revert WalletHoldsShares(wallet, token);
+        }
     }
 }

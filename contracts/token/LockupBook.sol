@@ -12,11 +12,27 @@ import {HolderAccount} from "./HolderAccount.sol";
 /// plain lock-up lives inline in the summary and needs no lot slot at all.
 ///
 /// Storage stays bounded whatever a holder's history: every insertion first prunes the lots that
-/// have ended, plain lots with the same release time merge, and at most `maxLots` lots may be live
-/// (beyond that, {IShareClass-TooManyLockupLots}). So a lock-up check reads at most `maxLots` slots.
+/// have ended, plain lots with the same release time merge, and at most {MAX_LOTS} lots may be live
+/// (beyond that, {IShareClass-TooManyLockupLots}). So a lock-up check reads at most {MAX_LOTS} slots.
 ///
-/// Functions take the summary as a memory copy that the caller writes back once.
+/// @dev A linked library: the lock-up checks a transfer needs ({lockedAt}) are internal and compiled
+/// into the token; the bookkeeping of issuance with a second lot, forced transfers, redemptions and
+/// recoveries ({add}, {addAll}, {release}) and the {live} view are external, run by DELEGATECALL
+/// on the token's storage, and keep the token's code small. Each takes the wallet's account word
+/// and returns it updated (delegation and counted index untouched): the caller stores it.
 library LockupBook {
+    /// @notice The most live lock-up lots a wallet may have in one class.
+    uint256 internal constant MAX_LOTS = 16;
+
+    /// @dev The summary fields of an account, as a memory struct the algorithms below update.
+    struct Summary {
+        uint112 lotSum;
+        uint48 lotsEnd;
+        uint8 lotCount;
+    }
+
+    // ------------------------------------------------------------------ internal (in the token)
+
     /// @dev The shares of `lot` still locked at time `t`. Vesting rounds the vested part down.
     function lockedOf(IShareClass.LockupLot memory lot, uint256 t) internal pure returns (uint256) {
         if (t >= lot.end) return 0;
@@ -26,30 +42,39 @@ library LockupBook {
     }
 
     /// @dev The shares locked at time `t` (`t` not before the last pruning).
-    function lockedAt(HolderAccount memory account, mapping(uint256 => IShareClass.LockupLot) storage lots, uint256 t)
+    function lockedAt(HolderAccount account, mapping(uint256 => IShareClass.LockupLot) storage lots, uint256 t)
         internal
         view
         returns (uint256 locked)
     {
-        if (account.lotSum == 0 || t >= account.lotsEnd) return 0;
-        uint256 n = account.lotCount;
-        if (n == 0) return account.lotSum;
+        uint256 sum = account.lotSum();
+        if (sum == 0 || t >= account.lotsEnd()) return 0;
+        uint256 n = account.lotCount();
+        if (n == 0) return sum;
         for (uint256 i = 0; i < n; ++i) {
             locked += lockedOf(lots[i], t);
         }
     }
 
-    /// @dev The live lots at time `t`, the inline one included.
-    function live(HolderAccount memory account, mapping(uint256 => IShareClass.LockupLot) storage lots, uint256 t)
-        internal
+    /// @dev True for a packed lot (the {IShareClass-LockupLot} storage layout) with start == end.
+    function isPlain(uint256 packedLot) internal pure returns (bool) {
+        return uint48(packedLot >> 112) == uint48(packedLot >> 208);
+    }
+
+    // ------------------------------------------------------------------ external (linked)
+
+    /// @notice The live lots at time `t`, the inline one included.
+    function live(HolderAccount account, mapping(uint256 => IShareClass.LockupLot) storage lots, uint256 t)
+        external
         view
         returns (IShareClass.LockupLot[] memory result)
     {
-        if (account.lotSum == 0 || t >= account.lotsEnd) return new IShareClass.LockupLot[](0);
-        uint256 n = account.lotCount;
+        Summary memory s = _load(account);
+        if (s.lotSum == 0 || t >= s.lotsEnd) return new IShareClass.LockupLot[](0);
+        uint256 n = s.lotCount;
         if (n == 0) {
             result = new IShareClass.LockupLot[](1);
-            result[0] = IShareClass.LockupLot(account.lotSum, account.lotsEnd, account.lotsEnd, account.lotsEnd);
+            result[0] = IShareClass.LockupLot(s.lotSum, s.lotsEnd, s.lotsEnd, s.lotsEnd);
             return result;
         }
         result = new IShareClass.LockupLot[](n);
@@ -63,33 +88,90 @@ library LockupBook {
         }
     }
 
-    /// @dev Add `lot` (with `lot.end > t`): prune, merge with a plain lot of the same release time,
-    /// or append; reverts with {IShareClass-TooManyLockupLots} beyond `maxLots` live lots.
+    /// @notice Add a lot given packed as in storage (with an end after `t`); see {addAll}.
     function add(
-        HolderAccount memory account,
+        HolderAccount account,
+        mapping(uint256 => IShareClass.LockupLot) storage lots,
+        uint256 packedLot,
+        uint256 t,
+        address holder
+    ) external returns (HolderAccount) {
+        IShareClass.LockupLot memory lot = IShareClass.LockupLot(
+            uint112(packedLot), uint48(packedLot >> 112), uint48(packedLot >> 160), uint48(packedLot >> 208)
+        );
+        Summary memory s = _load(account);
+        _add(s, lots, lot, t, holder);
+        return _store(account, s);
+    }
+
+    /// @notice Add `added` lots (each ending after `t`): prune, merge each with a plain lot of the
+    /// same release time, or append; reverts with {IShareClass-TooManyLockupLots} beyond
+    /// {MAX_LOTS} live lots.
+    function addAll(
+        HolderAccount account,
+        mapping(uint256 => IShareClass.LockupLot) storage lots,
+        IShareClass.LockupLot[] memory added,
+        uint256 t,
+        address holder
+    ) external returns (HolderAccount) {
+        Summary memory s = _load(account);
+        for (uint256 i = 0; i < added.length; ++i) {
+            _add(s, lots, added[i], t, holder);
+        }
+        return _store(account, s);
+    }
+
+    /// @notice Before `amount` of `balance` leaves the wallet by redemption, forced transfer or
+    /// recovery: take the part its unlocked shares do not cover out of the lots, and return it
+    /// (see {_take} for how the pieces keep their schedule).
+    function release(
+        HolderAccount account,
+        mapping(uint256 => IShareClass.LockupLot) storage lots,
+        uint256 amount,
+        uint256 balance,
+        uint256 t
+    ) external returns (HolderAccount, IShareClass.LockupLot[] memory pieces) {
+        uint256 locked = lockedAt(account, lots, t);
+        uint256 unlocked = balance > locked ? balance - locked : 0;
+        Summary memory s = _load(account);
+        pieces = _take(s, lots, amount > unlocked ? amount - unlocked : 0, t);
+        return (_store(account, s), pieces);
+    }
+
+    // ------------------------------------------------------------------ private
+
+    function _load(HolderAccount account) private pure returns (Summary memory) {
+        return Summary(account.lotSum(), account.lotsEnd(), account.lotCount());
+    }
+
+    function _store(HolderAccount account, Summary memory s) private pure returns (HolderAccount) {
+        return account.withLots(s.lotSum, s.lotsEnd, s.lotCount);
+    }
+
+    function _add(
+        Summary memory s,
         mapping(uint256 => IShareClass.LockupLot) storage lots,
         IShareClass.LockupLot memory lot,
         uint256 t,
-        uint256 maxLots,
         address holder
-    ) internal {
-        prune(account, lots, t);
+    ) private {
+        _prune(s, lots, t);
         bool plain = lot.start == lot.end;
-        uint256 n = account.lotCount;
+        uint256 n = s.lotCount;
         if (n == 0) {
-            if (account.lotSum == 0) {
+            if (s.lotSum == 0) {
                 if (plain) {
-                    account.lotSum = lot.amount;
-                    account.lotsEnd = lot.end;
+                    s.lotSum = lot.amount;
+                    s.lotsEnd = lot.end;
                     return;
                 }
-            } else if (plain && account.lotsEnd == lot.end) {
-                account.lotSum += lot.amount;
+            } else if (plain && s.lotsEnd == lot.end) {
+                s.lotSum += lot.amount;
                 return;
             } else {
                 // move the inline lot into the array
-                uint48 end = account.lotsEnd;
-                lots[0] = IShareClass.LockupLot(account.lotSum, end, end, end);
+                uint48 end = s.lotsEnd;
+                lots[0] = IShareClass.LockupLot(s.lotSum, end, end, end);
                 n = 1;
             }
         } else if (plain) {
@@ -97,27 +179,27 @@ library LockupBook {
                 IShareClass.LockupLot storage existing = lots[i];
                 if (existing.start == existing.end && existing.end == lot.end) {
                     existing.amount += lot.amount;
-                    account.lotSum += lot.amount;
+                    s.lotSum += lot.amount;
                     return;
                 }
             }
         }
-        if (n >= maxLots) revert IShareClass.TooManyLockupLots(holder, maxLots);
+        if (n >= MAX_LOTS) revert IShareClass.TooManyLockupLots(holder, MAX_LOTS);
         lots[n] = lot;
-        account.lotCount = uint8(n + 1);
-        account.lotSum += lot.amount;
-        if (lot.end > account.lotsEnd) account.lotsEnd = lot.end;
+        s.lotCount = uint8(n + 1);
+        s.lotSum += lot.amount;
+        if (lot.end > s.lotsEnd) s.lotsEnd = lot.end;
     }
 
     /// @dev Drop the lots that have ended by `t` (or were emptied); a single remaining plain lot
     /// moves inline.
-    function prune(HolderAccount memory account, mapping(uint256 => IShareClass.LockupLot) storage lots, uint256 t) internal {
-        if (account.lotSum == 0) return;
-        if (t >= account.lotsEnd) {
-            _clear(account);
+    function _prune(Summary memory s, mapping(uint256 => IShareClass.LockupLot) storage lots, uint256 t) private {
+        if (s.lotSum == 0) return;
+        if (t >= s.lotsEnd) {
+            _clear(s);
             return;
         }
-        uint256 n = account.lotCount;
+        uint256 n = s.lotCount;
         if (n == 0) return;
         uint256 kept = 0;
         uint256 sum = 0;
@@ -130,7 +212,14 @@ library LockupBook {
             sum += lot.amount;
             if (lot.end > end) end = lot.end;
         }
-        _setSummary(account, lots, kept, sum, end);
+        if (kept == 0) {
+            _clear(s);
+            return;
+        }
+        s.lotSum = uint112(sum);
+        s.lotsEnd = end;
+        // a single plain lot lives inline
+        s.lotCount = (kept == 1 && lots[0].start == lots[0].end) ? 0 : uint8(kept);
     }
 
     /// @dev Remove `amount` locked shares (at most the locked balance at `t`), taking the lots with
@@ -138,23 +227,23 @@ library LockupBook {
     /// whole moves unchanged; a lot split before its cliff keeps its schedule; a lot split while
     /// vesting is rebased to start at `t` with what is still locked, so both halves keep releasing
     /// in proportion until the same end.
-    function take(
-        HolderAccount memory account,
+    function _take(
+        Summary memory s,
         mapping(uint256 => IShareClass.LockupLot) storage lots,
         uint256 amount,
         uint256 t
-    ) internal returns (IShareClass.LockupLot[] memory pieces) {
-        prune(account, lots, t);
-        if (amount == 0 || account.lotSum == 0) return pieces;
-        uint256 n = account.lotCount;
+    ) private returns (IShareClass.LockupLot[] memory pieces) {
+        _prune(s, lots, t);
+        if (amount == 0 || s.lotSum == 0) return pieces;
+        uint256 n = s.lotCount;
         if (n == 0) {
             // the inline plain lot
-            uint48 end = account.lotsEnd;
-            if (amount > account.lotSum) amount = account.lotSum;
+            uint48 end = s.lotsEnd;
+            if (amount > s.lotSum) amount = s.lotSum;
             pieces = new IShareClass.LockupLot[](1);
             pieces[0] = IShareClass.LockupLot(uint112(amount), end, end, end);
-            account.lotSum -= uint112(amount);
-            if (account.lotSum == 0) account.lotsEnd = 0;
+            s.lotSum -= uint112(amount);
+            if (s.lotSum == 0) s.lotsEnd = 0;
             return pieces;
         }
         pieces = new IShareClass.LockupLot[](n);
@@ -192,29 +281,12 @@ library LockupBook {
         assembly ("memory-safe") {
             mstore(pieces, k)
         }
-        prune(account, lots, t);
+        _prune(s, lots, t);
     }
 
-    function _setSummary(
-        HolderAccount memory account,
-        mapping(uint256 => IShareClass.LockupLot) storage lots,
-        uint256 kept,
-        uint256 sum,
-        uint48 end
-    ) private view {
-        if (kept == 0) {
-            _clear(account);
-            return;
-        }
-        account.lotSum = uint112(sum);
-        account.lotsEnd = end;
-        // a single plain lot lives inline
-        account.lotCount = (kept == 1 && lots[0].start == lots[0].end) ? 0 : uint8(kept);
-    }
-
-    function _clear(HolderAccount memory account) private pure {
-        account.lotSum = 0;
-        account.lotsEnd = 0;
-        account.lotCount = 0;
+    function _clear(Summary memory s) private pure {
+        s.lotSum = 0;
+        s.lotsEnd = 0;
+        s.lotCount = 0;
     }
 }

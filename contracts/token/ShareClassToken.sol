@@ -7,16 +7,17 @@ import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20P
 import {ERC20Votes} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Votes.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IERC1404} from "../interfaces/IERC1404.sol";
 import {IHolderRegistry} from "../interfaces/IHolderRegistry.sol";
 import {IShareClass} from "../interfaces/IShareClass.sol";
-import {HolderRecord} from "../registry/HolderRecord.sol";
-import {HolderAccount} from "./HolderAccount.sol";
+import {HolderRecord, HolderRecordLibrary} from "../registry/HolderRecord.sol";
+import {ClassState, ClassStateLibrary} from "./ClassState.sol";
+import {HolderAccount, HolderAccountLibrary} from "./HolderAccount.sol";
 import {LockupBook} from "./LockupBook.sol";
 import {RestrictionCodes} from "./RestrictionCodes.sol";
+import {WalletCounts} from "./WalletCounts.sol";
 
 /// @title One share class of an offering
 /// @notice ERC-20 shares with ERC-2612 permits and ERC-5805 votes on a timestamp clock, restricted
@@ -27,58 +28,48 @@ import {RestrictionCodes} from "./RestrictionCodes.sol";
 /// ERC20Votes update. Transfers, transferFrom and redemptions reach it through {_update}, which
 /// enforces {_restriction}, the one view {detectTransferRestriction} answers from; issuance through
 /// {_issue}, which enforces {_issuanceCode}, the part of {_restriction} that applies when `from` is
-/// zero; the issuer's forced transfers and recoveries apply the receiver's rules themselves.
+/// zero; the issuer's forced transfers and recoveries apply the receiver's rules themselves
+/// ({_requireReceivable}).
 ///
 /// Roles: DEFAULT_ADMIN_ROLE (the offering's timelock: caps, jurisdictions, roles), ISSUER_ROLE
 /// (issue, redeem, forced transfer, recovery), PAUSER_ROLE (pause, unpause).
 ///
-/// Gas: a holder's lock-up summary and delegation share one slot ({HolderAccount}); the registry
-/// answers both wallets of a transfer in one call; the pause flag, the investor cap, the holder
-/// count and a filter of the blocked jurisdictions share one slot.
-contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessControl, Pausable, Multicall {
-    using HolderRecord for uint256;
-    using LockupBook for HolderAccount;
+/// Gas: the class's hot word ({ClassState}: pause flag, investor cap, holder count, a filter of the
+/// blocked jurisdictions) is read once per transfer; a holder's lock-up summary and delegation share
+/// one word ({HolderAccount}); the registry answers both wallets of a transfer in one call. The
+/// lot bookkeeping off the transfer path lives in the linked library {LockupBook}.
+contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessControl, Multicall {
+    using WalletCounts for WalletCounts.Map;
 
     /// @notice May issue, redeem, force transfers and recover wallets.
     bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
     /// @notice May pause and unpause transfers.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice The most live lock-up lots a wallet may have; bounds the gas of a lock-up check.
-    uint256 public constant MAX_LOCKUP_LOTS = 16;
+    uint256 public constant MAX_LOCKUP_LOTS = LockupBook.MAX_LOTS;
 
-    uint8 private constant _DELEGATION_NONE = 0;
-    uint8 private constant _DELEGATION_SELF = 1;
-    uint8 private constant _DELEGATION_OTHER = 2;
-    // Bit offset of `countedIndex` in the HolderAccount word (checked by the storage-layout test).
-    uint256 private constant _COUNTED_SHIFT = 176;
-    uint256 private constant _FILTER_BITS = 181;
-
-    // These three pack into the slot of Pausable's `_paused` (it is the last base with storage; a
-    // test checks the layout), so one read of that slot serves a whole transfer check.
-    uint32 private _maxHolders;
-    uint32 private _holderCount;
-    /// @dev Bit `uint16(code) % 181` is set for every blocked jurisdiction: a clear bit proves a
-    /// jurisdiction is not blocked without reading `_blocked`.
-    uint184 private _blockedFilter;
-
-    // Offsets of the fields above in that slot (bits); `_paused` is its lowest byte.
-    uint256 private constant _MAX_HOLDERS_SHIFT = 8;
-    uint256 private constant _HOLDER_COUNT_SHIFT = 40;
-    uint256 private constant _FILTER_SHIFT = 72;
-
+    /// @dev Pause flag, investor cap, holder count and jurisdiction filter: one slot, read once.
+    ClassState private _state;
     uint256 private _authorized;
     IHolderRegistry private immutable _registry;
     uint8 private immutable _decimals;
 
     mapping(bytes2 jurisdiction => bool) private _blocked;
-    /// @dev How many blocked jurisdictions share each bit of `_blockedFilter`.
+    /// @dev How many blocked jurisdictions share each bit of the filter in `_state`.
     mapping(uint256 bit => uint256 count) private _blockedPerFilterBit;
-    /// @dev Wallets with a positive balance per registry investor index, sixteen 16-bit counters a slot.
-    mapping(uint256 slot => uint256 counters) private _walletCounts;
-    mapping(address wallet => HolderAccount) private _accounts;
-    /// @dev The delegatee of a wallet that delegates to another wallet (delegation mode 2).
-    mapping(address wallet => address) private _delegatees;
-    mapping(address wallet => mapping(uint256 index => LockupLot)) private _lots;
+    /// @dev Wallets with a positive balance per registry investor index.
+    WalletCounts.Map private _walletCounts;
+    mapping(address wallet => Wallet) private _wallets;
+
+    /// @dev What the token keeps per wallet, found with one hash of the wallet's address.
+    /// @param account the lock-up summary, delegation mode and counted investor ({HolderAccount})
+    /// @param delegatee the delegate of a wallet that delegates to another wallet (mode OTHER)
+    /// @param lots the lock-up lots ({LockupBook})
+    struct Wallet {
+        HolderAccount account;
+        address delegatee;
+        mapping(uint256 index => LockupLot) lots;
+    }
 
     /// @param name_ token name (also the EIP-712 domain name of permits and delegations)
     /// @param symbol_ token symbol
@@ -101,7 +92,7 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         _decimals = decimals_;
         _registry = IHolderRegistry(registry_);
         _authorized = authorized_;
-        _maxHolders = maxHolders_;
+        _state = _state.withMaxHolders(maxHolders_);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(ISSUER_ROLE, issuer);
         _grantRole(PAUSER_ROLE, issuer);
@@ -113,7 +104,9 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
 
     /// @inheritdoc IShareClass
     function issue(address to, uint256 amount, uint64 lockedUntil) external onlyRole(ISSUER_ROLE) {
-        _issue(to, amount, lockedUntil, lockedUntil, lockedUntil, _registry.recordOf(to));
+        ClassState state = _state;
+        uint256 schedule = _schedule(lockedUntil, lockedUntil, lockedUntil);
+        _commit(state, _issue(to, amount, schedule, _registry.recordOf(to), state));
         emit SharesIssued(to, amount, lockedUntil);
     }
 
@@ -125,12 +118,15 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         uint256 n = to.length;
         if (amounts.length != n) revert BatchLengthMismatch(n, amounts.length);
         if (lockedUntil.length != n) revert BatchLengthMismatch(n, lockedUntil.length);
-        uint256[] memory records = _registry.recordsOfBatch(to);
+        HolderRecord[] memory records = _registry.recordsOfBatch(to);
+        ClassState before = _state;
+        ClassState state = before; // the holder count runs on in memory: one write per batch
         for (uint256 i = 0; i < n; ++i) {
             uint64 until = lockedUntil[i];
-            _issue(to[i], amounts[i], until, until, until, records[i]);
+            state = _issue(to[i], amounts[i], _schedule(until, until, until), records[i], state);
             emit SharesIssued(to[i], amounts[i], until);
         }
+        _commit(before, state);
     }
 
     /// @inheritdoc IShareClass
@@ -139,7 +135,8 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         onlyRole(ISSUER_ROLE)
     {
         if (!(start <= cliff && cliff <= end && start < end)) revert InvalidVestingSchedule(start, cliff, end);
-        _issue(to, amount, start, cliff, end, _registry.recordOf(to));
+        ClassState state = _state;
+        _commit(state, _issue(to, amount, _schedule(start, cliff, end), _registry.recordOf(to), state));
         emit SharesIssuedVested(to, amount, start, cliff, end);
     }
 
@@ -162,46 +159,49 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
     {
         if (amount == 0) revert InvalidShareAmount(amount);
         if (from == address(0)) revert ERC20InvalidSender(from);
-        uint256 toRecord = _registry.recordOf(to);
+        HolderRecord toRecord = _registry.recordOf(to);
         uint256 balance = balanceOf(from);
-        uint256 hot = _hotSlot();
-        uint8 code = _receiverCode(toRecord, hot);
-        if (code == RestrictionCodes.OK && amount > balance) code = RestrictionCodes.INSUFFICIENT_BALANCE;
-        if (code == RestrictionCodes.OK && _exceedsHolderCap(from, to, toRecord, amount, balance, hot)) {
-            code = RestrictionCodes.HOLDER_LIMIT_REACHED;
-        }
-        if (code != RestrictionCodes.OK) revert TransferRestricted(code, from, to, amount);
-        _moveWithLockups(from, to, amount, balance, toRecord);
+        ClassState state = _state;
+        _requireReceivable(from, to, amount, balance, toRecord, state);
+        _commit(state, _moveWithLockups(from, to, amount, balance, toRecord, state));
         emit ForcedTransfer(from, to, amount, reason);
     }
 
     /// @inheritdoc IShareClass
     function recover(address lostWallet, address newWallet) external onlyRole(ISSUER_ROLE) {
-        (uint256 lostRecord, uint256 newRecord) = _registry.recordsOf(lostWallet, newWallet);
-        HolderAccount memory lost = _account(lostWallet);
-        // A lost wallet already removed from the registry is recognised by the investor it counts toward.
-        uint32 lostIndex = lostRecord.isRegistered() ? lostRecord.investorIndex() : lost.countedIndex;
-        if (lostWallet == newWallet || !newRecord.isRegistered() || newRecord.investorIndex() != lostIndex) {
-            revert InvestorMismatch(lostWallet, newWallet);
-        }
-        // The delegation follows, unless the new wallet already chose one (by default both vote
-        // for themselves, so only a delegation to another wallet has to move).
-        if (lost.delegation == _DELEGATION_OTHER && _account(newWallet).delegation == _DELEGATION_NONE) {
-            _delegate(newWallet, _delegatees[lostWallet]);
-        }
+        (HolderRecord lostRecord, HolderRecord newRecord) = _registry.recordsOf(lostWallet, newWallet);
+        // The registry keeps a removed wallet's investor index, so a lost wallet already removed
+        // is still recognised.
+        bool sameInvestor = newRecord.isRegistered() && newRecord.investorIndex() == lostRecord.investorIndex();
+        if (lostWallet == newWallet || !sameInvestor) revert InvestorMismatch(lostWallet, newWallet);
         uint256 amount = balanceOf(lostWallet);
-        if (amount != 0) _moveWithLockups(lostWallet, newWallet, amount, amount, newRecord);
+        ClassState state = _state;
+        _requireReceivable(lostWallet, newWallet, amount, amount, newRecord, state);
+        // The new wallet keeps its own delegation, and with it the votes of its own shares. Only
+        // an empty new wallet that never chose takes over a delegation to another wallet (by
+        // default both vote for themselves: nothing to move).
+        Wallet storage lost = _wallets[lostWallet];
+        if (
+            lost.account.delegation() == HolderAccountLibrary.DELEGATION_OTHER
+                && _wallets[newWallet].account.delegation() == HolderAccountLibrary.DELEGATION_NONE
+                && balanceOf(newWallet) == 0
+        ) {
+            _delegate(newWallet, lost.delegatee);
+        }
+        if (amount != 0) _commit(state, _moveWithLockups(lostWallet, newWallet, amount, amount, newRecord, state));
         emit WalletRecovered(lostWallet, newWallet, amount);
     }
 
     /// @inheritdoc IShareClass
     function pause() external onlyRole(PAUSER_ROLE) {
-        _pause();
+        _setPaused(true);
+        emit Paused(_msgSender());
     }
 
     /// @inheritdoc IShareClass
     function unpause() external onlyRole(PAUSER_ROLE) {
-        _unpause();
+        _setPaused(false);
+        emit Unpaused(_msgSender());
     }
 
     // ------------------------------------------------------------------ governance (timelock)
@@ -216,26 +216,23 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
 
     /// @inheritdoc IShareClass
     function setMaxHolders(uint32 newMaxHolders) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        uint32 count = _holderCount;
+        ClassState state = _state;
+        uint32 count = state.holderCount();
         if (newMaxHolders != 0 && newMaxHolders < count) revert MaxHoldersBelowHolderCount(newMaxHolders, count);
-        emit MaxHoldersChanged(_maxHolders, newMaxHolders);
-        _maxHolders = newMaxHolders;
+        emit MaxHoldersChanged(state.maxHolders(), newMaxHolders);
+        _state = state.withMaxHolders(newMaxHolders);
     }
 
     /// @inheritdoc IShareClass
     function setJurisdictionBlocked(bytes2 jurisdiction, bool blocked) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (!HolderRecord.isValidJurisdiction(jurisdiction)) revert InvalidJurisdiction(jurisdiction);
+        if (!HolderRecordLibrary.isValidJurisdiction(jurisdiction)) revert InvalidJurisdiction(jurisdiction);
         if (_blocked[jurisdiction] == blocked) return;
         _blocked[jurisdiction] = blocked;
-        uint256 bit = uint256(uint16(jurisdiction)) % _FILTER_BITS;
+        uint256 bit = ClassStateLibrary.filterBit(jurisdiction);
         uint256 sharing = _blockedPerFilterBit[bit];
         sharing = blocked ? sharing + 1 : sharing - 1;
         _blockedPerFilterBit[bit] = sharing;
-        if (sharing == 0) {
-            _blockedFilter &= ~uint184(1 << bit);
-        } else {
-            _blockedFilter |= uint184(1 << bit);
-        }
+        _state = _state.withFilterBit(bit, sharing != 0);
         emit JurisdictionBlockChanged(jurisdiction, blocked);
     }
 
@@ -243,12 +240,17 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
 
     /// @inheritdoc IERC1404
     function detectTransferRestriction(address from, address to, uint256 value) external view returns (uint8 code) {
-        (code,) = _restriction(from, to, value);
+        (code,) = _restriction(from, to, value, _state);
     }
 
     /// @inheritdoc IERC1404
     function messageForTransferRestriction(uint8 restrictionCode) external pure returns (string memory) {
         return RestrictionCodes.message(restrictionCode);
+    }
+
+    /// @inheritdoc IShareClass
+    function paused() external view returns (bool) {
+        return _state.paused();
     }
 
     /// @inheritdoc IShareClass
@@ -258,37 +260,22 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
 
     /// @inheritdoc IShareClass
     function maxHolders() external view returns (uint32) {
-        return _maxHolders;
+        return _state.maxHolders();
     }
 
     /// @inheritdoc IShareClass
     function holderCount() external view returns (uint32) {
-        return _holderCount;
+        return _state.holderCount();
     }
 
     /// @inheritdoc IShareClass
     function holdingWalletsOf(uint32 investorIndex) external view returns (uint256) {
-        return _walletCount(investorIndex);
+        return _walletCounts.count(investorIndex);
     }
 
     /// @inheritdoc IShareClass
     function isJurisdictionBlocked(bytes2 jurisdiction) external view returns (bool) {
         return _blocked[jurisdiction];
-    }
-
-    /// @inheritdoc IShareClass
-    function blockedJurisdictions() external view returns (bytes2[] memory list) {
-        list = new bytes2[](26 * 26);
-        uint256 n;
-        for (uint16 first = 0x41; first <= 0x5A; ++first) {
-            for (uint16 second = 0x41; second <= 0x5A; ++second) {
-                bytes2 code = bytes2((first << 8) | second);
-                if (_blocked[code]) list[n++] = code;
-            }
-        }
-        assembly ("memory-safe") {
-            mstore(list, n)
-        }
     }
 
     /// @inheritdoc IShareClass
@@ -298,7 +285,8 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
 
     /// @inheritdoc IShareClass
     function lockedBalanceOf(address holder) public view returns (uint256) {
-        return _accounts[holder].lockedAt(_lots[holder], block.timestamp);
+        Wallet storage wallet = _wallets[holder];
+        return LockupBook.lockedAt(wallet.account, wallet.lots, block.timestamp);
     }
 
     /// @inheritdoc IShareClass
@@ -310,7 +298,8 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
 
     /// @inheritdoc IShareClass
     function lockupLotsOf(address holder) external view returns (LockupLot[] memory) {
-        return _accounts[holder].live(_lots[holder], block.timestamp);
+        Wallet storage wallet = _wallets[holder];
+        return LockupBook.live(wallet.account, wallet.lots, block.timestamp);
     }
 
     /// @notice Shares have `decimals` decimals (0: whole shares).
@@ -333,7 +322,10 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
     /// holder is thus self-delegated from its first receipt on, without a delegate step or a
     /// storage write (SPEC §10).
     function delegates(address account) public view override returns (address) {
-        if (account != address(0) && _accounts[account].delegation == _DELEGATION_OTHER) return _delegatees[account];
+        Wallet storage wallet = _wallets[account];
+        if (account != address(0) && wallet.account.delegation() == HolderAccountLibrary.DELEGATION_OTHER) {
+            return wallet.delegatee;
+        }
         return account; // the zero address (mints and burns) has no delegate
     }
 
@@ -344,77 +336,90 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
 
     // ------------------------------------------------------------------ the rules
 
-    /// @dev The choke point of transfer, transferFrom, issuance (`from` zero) and redemption (`to` zero).
+    /// @dev The choke point of transfer, transferFrom and redemption (`to` zero); issuance goes
+    /// through {_issue} (this token never calls `_mint`).
     function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Votes) {
-        (uint8 code, uint256 toRecord) = _restriction(from, to, value);
+        ClassState state = _state;
+        (uint8 code, HolderRecord toRecord) = _restriction(from, to, value, state);
         if (code != RestrictionCodes.OK) revert TransferRestricted(code, from, to, value);
-        if (from == address(0)) {
-            uint256 newSupply = totalSupply() + value;
-            if (newSupply > _authorized) revert AuthorizedSharesExceeded(newSupply, _authorized);
-        }
-        _settle(from, to, value, toRecord, 0);
+        ClassState settled = _settle(from, to, value, toRecord, 0, state);
+        if (ClassState.unwrap(settled) != ClassState.unwrap(state)) _state = settled;
     }
 
-    /// @dev The restriction code (SPEC §8) of moving `value` from `from` to `to` now, and the
-    /// receiver's registry record. Issuance (`from` zero) obeys codes 3-6 and 9; redemption (`to`
-    /// zero) only needs the balance.
-    function _restriction(address from, address to, uint256 value)
+    /// @dev The restriction code (SPEC §8) of moving `value` from `from` to `to` now, in class state
+    /// `state`, and the receiver's registry record. Issuance (`from` zero) obeys codes 3-6 and 9;
+    /// redemption (`to` zero) only needs the balance; a zero value meets codes 1-6 only.
+    function _restriction(address from, address to, uint256 value, ClassState state)
         internal
         view
-        returns (uint8 code, uint256 toRecord)
+        returns (uint8 code, HolderRecord toRecord)
     {
         if (to == address(0)) {
-            return (value > balanceOf(from) ? RestrictionCodes.INSUFFICIENT_BALANCE : RestrictionCodes.OK, 0);
+            return (value > balanceOf(from) ? RestrictionCodes.INSUFFICIENT_BALANCE : RestrictionCodes.OK, toRecord);
         }
         if (from == address(0)) {
             toRecord = _registry.recordOf(to);
-            return (_issuanceCode(to, toRecord, value), toRecord);
+            return (_issuanceCode(to, toRecord, value, state), toRecord);
         }
-        uint256 hot = _hotSlot();
-        if (hot & 1 != 0) return (RestrictionCodes.PAUSED, 0); // Pausable's `_paused`
-        uint256 fromRecord;
+        if (state.paused()) return (RestrictionCodes.PAUSED, toRecord);
+        HolderRecord fromRecord;
         (fromRecord, toRecord) = _registry.recordsOf(from, to);
         if (fromRecord.frozen()) return (RestrictionCodes.SENDER_FROZEN, toRecord);
-        code = _receiverCode(toRecord, hot);
+        code = _receiverCode(toRecord, state);
         if (code != RestrictionCodes.OK) return (code, toRecord);
         uint256 balance = balanceOf(from);
         if (value > balance) return (RestrictionCodes.INSUFFICIENT_BALANCE, toRecord);
-        // Fast path: the balance covers the transfer plus every lot, locked or not (`lotSum` is the
-        // low 112 bits of the account word), or every lot has ended (`lotsEnd`, the next 48 bits).
-        HolderAccount storage stored = _accounts[from];
-        uint256 word;
-        assembly ("memory-safe") {
-            word := sload(stored.slot)
+        // Fast path: the balance covers the transfer plus every lot, locked or not, or every lot
+        // has ended; only then are the lots read.
+        Wallet storage sender = _wallets[from];
+        HolderAccount account = sender.account;
+        if (value != 0 && value + account.lotSum() > balance && block.timestamp < account.lotsEnd()) {
+            uint256 locked = LockupBook.lockedAt(account, sender.lots, block.timestamp);
+            if (value + locked > balance) return (RestrictionCodes.SHARES_LOCKED, toRecord);
         }
-        if (value + uint112(word) > balance && block.timestamp < uint48(word >> 112)) {
-            uint256 locked = _account(from).lockedAt(_lots[from], block.timestamp);
-            if (locked >= balance || value > balance - locked) return (RestrictionCodes.SHARES_LOCKED, toRecord);
-        }
-        if (_exceedsHolderCap(from, to, toRecord, value, balance, hot)) {
+        if (_exceedsHolderCap(from, to, toRecord, value, balance, state)) {
             return (RestrictionCodes.HOLDER_LIMIT_REACHED, toRecord);
         }
         return (RestrictionCodes.OK, toRecord);
     }
 
     /// @dev Issuance obeys codes 3-6 and 9.
-    function _issuanceCode(address to, uint256 toRecord, uint256 value) private view returns (uint8 code) {
-        uint256 hot = _hotSlot();
-        code = _receiverCode(toRecord, hot);
-        if (code == RestrictionCodes.OK && _exceedsHolderCap(address(0), to, toRecord, value, 0, hot)) {
+    function _issuanceCode(address to, HolderRecord toRecord, uint256 value, ClassState state)
+        private
+        view
+        returns (uint8 code)
+    {
+        code = _receiverCode(toRecord, state);
+        if (code == RestrictionCodes.OK && _exceedsHolderCap(address(0), to, toRecord, value, 0, state)) {
             code = RestrictionCodes.HOLDER_LIMIT_REACHED;
         }
     }
 
+    /// @dev The issuer's moves (forced transfer, recovery) obey the receiver's codes 3-6, the
+    /// balance (7) and the cap (9); never the sender's state, the pause or lock-ups.
+    function _requireReceivable(
+        address from,
+        address to,
+        uint256 amount,
+        uint256 balance,
+        HolderRecord toRecord,
+        ClassState state
+    ) private view {
+        uint8 code = _receiverCode(toRecord, state);
+        if (code == RestrictionCodes.OK && amount > balance) code = RestrictionCodes.INSUFFICIENT_BALANCE;
+        if (code == RestrictionCodes.OK && _exceedsHolderCap(from, to, toRecord, amount, balance, state)) {
+            code = RestrictionCodes.HOLDER_LIMIT_REACHED;
+        }
+        if (code != RestrictionCodes.OK) revert TransferRestricted(code, from, to, amount);
+    }
+
     /// @dev Codes 3-6: the receiver is frozen, not registered, expired, or in a blocked jurisdiction.
-    function _receiverCode(uint256 record, uint256 hot) private view returns (uint8) {
+    function _receiverCode(HolderRecord record, ClassState state) private view returns (uint8) {
         if (record.frozen()) return RestrictionCodes.RECEIVER_FROZEN;
         if (!record.isRegistered()) return RestrictionCodes.RECEIVER_NOT_QUALIFIED;
         if (block.timestamp >= record.expiresAt()) return RestrictionCodes.RECEIVER_QUALIFICATION_EXPIRED;
         bytes2 jurisdiction = record.jurisdiction();
-        uint256 bit = _FILTER_SHIFT + (uint256(uint16(jurisdiction)) % _FILTER_BITS);
-        if ((hot >> bit) & 1 != 0 && _blocked[jurisdiction]) {
-            return RestrictionCodes.JURISDICTION_BLOCKED;
-        }
+        if (state.mayBeBlocked(jurisdiction) && _blocked[jurisdiction]) return RestrictionCodes.JURISDICTION_BLOCKED;
         return RestrictionCodes.OK;
     }
 
@@ -423,63 +428,80 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
     function _exceedsHolderCap(
         address from,
         address to,
-        uint256 toRecord,
+        HolderRecord toRecord,
         uint256 value,
         uint256 fromBalance,
-        uint256 hot
+        ClassState state
     ) private view returns (bool) {
-        uint256 cap = uint32(hot >> _MAX_HOLDERS_SHIFT);
+        uint256 cap = state.maxHolders();
         if (cap == 0 || value == 0 || from == to || balanceOf(to) != 0) return false;
-        if (_walletCount(toRecord.investorIndex()) != 0) return false;
-        uint256 projected = uint256(uint32(hot >> _HOLDER_COUNT_SHIFT)) + 1;
-        if (from != address(0) && value == fromBalance && _walletCount(_accounts[from].countedIndex) == 1) {
-            --projected;
+        if (_walletCounts.count(toRecord.investorIndex()) != 0) return false;
+        uint256 projected = uint256(state.holderCount()) + 1;
+        if (from != address(0) && value == fromBalance) {
+            // the sender's investor leaves when this is its last holding wallet
+            if (_walletCounts.count(_wallets[from].account.countedIndex()) == 1) --projected;
         }
         return projected > cap;
     }
 
     /// @dev Book-keeping of every balance change, then the ERC20 and vote accounting: the
-    /// per-investor wallet counts behind the holder count, and the receiver's
-    /// new lock-up lot if any (`lot`: a {LockupLot} packed as in storage, 0 for none), all written
-    /// to the receiver's account slot at once.
-    function _settle(address from, address to, uint256 value, uint256 toRecord, uint256 lot) private {
+    /// per-investor wallet counts behind the holder count, and the receiver's new lock-up lot if
+    /// any (`lot`: a {LockupLot} packed as in storage, 0 for none), written to the receiver's
+    /// account word at once. Returns `state` with the holder count updated; the caller stores it
+    /// ({_commit}), so that a batch writes the class's hot word once.
+    function _settle(address from, address to, uint256 value, HolderRecord toRecord, uint256 lot, ClassState state)
+        private
+        returns (ClassState)
+    {
         bool moves = value != 0 && from != to;
-        if (to != address(0) && (moves || lot != 0)) {
-            // the receiver's account slot, handled as a word (layout in HolderAccount.sol)
-            HolderAccount storage stored = _accounts[to];
-            uint256 word;
-            assembly ("memory-safe") {
-                word := sload(stored.slot)
-            }
-            uint256 updated = word;
-            if (moves && balanceOf(to) == 0) {
-                uint32 index = toRecord.investorIndex();
-                updated = (updated & ~(uint256(type(uint32).max) << _COUNTED_SHIFT)) | (uint256(index) << _COUNTED_SHIFT);
-                if (_changeWalletCount(index, true)) ++_holderCount;
-            }
-            if (lot != 0 && uint112(word) == 0 && uint48(lot >> 112) == uint48(lot >> 208)) {
-                // no lot yet (so no lot fields set) and a plain lock-up: it lives inline (see LockupBook)
-                updated |= uint112(lot) | ((lot >> 208) << 112);
-                lot = 0;
-            }
-            if (updated != word) {
-                assembly ("memory-safe") {
-                    sstore(stored.slot, updated)
-                }
-            }
-            if (lot != 0) {
-                HolderAccount memory account = _account(to);
-                account.add(_lots[to], _unpackLot(lot), block.timestamp, MAX_LOCKUP_LOTS, to);
-                _saveAccount(to, account);
-            }
-        }
+        bool newHolder = moves && to != address(0) && balanceOf(to) == 0;
+        if (newHolder || lot != 0) state = _receive(to, toRecord, lot, newHolder, state);
         if (moves && from != address(0) && balanceOf(from) == value) {
-            HolderAccount storage account = _accounts[from];
-            uint32 index = account.countedIndex;
-            account.countedIndex = 0;
-            if (_changeWalletCount(index, false)) --_holderCount;
+            Wallet storage sender = _wallets[from];
+            HolderAccount account = sender.account;
+            sender.account = account.withCountedIndex(0);
+            if (_walletCounts.change(account.countedIndex(), false)) state = state.withHolderCounted(false);
         }
         super._update(from, to, value);
+        return state;
+    }
+
+    /// @dev The receiver's side of {_settle}: a wallet that starts holding counts toward its
+    /// investor (`newHolder`), and a new lot (if any) joins its lock-ups, in one account write.
+    function _receive(address to, HolderRecord toRecord, uint256 lot, bool newHolder, ClassState state)
+        private
+        returns (ClassState)
+    {
+        Wallet storage receiver = _wallets[to];
+        HolderAccount account = receiver.account;
+        HolderAccount updated = account;
+        if (newHolder) {
+            uint32 index = toRecord.investorIndex();
+            updated = updated.withCountedIndex(index);
+            if (_walletCounts.change(index, true)) state = state.withHolderCounted(true);
+        }
+        if (lot != 0 && account.lotSum() == 0 && LockupBook.isPlain(lot)) {
+            // no lot yet and a plain lock-up: it lives inline (see LockupBook)
+            updated = updated.withLots(uint112(lot), uint48(lot >> 208), 0);
+            lot = 0;
+        }
+        if (lot != 0) updated = LockupBook.add(updated, receiver.lots, lot, block.timestamp, to);
+        if (HolderAccount.unwrap(updated) != HolderAccount.unwrap(account)) receiver.account = updated;
+        return state;
+    }
+
+    /// @dev Store the class state `updated` if it differs from `stored` (what the slot holds).
+    function _commit(ClassState stored, ClassState updated) private {
+        if (ClassState.unwrap(updated) != ClassState.unwrap(stored)) _state = updated;
+    }
+
+    function _setPaused(bool paused_) private {
+        ClassState state = _state;
+        if (state.paused() == paused_) {
+            if (paused_) revert EnforcedPause();
+            revert ExpectedPause();
+        }
+        _state = state.withPaused(paused_);
     }
 
     /// @dev Votes delegation kept in {HolderAccount} (mode) and `_delegatees` (another wallet);
@@ -487,108 +509,72 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
     function _delegate(address account, address delegatee) internal override {
         if (delegatee == address(0)) revert InvalidDelegatee(account, delegatee);
         address previous = delegates(account);
-        HolderAccount memory state = _account(account);
-        _setDelegation(state, account, delegatee);
-        _saveAccount(account, state);
+        Wallet storage wallet = _wallets[account];
+        if (delegatee == account) {
+            wallet.account = wallet.account.withDelegation(HolderAccountLibrary.DELEGATION_SELF);
+        } else {
+            wallet.account = wallet.account.withDelegation(HolderAccountLibrary.DELEGATION_OTHER);
+            wallet.delegatee = delegatee;
+        }
         emit DelegateChanged(account, previous, delegatee);
         _moveDelegateVotes(previous, delegatee, _getVotingUnits(account));
     }
 
-    function _setDelegation(HolderAccount memory state, address account, address delegatee) private {
-        if (delegatee == account) {
-            state.delegation = _DELEGATION_SELF;
-        } else {
-            state.delegation = _DELEGATION_OTHER;
-            _delegatees[account] = delegatee;
-        }
-    }
-
     /// @dev Mint `amount` to `to` (registry record `toRecord`) under codes 3-6 and 9 and the
-    /// authorized cap, locked on the schedule if it has not ended yet.
-    function _issue(address to, uint256 amount, uint64 start, uint64 cliff, uint64 end, uint256 toRecord) private {
+    /// authorized cap, locked on `schedule` ({_schedule}) if it has not ended yet; returns the
+    /// class state.
+    function _issue(address to, uint256 amount, uint256 schedule, HolderRecord toRecord, ClassState state)
+        private
+        returns (ClassState)
+    {
         if (amount == 0) revert InvalidShareAmount(amount);
-        uint8 code = _issuanceCode(to, toRecord, amount);
+        uint8 code = _issuanceCode(to, toRecord, amount, state);
         if (code != RestrictionCodes.OK) revert TransferRestricted(code, address(0), to, amount);
         uint256 newSupply = totalSupply() + amount;
         if (newSupply > _authorized) revert AuthorizedSharesExceeded(newSupply, _authorized);
-        uint256 lot = 0;
-        if (end > block.timestamp) {
-            // start <= cliff <= end, so checking the end checks all three
-            lot = uint256(SafeCast.toUint112(amount)) | (uint256(start) << 112) | (uint256(cliff) << 160)
-                | (uint256(SafeCast.toUint48(end)) << 208);
-        }
-        _settle(address(0), to, amount, toRecord, lot);
+        // a lot (the schedule plus the amount) only if the schedule has not ended yet
+        uint256 lot = uint48(schedule >> 208) > block.timestamp ? schedule | SafeCast.toUint112(amount) : 0;
+        bool newHolder = balanceOf(to) == 0;
+        if (newHolder || lot != 0) state = _receive(to, toRecord, lot, newHolder, state);
+        super._update(address(0), to, amount); // {_settle} without a sender
+        return state;
     }
 
-    function _unpackLot(uint256 word) private pure returns (LockupLot memory) {
-        return LockupLot(uint112(word), uint48(word >> 112), uint48(word >> 160), uint48(word >> 208));
+    /// @dev A lock-up schedule packed as a {LockupLot} without its amount (start <= cliff <= end,
+    /// so checking that the end fits 48 bits checks all three).
+    function _schedule(uint64 start, uint64 cliff, uint64 end) private pure returns (uint256) {
+        return (uint256(start) << 112) | (uint256(cliff) << 160) | (uint256(SafeCast.toUint48(end)) << 208);
     }
 
     /// @dev The issuer's moves: unlocked shares first, then locked ones, which keep their schedule
     /// at the receiver.
-    function _moveWithLockups(address from, address to, uint256 amount, uint256 balance, uint256 toRecord) private {
+    function _moveWithLockups(
+        address from,
+        address to,
+        uint256 amount,
+        uint256 balance,
+        HolderRecord toRecord,
+        ClassState state
+    ) private returns (ClassState) {
         LockupLot[] memory moved = _releaseLocked(from, amount, balance);
-        _settle(from, to, amount, toRecord, 0);
-        // slither-disable-next-line incorrect-equality (an array length, not a balance: nothing to game)
-        if (moved.length == 0) return;
-        HolderAccount memory account = _account(to);
-        for (uint256 i = 0; i < moved.length; ++i) {
-            account.add(_lots[to], moved[i], block.timestamp, MAX_LOCKUP_LOTS, to);
+        state = _settle(from, to, amount, toRecord, 0, state);
+        if (moved.length != 0) {
+            Wallet storage receiver = _wallets[to];
+            receiver.account = LockupBook.addAll(receiver.account, receiver.lots, moved, block.timestamp, to);
         }
-        _saveAccount(to, account);
+        return state;
     }
 
-    /// @dev Before `amount` of `balance` leaves `holder` by redemption or forced transfer: take the
-    /// part not covered by unlocked shares out of the lots, and return it.
+    /// @dev Before `amount` of `balance` leaves `holder` by redemption or an issuer's move: take
+    /// the part not covered by unlocked shares out of the lots, and return it.
     function _releaseLocked(address holder, uint256 amount, uint256 balance)
         private
         returns (LockupLot[] memory released)
     {
-        HolderAccount memory account = _account(holder);
-        if (account.lotSum == 0) return released;
-        uint256 t = block.timestamp;
-        uint256 locked = account.lockedAt(_lots[holder], t);
-        uint256 unlocked = balance > locked ? balance - locked : 0;
-        uint256 fromLocked = amount > unlocked ? amount - unlocked : 0;
-        released = account.take(_lots[holder], fromLocked, t);
-        _saveAccount(holder, account);
-    }
-
-    /// @dev Add (`up`) or remove a wallet with a positive balance for investor `index`; true when the
-    /// investor starts or stops holding this class. Sixteen 16-bit counters share a slot, so a batch
-    /// of new investors (consecutive indices) writes one new slot per sixteen.
-    function _changeWalletCount(uint32 index, bool up) private returns (bool holderChanged) {
-        if (index == 0) return false;
-        uint256 key = index >> 4;
-        uint256 shift = (uint256(index) & 15) * 16;
-        uint256 counters = _walletCounts[key];
-        uint16 count = uint16(counters >> shift);
-        uint16 updated = up ? count + 1 : count - 1; // checked: at most 65,535 wallets per investor
-        _walletCounts[key] = (counters & ~(uint256(type(uint16).max) << shift)) | (uint256(updated) << shift);
-        return up ? count == 0 : updated == 0;
-    }
-
-    function _walletCount(uint32 index) private view returns (uint256) {
-        return uint16(_walletCounts[index >> 4] >> ((uint256(index) & 15) * 16));
-    }
-
-    /// @dev The slot of `_paused`, `_maxHolders`, `_holderCount` and `_blockedFilter`, read once.
-    function _hotSlot() private view returns (uint256 word) {
-        assembly ("memory-safe") {
-            word := sload(_maxHolders.slot)
-        }
-    }
-
-    function _account(address wallet) private view returns (HolderAccount memory) {
-        return _accounts[wallet];
-    }
-
-    function _saveAccount(address wallet, HolderAccount memory account) private {
-        _accounts[wallet] = account;
-    }
-
-    /// @inheritdoc AccessControl
-    function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
-        return super.supportsInterface(interfaceId);
+        Wallet storage wallet = _wallets[holder];
+        HolderAccount account = wallet.account;
+        if (account.lotSum() == 0) return released;
+        (account, released) = LockupBook.release(account, wallet.lots, amount, balance, block.timestamp);
+        wallet.account = account;
     }
 }

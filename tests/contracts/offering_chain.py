@@ -1,9 +1,10 @@
 """Deploy and drive an offering's contracts on a real node, straight through web3.
 
 `deploy_offering` wires the contracts exactly as SPEC §10 and contracts/README.md say (and as
-the toolkit's deployer does): registry and class tokens with the deployer as admin, the votes
-source, a timelock whose only proposer is the governor-to-be (its address predicted from the
-deployer's nonce) and that has no admin, the governor, then the admin role of the registry and of
+the toolkit's deployer does): the registry, the LockupBook library and the class tokens linked to
+it with the deployer as admin, the votes source, a timelock whose only proposer is the
+governor-to-be (its address predicted from the deployer's nonce) and that has no admin, the
+governor, then the class tokens bound to the registry, and the admin role of the registry and of
 every token handed to the timelock and renounced by the deployer, who keeps the issuer's roles.
 """
 
@@ -20,6 +21,8 @@ from web3.contract import Contract
 from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
 from web3.logs import DISCARD
 from web3.utils.address import get_create_address
+
+from toolkit.offering.contracts import linked
 
 DEFAULT_ADMIN_ROLE = b"\x00" * 32
 ISSUER_ROLE = keccak(text="ISSUER_ROLE")
@@ -38,6 +41,7 @@ TEMPLATES = (
     "ClassWeightedVotes",
     "EquityGovernor",
     "EquityTimelock",
+    "LockupBook",
 )
 
 
@@ -88,6 +92,7 @@ class Offering:
     timelock: Contract
     governor: Contract
     specs: dict[str, ClassSpec] = field(default_factory=dict)
+    lockup_book: Contract | None = None  # the class tokens' linked library
 
     def token(self, class_id: str) -> Contract:
         return self.classes[class_id]
@@ -146,6 +151,8 @@ class Chain:
         governance: GovernanceSpec = GovernanceSpec(),
     ) -> Offering:
         registry = self.deploy("HolderRegistry", deployer, deployer, sender=deployer)
+        library = self.deploy("LockupBook", sender=deployer)
+        token_code = linked(self.artifacts["ShareClassToken"], {"LockupBook": library.address})
         tokens: dict[str, Contract] = {}
         for spec in classes:
             tokens[spec.id] = self.deploy(
@@ -159,6 +166,7 @@ class Chain:
                 deployer,
                 deployer,
                 sender=deployer,
+                bytecode=token_code["bytecode"],
             )
         votes = self.deploy(
             "ClassWeightedVotes",
@@ -197,6 +205,7 @@ class Chain:
             calls.append(token.encode_abi("grantRole", [DEFAULT_ADMIN_ROLE, timelock.address]))
             calls.append(token.encode_abi("renounceRole", [DEFAULT_ADMIN_ROLE, deployer]))
             self.send(token.functions.multicall(calls), deployer)
+        self.send(registry.functions.bindClasses([t.address for t in tokens.values()]), deployer)
         self.send(registry.functions.grantRole(DEFAULT_ADMIN_ROLE, timelock.address), deployer)
         self.send(registry.functions.renounceRole(DEFAULT_ADMIN_ROLE, deployer), deployer)
         return Offering(
@@ -208,6 +217,7 @@ class Chain:
             timelock,
             governor,
             {s.id: s for s in classes},
+            library,
         )
 
     # ---------------------------------------------------------------- transactions

@@ -73,6 +73,7 @@ GUARDED: dict[str, dict[str, Any]] = {
         "updateHolder": REGISTRAR_ROLE,
         "removeHolder": REGISTRAR_ROLE,
         "setFrozen": REGISTRAR_ROLE,
+        "bindClasses": DEFAULT_ADMIN_ROLE,
         "grantRole": DEFAULT_ADMIN_ROLE,
         "revokeRole": DEFAULT_ADMIN_ROLE,
     },

@@ -250,3 +250,50 @@ def test_frozen_wallet_stays_qualified(
 
 def test_jurisdiction_helper_encodes_ascii(offering: Offering) -> None:
     assert cc("US") == bytes.fromhex("5553")
+
+
+# ---------------------------------------------------------------- class tokens and re-keys
+
+
+def test_the_registry_knows_the_offerings_class_tokens(offering: Offering) -> None:
+    assert offering.registry.functions.classTokens().call() == [
+        token.address for token in offering.classes.values()
+    ]
+
+
+def test_class_tokens_are_bound_once(chain: Chain, offering: Offering, timelock: str) -> None:
+    call = offering.registry.functions.bindClasses([offering.token("COMMON").address])
+    assert chain.revert_of(call, timelock) == ("ClassesAlreadyBound", ())
+
+
+def test_binding_refuses_what_is_not_a_class_token_of_this_registry(
+    chain: Chain, offering: Offering, accounts: list[str]
+) -> None:
+    deployer = accounts[0]
+    registry = chain.deploy("HolderRegistry", deployer, deployer, sender=deployer)
+    foreign = offering.token("COMMON").address  # reads the standard offering's registry
+    for token in (ZERO, accounts[5], foreign):
+        call = registry.functions.bindClasses([token])
+        assert chain.revert_of(call, deployer) == ("InvalidClassToken", (token,)), token
+    call = registry.functions.bindClasses([accounts[5]] * 9)
+    assert chain.revert_of(call, deployer) == ("TooManyClasses", (9, 8))
+
+
+def test_removal_keeps_the_investor_index_for_the_re_key_check(
+    actors: Actors, chain: Chain, offering: Offering, accounts: list[str]
+) -> None:
+    actors.register(accounts[1], "alice")
+    chain.send(offering.registry.functions.removeHolder(accounts[1]), actors.issuer)
+    word = offering.registry.functions.recordOf(accounts[1]).call()
+    assert word == 1 << 192  # nothing but the investor index (and a frozen flag, if set)
+
+
+def test_an_empty_wallet_may_be_re_added_under_another_investor(
+    actors: Actors, chain: Chain, offering: Offering, accounts: list[str]
+) -> None:
+    actors.register(accounts[1], "alice")
+    chain.send(offering.registry.functions.removeHolder(accounts[1]), actors.issuer)
+    actors.register(accounts[1], "bob")
+    assert offering.registry.functions.investorOf(accounts[1]).call() == investor_id("bob")
+    word = offering.registry.functions.recordOf(accounts[1]).call()
+    assert word >> 192 == 2

@@ -6,7 +6,7 @@ import pytest
 from eth_account.messages import encode_typed_data
 
 from tests.contracts.conftest import Actors
-from tests.contracts.offering_chain import ZERO, Chain, Offering, events
+from tests.contracts.offering_chain import NEVER, ZERO, Chain, Offering, cc, events, investor_id
 from toolkit.chain.accounts import dev_account
 
 
@@ -191,3 +191,65 @@ def test_votes_are_checkpointed_by_timestamp(
     assert token.functions.getPastVotes(wallets["alice"], t1).call() == 100
     assert token.functions.getPastVotes(wallets["alice"], t2).call() == 70
     assert token.functions.getPastTotalSupply(t2).call() == 100
+
+
+# ---------------------------------------------------------------- re-keyed wallets (issue 10, point 3)
+
+
+def test_a_wallet_holding_shares_cannot_be_re_added_under_another_investor(
+    actors: Actors, chain: Chain, offering: Offering, wallets: dict[str, str]
+) -> None:
+    """Re-keying a holding wallet would leave it counting for its old investor: four investors
+    could then hold FOUNDERS under its cap of three. The registry refuses it instead."""
+    for name in ("alice", "bob", "erin"):
+        actors.issue("FOUNDERS", wallets[name], 10)
+    registry = offering.registry.functions
+    erin = wallets["erin"]
+    chain.send(registry.removeHolder(erin), actors.issuer)
+    call = registry.addHolder(erin, investor_id("dave"), cc("DE"), NEVER, True)
+    assert chain.revert_of(call, actors.issuer) == (
+        "WalletHoldsShares",
+        (erin, offering.token("FOUNDERS").address),
+    )
+    # under its own investor it comes back, and the count is still exact
+    actors.register(erin, "erin")
+    actors.issue("FOUNDERS", wallets["alice2"], 1)
+    assert holder_count(offering, "FOUNDERS") == 3
+    assert actors.detect("FOUNDERS", ZERO, wallets["dave"], 1) == 9
+
+
+def test_an_emptied_wallet_may_be_re_added_and_counts_for_its_new_investor(
+    actors: Actors, chain: Chain, offering: Offering, wallets: dict[str, str]
+) -> None:
+    erin, alice = wallets["erin"], wallets["alice"]
+    token = offering.token("FOUNDERS")
+    actors.issue("FOUNDERS", erin, 10)
+    actors.transfer("FOUNDERS", erin, alice, 10)
+    registry = offering.registry.functions
+    chain.send(registry.removeHolder(erin), actors.issuer)
+    actors.register(erin, "frank")
+    actors.issue("FOUNDERS", erin, 5)
+    frank = registry.investorIndexOf(investor_id("frank")).call()
+    erin_index = registry.investorIndexOf(investor_id("erin")).call()
+    assert token.functions.holdingWalletsOf(frank).call() == 1
+    assert token.functions.holdingWalletsOf(erin_index).call() == 0
+    assert holder_count(offering, "FOUNDERS") == 2  # alice and frank
+
+
+def test_a_recovery_never_adds_an_investor_past_the_cap(
+    actors: Actors, chain: Chain, offering: Offering, wallets: dict[str, str], accounts: list[str]
+) -> None:
+    """The issue's second path: a recovery onto a wallet re-keyed while holding. With re-keys
+    refused, the lost wallet and the new one always belong to one counted investor."""
+    for name in ("alice", "bob", "erin"):
+        actors.issue("FOUNDERS", wallets[name], 10)
+    registry = offering.registry.functions
+    spare = accounts[6]
+    actors.register(spare, "erin")
+    actors.issue("FOUNDERS", spare, 1)
+    chain.send(registry.removeHolder(spare), actors.issuer)
+    refused = registry.addHolder(spare, investor_id("dave"), cc("DE"), NEVER, True)
+    assert chain.revert_of(refused, actors.issuer)[0] == "WalletHoldsShares"
+    chain.send(offering.token("FOUNDERS").functions.recover(spare, wallets["erin"]), actors.issuer)
+    assert holder_count(offering, "FOUNDERS") == 3
+    assert actors.balance("FOUNDERS", wallets["erin"]) == 11

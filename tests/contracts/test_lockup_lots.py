@@ -164,11 +164,11 @@ def test_ended_lots_are_pruned_so_new_ones_fit(
     actors: Actors, chain: Chain, offering: Offering, alice: str
 ) -> None:
     base = chain.now() + 1000
-    for i in range(MAX_LOTS):
-        actors.issue("COMMON", alice, 1, locked_until=base + i)
-    chain.mine_at(base + 2)  # the first three have ended
+    for i in range(MAX_LOTS):  # ten seconds apart: the next blocks' times do not matter
+        actors.issue("COMMON", alice, 1, locked_until=base + 10 * i)
+    chain.mine_at(base + 20)  # the first three have ended
     for i in range(3):
-        actors.issue("COMMON", alice, 1, locked_until=base + 100 + i)
+        actors.issue("COMMON", alice, 1, locked_until=base + 1000 + i)
     assert len(lots(offering, alice)) == MAX_LOTS
     assert actors.locked("COMMON", alice) == MAX_LOTS
 
@@ -279,3 +279,25 @@ def test_lock_times_beyond_48_bits_are_refused(
 ) -> None:
     call = offering.token("COMMON").functions.issue(alice, 1, 2**48)
     assert chain.revert_of(call, actors.issuer)[0] == "SafeCastOverflowedUintDowncast"
+
+
+@pytest.mark.parametrize("kind", ["plain", "vesting"])
+def test_a_zero_value_transfer_succeeds_when_every_share_is_locked(
+    actors: Actors, chain: Chain, accounts: list[str], alice: str, bob: str, kind: str
+) -> None:
+    """ERC-20 zero-value transfers succeed whatever the lots (codes 1-6 still apply), and
+    detectTransferRestriction says the same as the transfer."""
+    now = chain.now()
+    if kind == "plain":
+        actors.issue("COMMON", alice, 1000, locked_until=now + 10**6)
+        actors.issue("COMMON", alice, 500)
+    else:  # a third released, the rest locked for the next 1,000 seconds
+        actors.issue_vested("COMMON", alice, 1500, now - 500_000, now - 500_000, now + 10**6)
+    token = actors.offering.token("COMMON")
+    actors.transfer("COMMON", alice, bob, token.functions.unlockedBalanceOf(alice).call())
+    assert actors.balance("COMMON", alice) == actors.locked("COMMON", alice) == 1000
+    assert actors.detect("COMMON", alice, bob, 0) == 0
+    actors.transfer("COMMON", alice, bob, 0)
+    assert actors.detect("COMMON", alice, bob, 1) == 8
+    assert actors.transfer_error("COMMON", alice, bob, 1)[1][0] == 8
+    assert actors.detect("COMMON", alice, accounts[5], 0) == 4  # unregistered receiver

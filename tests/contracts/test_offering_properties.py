@@ -1,14 +1,17 @@
 """Stateful property test: random issue / transfer / lock / freeze / pause / recover / delegate /
-expire / force-transfer / redeem / block sequences against the real contracts on anvil.
+expire / force-transfer / redeem / block sequences, and the registrar's add / remove / re-add under
+another investor id, against the real contracts on anvil.
 
 After every step it checks, per class: the sum of balances equals the total supply and never
 exceeds the authorized shares; every wallet holds at least its locked shares; the holder count is
-the number of investors with a positive balance and never exceeds the cap; the votes add up to the
-total supply; and the aggregated votes are the weighted sum of the class votes. Each transfer is
-checked against `detectTransferRestriction` at the same timestamp (the outcome must match) and
-against an independent model of the registry (no frozen, unregistered, expired or blocked
-receiver gains shares; a frozen sender sends nothing), and must not move locked shares.
-Forced transfers, redemptions and recoveries must conserve the locked shares they move.
+the number of distinct investors (as the registry last knew each wallet) with a positive balance
+and never exceeds the cap; the votes add up to the total supply; and the aggregated votes are the
+weighted sum of the class votes. Each transfer is checked against `detectTransferRestriction` at
+the same timestamp (the outcome must match) and against an independent model of the registry (no
+frozen, unregistered, expired or blocked receiver gains shares; a frozen sender sends nothing),
+and must not move locked shares. Forced transfers, redemptions and recoveries must conserve the
+locked shares they move; a recovery reaches only a new wallet of the same investor that may
+receive; a re-key of a wallet holding shares is refused.
 
 Time is driven by the test: every transaction goes into a block at a timestamp chosen beforehand,
 and predictions are read from the pending block at that same timestamp.
@@ -30,7 +33,7 @@ from tests.contracts.offering_chain import NEVER, ZERO, Chain, Offering, Reverte
 CLASSES = ("COMMON", "FOUNDERS", "PREFERRED")
 WEIGHTS = {"COMMON": 1, "FOUNDERS": 10, "PREFERRED": 0}
 GAS = 3_000_000
-# wallet -> (investor, jurisdiction); wallet 7 (index 8) stays unregistered
+# wallet -> (investor, jurisdiction); wallet 8 starts unregistered (the registrar may add it)
 INVESTORS = {
     1: ("A", "DE"),
     2: ("A", "DE"),
@@ -42,6 +45,7 @@ INVESTORS = {
 }
 
 wallet_indices = st.integers(min_value=1, max_value=8)
+investor_ids = st.sampled_from(["A", "B", "C", "D", "E", "F", "G"])
 classes = st.sampled_from(CLASSES)
 amounts = st.integers(min_value=1, max_value=40_000)
 
@@ -341,6 +345,7 @@ class OfferingMachine(RuleBasedStateMachine):
     def recover(self, lost: int, replacement: int) -> None:
         old, new = self.wallets[lost], self.wallets[replacement]
         new_holder = self.model.holders.get(new)
+        # the registry keeps a removed wallet's investor, so the lost wallet is recognised either way
         same = (
             old != new
             and new_holder is not None
@@ -348,24 +353,23 @@ class OfferingMachine(RuleBasedStateMachine):
             and (self.model.investor(old) == new_holder.investor)
         )
         for class_id in CLASSES:
-            self.prepare()
+            t = self.prepare()
             before = self.snapshot_class(class_id, "pending")
             try:
                 self.tx(self.token(class_id).functions.recover(old, new), self.issuer)
             except Reverted as refused:
-                assert refused.name in ("InvestorMismatch", "TooManyLockupLots"), refused
-                # an unregistered lost wallet is still recognised when it holds shares of the class
-                assert (
-                    refused.name != "InvestorMismatch"
-                    or not same
-                    or not self.model.holders[old].registered
-                )
+                assert refused.name in (
+                    "InvestorMismatch",
+                    "TransferRestricted",
+                    "TooManyLockupLots",
+                ), refused
+                assert (refused.name == "InvestorMismatch") == (not same), refused
+                if refused.name == "TransferRestricted":
+                    # the new wallet may not receive: frozen, expired or in a blocked jurisdiction
+                    assert refused.args_[0] in (3, 5, 6), refused
+                    assert self.model.receiver_refused(class_id, new, t)
                 continue
-            assert same or (
-                new_holder is not None
-                and new_holder.registered
-                and self.model.investor(old) == new_holder.investor
-            )
+            assert same and not self.model.receiver_refused(class_id, new, t)
             after = self.snapshot_class(class_id)
             assert after[old]["balance"] == 0 and after[old]["locked"] == 0
             assert after[new]["balance"] == before[new]["balance"] + before[old]["balance"]
@@ -426,6 +430,50 @@ class OfferingMachine(RuleBasedStateMachine):
             self.tx(call, self.issuer)
             holder.registered, holder.expires_at = True, NEVER
 
+    def add(self, who: int, investor: str) -> None:
+        """The registrar adds a wallet it never registered (under `investor`), or adds a removed
+        one again under its investor."""
+        wallet = self.wallets[who]
+        holder = self.model.holders.get(wallet)
+        if holder is not None and holder.registered:
+            return
+        if holder is None:
+            holder = Holder(investor, "DE", registered=False, frozen=self.model.frozen(wallet))
+            self.model.holders[wallet] = holder
+            self.model.frozen_unregistered.discard(wallet)
+        self.prepare()
+        call = self.offering.registry.functions.addHolder(
+            wallet, investor_id(holder.investor), cc(holder.jurisdiction), NEVER, True
+        )
+        self.tx(call, self.issuer)
+        holder.registered, holder.expires_at = True, NEVER
+
+    def rekey(self, who: int, investor: str) -> None:
+        """The registrar removes a wallet and adds it again under another investor id: refused
+        while the wallet holds shares of any class (it would keep counting for its old investor)."""
+        wallet = self.wallets[who]
+        holder = self.model.holders.get(wallet)
+        if holder is None or holder.investor == investor:
+            return
+        registry = self.offering.registry.functions
+        if holder.registered:
+            self.prepare()
+            self.tx(registry.removeHolder(wallet), self.issuer)
+            holder.registered = False
+        holds = any(self.token(c).functions.balanceOf(wallet).call() > 0 for c in CLASSES)
+        self.prepare()
+        call = registry.addHolder(
+            wallet, investor_id(investor), cc(holder.jurisdiction), NEVER, True
+        )
+        try:
+            self.tx(call, self.issuer)
+        except Reverted as refused:
+            assert refused.name == "WalletHoldsShares" and refused.args_[0] == wallet, refused
+            assert holds
+            return
+        assert not holds, "a wallet holding shares was re-keyed"
+        holder.investor, holder.registered, holder.expires_at = investor, True, NEVER
+
     def toggle_jurisdiction(self, class_id: str, code: str) -> None:
         blocked = code not in self.model.blocked[class_id]
         self.prepare()
@@ -438,26 +486,42 @@ class OfferingMachine(RuleBasedStateMachine):
             self.model.blocked[class_id].discard(code)
 
     @rule(
-        action=st.sampled_from(["freeze", "pause", "expiry", "remove", "jurisdiction"]),
+        action=st.sampled_from(
+            ["freeze", "pause", "expiry", "remove", "add", "rekey", "rekey", "jurisdiction"]
+        ),
         class_id=classes,
-        who=st.sampled_from(sorted(INVESTORS)),
+        who=wallet_indices,
+        investor=investor_ids,
         flag=st.booleans(),
         offset=st.integers(min_value=-100, max_value=3_000),
         code=st.sampled_from(["US", "FR", "GB"]),
     )
     def administer(
-        self, action: str, class_id: str, who: int, flag: bool, offset: int, code: str
+        self,
+        action: str,
+        class_id: str,
+        who: int,
+        investor: str,
+        flag: bool,
+        offset: int,
+        code: str,
     ) -> None:
-        """The issuer's and governance's changes to the rules, one rule so that moves dominate."""
+        """The issuer's, the registrar's and governance's changes to the rules, one rule so that
+        moves dominate."""
+        registered = self.wallets[who] in self.model.holders
         if action == "freeze":
             self.freeze(who, flag)
         elif action == "pause":
             self.toggle_pause(class_id)
-        elif action == "expiry":
+        elif action == "expiry" and registered:
             self.set_expiry(who, offset)
-        elif action == "remove":
+        elif action == "remove" and registered:
             self.remove_or_readd(who)
-        else:
+        elif action == "add":
+            self.add(who, investor)
+        elif action == "rekey":
+            self.rekey(who, investor)
+        elif action == "jurisdiction":
             self.toggle_jurisdiction(class_id, code)
 
     @rule(seconds=st.integers(min_value=1, max_value=4_000))

@@ -71,13 +71,12 @@ def check_receivers(
         return
     now = latest_timestamp(contracts.w3)
     records = read_holders(contracts, wallets)
+    jurisdictions = sorted({r.jurisdiction for r in records.values() if r.registered})
     blocked: dict[str, set[str]] = {}
     refused: list[tuple[int, str]] = []
     for row in rows():
         if row.class_id not in blocked:
-            token = contracts.token(row.class_id)
-            codes = token.functions.blockedJurisdictions().call()
-            blocked[row.class_id] = {bytes(c).decode("ascii", errors="replace") for c in codes}
+            blocked[row.class_id] = _blocked_among(contracts, row.class_id, jurisdictions)
         code = receiver_code(records[row.wallet], blocked[row.class_id], now)
         if code:
             refused.append(
@@ -94,6 +93,17 @@ def check_receivers(
             hint="qualify the receivers first (`equity holders add` / `holders import`), "
             "or fix the rows",
         )
+
+
+def _blocked_among(
+    contracts: OfferingContracts, class_id: str, jurisdictions: list[str]
+) -> set[str]:
+    """The jurisdictions of ``jurisdictions`` that the class blocks (one batch of reads)."""
+    token = contracts.token(class_id)
+    answers = batched_calls(
+        contracts, [token.functions.isJurisdictionBlocked(j.encode("ascii")) for j in jurisdictions]
+    )
+    return {j for j, is_blocked in zip(jurisdictions, answers, strict=True) if is_blocked}
 
 
 def receiver_code(holder: HolderState, blocked: set[str], now: int) -> int:

@@ -9,6 +9,7 @@ web3 contract objects, so library code never repeats an address or an ABI.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,8 @@ SHARE_CLASS = "ShareClassToken"
 VOTES = "ClassWeightedVotes"
 TIMELOCK = "EquityTimelock"
 GOVERNOR = "EquityGovernor"
-TEMPLATES = (REGISTRY, SHARE_CLASS, VOTES, TIMELOCK, GOVERNOR)
+LOCKUP_BOOK = "LockupBook"  # a linked library of the class tokens, deployed before them
+TEMPLATES = (REGISTRY, SHARE_CLASS, VOTES, TIMELOCK, GOVERNOR, LOCKUP_BOOK)
 
 
 @cache
@@ -45,6 +47,27 @@ def artifact(name: str) -> dict[str, Any]:
     if not data.get("bytecode"):
         raise ToolchainError(f"the template {name} has no bytecode", hint="run `equity compile`")
     return data
+
+
+def linked(template: dict[str, Any], libraries: Mapping[str, str]) -> dict[str, Any]:
+    """The artifact with its bytecode linked: every library placeholder (solc's
+    ``linkReferences``: byte offsets per library) replaced by that library's deployed address
+    (``libraries``: library name -> address)."""
+    code = str(template["bytecode"])
+    for names in dict(template.get("linkReferences") or {}).values():
+        for library, places in names.items():
+            address = libraries.get(library)
+            if address is None:
+                raise ToolchainError(
+                    f"{template.get('contractName')} needs the library {library}, "
+                    "which was not deployed first",
+                    hint=f"deploy {library} and pass its address",
+                )
+            body = address.lower().removeprefix("0x")
+            for place in places:
+                start = 2 * int(place["start"])
+                code = code[:start] + body + code[start + 2 * int(place["length"]) :]
+    return {**template, "bytecode": code}
 
 
 @dataclass

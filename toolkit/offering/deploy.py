@@ -4,8 +4,8 @@ SPEC §10 says, and recorded in ``deployments/<chain_id>.json``.
 Order and roles:
 
 1. ``HolderRegistry(admin=deployer, registrar=deployer)``;
-2. one ``ShareClassToken`` per class (admin = deployer, issuer = deployer, who also gets
-   PAUSER_ROLE);
+2. the ``LockupBook`` library, then one ``ShareClassToken`` per class linked to it (admin =
+   deployer, issuer = deployer, who also gets PAUSER_ROLE);
 3. ``ClassWeightedVotes(tokens, votes_per_share)``;
 4. ``EquityTimelock(delay, proposers=[governor], executors=[0x0], admin=0x0)`` — the governor
    does not exist yet, so its address is predicted from the deployer's nonce (it is deployed by
@@ -13,10 +13,12 @@ Order and roles:
 5. ``EquityGovernor(...)``;
 6. per token, one ``multicall``: block the offering's jurisdictions (the deployer is still its
    admin), grant DEFAULT_ADMIN_ROLE to the timelock, renounce the deployer's;
-7. the same hand-over on the registry.
+7. on the registry: bind the class tokens (once, so it can refuse re-keying a wallet that holds
+   shares), then the same hand-over.
 
 The deployer keeps REGISTRAR_ROLE, ISSUER_ROLE and PAUSER_ROLE: the issuer's day-to-day roles.
-The name is checked against the record before anything is sent.
+The name is checked against the record before anything is sent. The governor's proposal
+threshold is the offering file's, as is: votes count whole shares (SPEC §10).
 """
 
 from __future__ import annotations
@@ -28,7 +30,16 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import ChainError, UsageError
 from toolkit.inputs import ZERO_ADDRESS
-from toolkit.offering.contracts import GOVERNOR, REGISTRY, SHARE_CLASS, TIMELOCK, VOTES, artifact
+from toolkit.offering.contracts import (
+    GOVERNOR,
+    LOCKUP_BOOK,
+    REGISTRY,
+    SHARE_CLASS,
+    TIMELOCK,
+    VOTES,
+    artifact,
+    linked,
+)
 from toolkit.offering.deployments import (
     ClassDeployment,
     Deployment,
@@ -86,7 +97,9 @@ def deploy_offering(
     chain = transactor.chain
     w3 = chain.w3
     replace_stale = check_name_free(chain.chain_id, name, cwd, w3)
-    templates = {n: artifact(n) for n in (REGISTRY, SHARE_CLASS, VOTES, TIMELOCK, GOVERNOR)}
+    templates = {
+        n: artifact(n) for n in (REGISTRY, LOCKUP_BOOK, SHARE_CLASS, VOTES, TIMELOCK, GOVERNOR)
+    }
     deployer = transactor.address
     results: list[TxResult] = []
 
@@ -103,6 +116,8 @@ def deploy_offering(
         return str(w3.to_checksum_address(result.contract_address))
 
     registry = deploy(REGISTRY, deployer, deployer, label="deploy HolderRegistry")
+    lockup_book = deploy(LOCKUP_BOOK, label="deploy LockupBook")
+    templates[SHARE_CLASS] = linked(templates[SHARE_CLASS], {LOCKUP_BOOK: lockup_book})
     tokens: list[str] = []
     for share_class in offering.classes:
         tokens.append(
@@ -140,7 +155,6 @@ def deploy_offering(
         ZERO_ADDRESS,
         label="deploy EquityTimelock",
     )
-    threshold_scale = max((c.decimals for c in offering.voting_classes), default=0)
     governor = deploy(
         GOVERNOR,
         f"{offering.company} Governor",
@@ -148,7 +162,7 @@ def deploy_offering(
         timelock,
         governance.voting_delay,
         governance.voting_period,
-        governance.proposal_threshold * 10**threshold_scale,
+        governance.proposal_threshold,
         governance.quorum_percent,
         label="deploy EquityGovernor",
     )
@@ -174,6 +188,13 @@ def deploy_offering(
 
     registry_contract = w3.eth.contract(
         address=w3.to_checksum_address(registry), abi=templates[REGISTRY]["abi"]
+    )
+    step("bind the class tokens to the registry")
+    results.append(
+        transactor.transact(
+            registry_contract.functions.bindClasses(tokens),
+            label="bind the class tokens to the registry",
+        )
     )
     step("hand the registry to the timelock")
     results.append(
