@@ -51,6 +51,30 @@ def test_votes_weigh_shares_by_the_class_votes_per_share() -> None:
     assert pref.holders[0].votes == 2000
 
 
+def test_votes_count_whole_shares_whatever_the_decimals() -> None:
+    """SPEC §10: 2.5 shares of a 6-decimal class at 10 votes per share carry 25 votes, half a
+    share at one vote none (rounded down per position, as the votes source rounds per class)."""
+    deployment = OfferingDeployment(
+        name="acme",
+        chain_id=31337,
+        registry=wallet(0x1),
+        classes=(
+            ClassDeployment("MICRO", wallet(0x2), votes_per_share=10, decimals=6),
+            ClassDeployment("HALF", wallet(0x3), votes_per_share=1, decimals=6),
+        ),
+    )
+    ledger = (
+        History(("MICRO", "HALF"))
+        .qualify(A, "INV-A")
+        .issue("MICRO", A, 2_500_000)
+        .issue("HALF", A, 500_000)
+        .ledger()
+    )
+    cap_table = build_cap_table(ledger, deployment, block=9, timestamp=NOW)
+    assert [c.holders[0].votes for c in cap_table.classes] == [25, 0]
+    assert cap_table.investors[0].votes == 25
+
+
 def test_combined_lines_join_an_investors_wallets_and_classes() -> None:
     combined = {line.investor_id: line for line in table().investors}
     a = combined["INV-A"]

@@ -9,7 +9,11 @@ from pathlib import Path
 from eth_utils import keccak
 
 from tests.issuer.conftest import DEV, EXAMPLES, Issuer
-from toolkit.offering.contracts import TIMELOCK, artifact
+from toolkit.chain.accounts import dev_account
+from toolkit.chain.tx import Transactor
+from toolkit.governance.governor import Governance
+from toolkit.offering.contracts import GOVERNOR, TIMELOCK, OfferingContracts, artifact
+from toolkit.offering.deployments import read_deployments
 
 ADMIN = b"\x00" * 32
 
@@ -113,3 +117,66 @@ def test_a_deployments_file_of_another_chain_id_is_refused(issuer: Issuer) -> No
     result = issuer.equity("pause", "COMMON")
     assert result.code == 3
     assert "records chain 1" in result.err
+
+
+MIXED_DECIMALS = """
+[company]
+name = "Mixed Decimals, Inc."
+
+[[classes]]
+id = "WHOLE"
+name = "Whole shares"
+symbol = "MIX-W"
+authorized = 10_000_000
+votes_per_share = 1
+max_holders = 0
+blocked_jurisdictions = []
+
+[[classes]]
+id = "MICRO"
+name = "Micro shares"
+symbol = "MIX-M"
+authorized = 10_000_000
+votes_per_share = 1
+max_holders = 0
+blocked_jurisdictions = []
+decimals = 6
+
+[governance]
+voting_delay = "1d"
+voting_period = "7d"
+quorum_percent = 50
+proposal_threshold = 1
+timelock_delay = "2d"
+"""
+
+
+def test_the_proposal_threshold_is_the_offering_files_in_whole_share_votes(
+    issuer: Issuer, tmp_path: Path
+) -> None:
+    """Issue 10.1: with classes of 0 and 6 decimals, a one-share threshold is one vote on chain
+    (it was 10**6 base-unit votes, out of reach of 999,999 whole shares)."""
+    offering = tmp_path / "mixed.toml"
+    offering.write_text(MIXED_DECIMALS)
+    result = issuer.equity("--json", "deploy", offering, "--name", "mixed")
+    assert result.code == 0, result.err
+    deployment = read_deployments(31337, issuer.cwd)["mixed"]
+    w3 = issuer.chain.w3
+    governor = w3.eth.contract(address=deployment.governor, abi=artifact(GOVERNOR)["abi"])
+    assert governor.functions.proposalThreshold().call() == 1
+    contracts = OfferingContracts(w3, deployment)
+    signer = Transactor(issuer.chain, dev_account(0))
+    holder = DEV[1]
+    signer.transact(
+        contracts.registry.functions.addHolder(
+            holder, b"HOLDER".ljust(16, b"\0"), b"DE", 2**40 - 1, True
+        ),
+        label="add",
+    )
+    signer.transact(contracts.token("WHOLE").functions.issue(holder, 999_999, 0), label="issue")
+    signer.transact(
+        contracts.token("MICRO").functions.issue(holder, 2 * 10**6 + 1, 0), label="issue"
+    )
+    power = Governance(issuer.chain, deployment).voting_power(holder)
+    assert power.total == 999_999 + 2
+    assert [c.weighted_votes for c in power.classes] == [999_999, 2]

@@ -7,8 +7,9 @@ Percentages, all in percent of whole shares (so classes with different ``decimal
 - ``percent_fully_diluted``: of all *authorized* shares of every class (a class whose
   authorized count is unknown counts with its outstanding shares).
 
-Votes are the voting rights the shares carry: shares x the class's ``votes_per_share``
-(delegation moves who casts them, not whose they are).
+Votes are the voting rights the shares carry: whole shares x the class's ``votes_per_share``,
+rounded down per position as the votes source rounds per class (SPEC §10; delegation moves who
+casts them, not whose they are).
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ def build_cap_table(
     locked = locked or {}
     show = display_wallet or (lambda w: w)
     scale = {c.id: Decimal(10) ** c.decimals for c in deployment.classes}
+    unit = {c.id: 10**c.decimals for c in deployment.classes}  # base units per whole share
     vps = {c.id: c.votes_per_share for c in deployment.classes}
 
     class_authorized: dict[str, int | None] = {}
@@ -175,7 +177,7 @@ def build_cap_table(
                 wallet=show(wallet),
                 shares=shares,
                 locked_shares=locked.get((spec.id, wallet), 0),
-                votes=shares * vps[spec.id],
+                votes=shares * vps[spec.id] // unit[spec.id],
                 percent=_percent(Decimal(shares), supply),
                 percent_outstanding=_percent(whole, outstanding),
                 percent_fully_diluted=_percent(whole, diluted),

@@ -81,12 +81,15 @@ class ClassPower:
     balance: int
     locked: int
     delegate: str
-    delegated_votes: int  # votes delegated *to* the holder in this class
+    delegated_votes: int  # votes delegated *to* the holder in this class, in base units
     lockups: tuple[tuple[int, int, int, int], ...] = ()  # (amount, start, cliff, end) lots
+    decimals: int = 0
 
     @property
     def weighted_votes(self) -> int:
-        return self.delegated_votes * self.votes_per_share
+        """What the votes source counts for this class: votes per whole share, rounded down
+        (SPEC §10; ClassWeightedVotes does the same per class)."""
+        return self.delegated_votes * self.votes_per_share // int(10**self.decimals)
 
 
 @dataclass(frozen=True)
@@ -299,6 +302,7 @@ class Governance:
                         (int(lot[0]), int(lot[1]), int(lot[2]), int(lot[3]))
                         for lot in token.functions.lockupLotsOf(account).call()
                     ),
+                    decimals=share_class.decimals,
                 )
             )
         total = int(self.votes.functions.getVotes(account).call())
