@@ -131,6 +131,20 @@ def test_recover_to_a_wallet_of_another_investor_is_refused(funded: Issuer) -> N
     assert funded.nonce() == nonce
 
 
+def test_recover_into_a_frozen_wallet_is_refused_before_sending(funded: Issuer) -> None:
+    """Issue 10.2: the new wallet meets the receiver's rules; a frozen one is refused (the shares
+    would be stranded there) with the code's name and message, and nothing is sent."""
+    assert funded.equity("holders", "freeze", ALICE_NEW).code == 0
+    nonce = funded.nonce()
+    result = funded.equity("--json", "--yes", "recover", ALICE, ALICE_NEW)
+    assert result.code == 3
+    error = result.json()["error"]
+    assert "RECEIVER_FROZEN: The receiver's wallet is frozen" in error["message"]
+    assert "holders unfreeze" in result.err and "nothing was sent" in result.err
+    assert funded.nonce() == nonce
+    assert funded.balance("FOUNDERS", ALICE) == 800_000
+
+
 def test_recover_of_an_empty_wallet_is_refused(funded: Issuer) -> None:
     result = funded.equity("--yes", "recover", ALICE_NEW, ALICE)
     assert result.code == 2 and "holds no shares" in result.err

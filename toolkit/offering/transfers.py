@@ -106,7 +106,9 @@ def recover(
         )
     calls = []
     for share_class, token in contracts.all_tokens():
-        if int(token.functions.balanceOf(lost).call()) > 0:
+        balance = int(token.functions.balanceOf(lost).call())
+        if balance > 0:
+            _require_receivable(contracts, share_class.id, replacement, balance)
             calls.append((share_class.id, token.functions.recover(lost, replacement)))
     if not calls:
         raise UsageError(
@@ -118,6 +120,35 @@ def recover(
     ]
     pending = [(tx, transactor.submit(tx, label=f"recover {class_id}")) for class_id, tx in built]
     return [transactor.wait(sent, tx=tx) for tx, sent in pending]
+
+
+# What the issuer does about a new wallet that may not receive (codes 3-6), for `recover`.
+_RECOVERY_FIXES = {
+    3: "unfreeze it first (`equity holders unfreeze WALLET`): recovered into a frozen wallet, "
+    "the shares would be stranded there",
+    4: "register it for the same investor first (`equity holders add`)",
+    5: "renew its qualification first (`equity holders remove WALLET`, then "
+    "`equity holders add` with a later --expires)",
+    6: "recover into a wallet registered in a jurisdiction the class accepts",
+}
+
+
+def _require_receivable(
+    contracts: OfferingContracts, class_id: str, wallet: str, amount: int
+) -> None:
+    """Refuse, before anything is sent, a recovery whose new wallet the class would refuse
+    (the token's codes 3-6 for a receiver, the rules ``recover`` applies on chain)."""
+    from toolkit.offering.deploy import ZERO_ADDRESS
+
+    restriction = check_transfer(contracts, class_id, ZERO_ADDRESS, wallet, amount)
+    if restriction.code in _RECOVERY_FIXES:
+        raise TransactionRevertedError(
+            f"recover refused: {wallet} cannot receive {class_id}: "
+            f"{restriction.name}: {restriction.message}",
+            error_name="TransferRestricted",
+            error_args={"code": restriction.code, "to": wallet},
+            hint=f"nothing was sent; {_RECOVERY_FIXES[restriction.code]}",
+        )
 
 
 def set_paused(
