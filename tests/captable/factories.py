@@ -9,6 +9,7 @@ from toolkit.captable.events import (
     ForcedTransfer,
     HolderQualified,
     HolderRemoved,
+    JurisdictionBlockChanged,
     SharesIssued,
     SharesIssuedVested,
     Transfer,
@@ -45,12 +46,18 @@ class History:
         self._index = count(first)
         return first
 
-    def qualify(self, who: str, investor: str, expires_at: int = FAR_FUTURE) -> History:
+    def qualify(self, who: str, investor: str, expires_at: int = FAR_FUTURE, jurisdiction: str = "DE") -> History:
         self.events.append(
             HolderQualified(
-                wallet=who, investor_id=investor, jurisdiction="DE", expires_at=expires_at,
+                wallet=who, investor_id=investor, jurisdiction=jurisdiction, expires_at=expires_at,
                 accredited=True, **self._where(),  # type: ignore[arg-type]
             )
+        )
+        return self
+
+    def block_jurisdiction(self, class_id: str, jurisdiction: str, blocked: bool = True) -> History:
+        self.events.append(
+            JurisdictionBlockChanged(class_id=class_id, jurisdiction=jurisdiction, blocked=blocked, **self._where())  # type: ignore[arg-type]
         )
         return self
 

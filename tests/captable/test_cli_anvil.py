@@ -114,6 +114,26 @@ def test_the_human_report_groups_discrepancies_by_kind(offering: Offering, here:
     assert "removed from the" in out and "holder registry" in out
 
 
+def test_holders_in_a_jurisdiction_their_class_blocks_are_unqualified(offering: Offering, here: Path) -> None:
+    """Issue 10.2: a holder who moved to a blocked jurisdiction, and holders of a class that
+    blocked theirs after they received, are flagged even though the register agrees."""
+    populate(offering)
+    equity(["captable", "export", "--format", "csv", "--out", "register.csv"], offering)
+    a, _, c = offering.holders[:3]
+    offering.update(a, expires_at=offering.now() + 365 * DAY, jurisdiction="US")  # COMMON blocks US
+    timelock = offering.record.timelock
+    offering.w3.provider.make_request("anvil_impersonateAccount", [timelock])
+    offering.w3.provider.make_request("anvil_setBalance", [timelock, hex(10**20)])
+    offering._send(offering.contracts.token("FOUNDERS").functions.setJurisdictionBlocked(b"DE", True), timelock)
+    code, out, _ = equity(["--json", "captable", "reconcile", "register.csv"], offering)
+    assert code == 1
+    found = [(d["kind"], d["class"], d["wallet"], d.get("detail")) for d in json.loads(out)["discrepancies"]]
+    assert found == [
+        ("unqualified_holder", "COMMON", a, "jurisdiction US is blocked for this class"),
+        ("unqualified_holder", "FOUNDERS", c, "jurisdiction DE is blocked for this class"),
+    ]
+
+
 def test_a_register_with_bad_rows_exits_2_listing_each_line(offering: Offering, here: Path) -> None:
     (here / "bad.csv").write_text(
         "investor_id,wallet,class,shares\nINV-A,0x12,COMMON,1\nINV-B,0x" + "ab" * 20 + ",COMMON,1.5\n"

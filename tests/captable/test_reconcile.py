@@ -91,6 +91,27 @@ def test_a_removed_or_expired_holder_with_shares_is_reported_even_when_the_regis
     assert found[1].detail is not None and found[1].detail.startswith("qualification expired")
 
 
+def test_a_holder_in_a_jurisdiction_the_class_blocks_is_unqualified_in_that_class_only() -> None:
+    """Issue 10.2: a holder whose wallet's jurisdiction the class blocks (blocked after the
+    shares arrived, or the holder moved there) is reported, even when the register agrees."""
+    ledger = (
+        History()
+        .qualify(A, "INV-A", jurisdiction="US")
+        .qualify(B, "INV-B", jurisdiction="FR")
+        .issue("COMMON", A, 600)
+        .issue("PREF", A, 10)
+        .issue("COMMON", B, 400)
+        .block_jurisdiction("COMMON", "US")
+        .block_jurisdiction("COMMON", "FR")
+        .block_jurisdiction("COMMON", "FR", blocked=False)
+        .ledger()
+    )
+    rows = [row("INV-A", A, "COMMON", 600), row("INV-A", A, "PREF", 10), row("INV-B", B, "COMMON", 400)]
+    found = find_discrepancies(rows, ledger, timestamp=NOW)
+    assert kinds(found) == [("unqualified_holder", "COMMON", A)]
+    assert found[0].detail == "jurisdiction US is blocked for this class"
+
+
 def test_a_holder_expiring_after_the_block_is_still_qualified() -> None:
     ledger = two_holders().qualify(B, "INV-B", expires_at=NOW + 1).ledger()
     rows = [row("INV-A", A, "COMMON", 600), row("INV-B", B, "COMMON", 400)]

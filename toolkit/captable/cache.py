@@ -26,7 +26,7 @@ from toolkit.captable.events import Event, from_record
 from toolkit.captable.ledger import Ledger
 
 CACHE_DIR = Path(".equity") / "cache"
-FORMAT = 2
+FORMAT = 3  # 3: ledgers know the jurisdictions each class blocks
 MAX_CHECKPOINTS = 64
 
 

@@ -26,6 +26,7 @@ EVENT_SIGNATURES: dict[str, str] = {
     "ForcedTransfer": "ForcedTransfer(address,address,uint256,string)",
     "WalletRecovered": "WalletRecovered(address,address,uint256)",
     "AuthorizedChanged": "AuthorizedChanged(uint256,uint256)",
+    "JurisdictionBlockChanged": "JurisdictionBlockChanged(bytes2,bool)",
     "HolderAdded": "HolderAdded(address,bytes16,bytes2,uint40,bool)",
     "HolderUpdated": "HolderUpdated(address,bytes16,bytes2,uint40,bool)",
     "HolderRemoved": "HolderRemoved(address,bytes16)",
@@ -46,6 +47,7 @@ CLASS_EVENTS = (
     "ForcedTransfer",
     "WalletRecovered",
     "AuthorizedChanged",
+    "JurisdictionBlockChanged",
 )
 REGISTRY_EVENTS = ("HolderAdded", "HolderUpdated", "HolderRemoved", "HolderFrozen")
 # topic0 filter of every event the cap table needs (others, e.g. votes bookkeeping, are skipped
@@ -142,6 +144,18 @@ class AuthorizedChanged(NamedTuple):
     current: int
 
 
+class JurisdictionBlockChanged(NamedTuple):
+    """A class refuses (``blocked``) or accepts again receivers registered in ``jurisdiction``."""
+
+    block: int
+    log_index: int
+    tx_hash: str
+    timestamp: int | None
+    class_id: str
+    jurisdiction: str
+    blocked: bool
+
+
 class HolderQualified(NamedTuple):
     """HolderAdded or HolderUpdated (``updated`` tells which): the registry's record of a wallet."""
 
@@ -183,6 +197,7 @@ Event = (
     | ForcedTransfer
     | WalletRecovered
     | AuthorizedChanged
+    | JurisdictionBlockChanged
     | HolderQualified
     | HolderRemoved
     | HolderFrozen
@@ -345,6 +360,13 @@ def _decode_class_event(
         return AuthorizedChanged(
             class_id=class_id, previous=_uint(data, 0), current=_uint(data, 1), **where
         )
+    if name == "JurisdictionBlockChanged" and len(topics) == 2:
+        return JurisdictionBlockChanged(
+            class_id=class_id,
+            jurisdiction=ascii_from_fixed_bytes(topics[1][2:6]),
+            blocked=_uint(data, 0) != 0,
+            **where,
+        )
     return None  # a registry event name emitted by a token: not ours to read
 
 
@@ -384,6 +406,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ForcedTransfer,
         WalletRecovered,
         AuthorizedChanged,
+        JurisdictionBlockChanged,
         HolderQualified,
         HolderRemoved,
         HolderFrozen,

@@ -2,7 +2,7 @@
 
 The ledger is the state a cap table is computed from, and nothing more: balances per
 (class, wallet) from Transfer events, total supply and authorized shares per class, the
-holder registry's record of each wallet, and for each position a *lock horizon*, the time
+jurisdictions each class blocks, the holder registry's record of each wallet, and for each position a *lock horizon*, the time
 after which none of its shares can still be locked (the latest lock-up end or vesting end
 that ever reached the wallet, directly or through a forced transfer or a recovery).
 
@@ -25,6 +25,7 @@ from toolkit.captable.events import (
     HolderFrozen,
     HolderQualified,
     HolderRemoved,
+    JurisdictionBlockChanged,
     SharesIssued,
     SharesIssuedVested,
     Transfer,
@@ -64,6 +65,7 @@ class ClassLedger:
     total_supply: int = 0
     authorized: int | None = None  # known once an AuthorizedChanged event was seen
     positions: dict[str, Position] = field(default_factory=dict)
+    blocked: set[str] = field(default_factory=set)  # jurisdictions whose receivers it refuses
 
     def shares_of(self, wallet: str) -> int:
         position = self.positions.get(wallet)
@@ -102,6 +104,12 @@ class Ledger:
                 self._carry_horizon(event.class_id, event.lost_wallet, event.new_wallet)
             case AuthorizedChanged():
                 self.classes[event.class_id].authorized = event.current
+            case JurisdictionBlockChanged():
+                blocked = self.classes[event.class_id].blocked
+                if event.blocked:
+                    blocked.add(event.jurisdiction)
+                else:
+                    blocked.discard(event.jurisdiction)
             case HolderQualified():
                 self._qualify(event)
             case HolderRemoved():
@@ -201,6 +209,7 @@ class Ledger:
                     "positions": [
                         [w, str(p.shares), p.lock_horizon] for w, p in cls.positions.items()
                     ],
+                    "blocked": sorted(cls.blocked),
                 }
                 for class_id, cls in self.classes.items()
             },
@@ -218,6 +227,7 @@ class Ledger:
                 total_supply=int(raw["total_supply"]),
                 authorized=None if raw["authorized"] is None else int(raw["authorized"]),
                 positions={w: Position(int(s), int(h)) for w, s, h in raw["positions"]},
+                blocked=set(raw["blocked"]),
             )
             for class_id, raw in data["classes"].items()
         }

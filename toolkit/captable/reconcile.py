@@ -12,8 +12,9 @@ Kinds (per class and wallet unless noted), in the order they are reported:
   is ``missing_onchain`` (nothing is locked where nothing is held);
 - ``wallet_mismatch``: the registry maps the wallet to another investor id than the row's
   (a wallet the registry never saw maps to nothing, and is not a mismatch);
-- ``unqualified_holder``: chain shares > 0 while the registry has removed the wallet or its
-  qualification has expired at the block, whatever the register says;
+- ``unqualified_holder``: chain shares > 0 while the registry has removed the wallet, its
+  qualification has expired at the block, or its jurisdiction is one the class blocks,
+  whatever the register says;
 - ``total_mismatch`` (per class, wallet null): the class's total supply differs from the sum of
   its rows; reported in addition to the row-level discrepancies that explain it.
 """
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.captable.ledger import Ledger
+from toolkit.captable.ledger import HolderRecord, Ledger
 from toolkit.captable.register import RegisterRow
 from toolkit.inputs import iso_time
 
@@ -91,6 +92,18 @@ class Reconciliation:
             "clean": self.clean,
             "discrepancies": [d.to_json() for d in self.discrepancies],
         }
+
+
+def _unqualified(record: HolderRecord, blocked: set[str], timestamp: int) -> str | None:
+    """Why the holder of ``record`` may not hold a class that blocks ``blocked`` at
+    ``timestamp`` (None: it may)."""
+    if record.removed:
+        return "removed from the holder registry"
+    if record.is_expired_at(timestamp):
+        return f"qualification expired {iso_time(record.expires_at)}"
+    if record.jurisdiction in blocked:
+        return f"jurisdiction {record.jurisdiction} is blocked for this class"
+    return None
 
 
 def find_discrepancies(
@@ -187,7 +200,8 @@ def find_discrepancies(
                 continue
             record = ledger.holders.get(wallet)
             row_for = by_key.get((class_id, wallet))
-            if row_for is not None and (record is None or record.is_qualified_at(timestamp)):
+            unqualified = None if record is None else _unqualified(record, cls.blocked, timestamp)
+            if row_for is not None and unqualified is None:
                 continue  # in the register and qualified: nothing to say here
             investor = record.investor_id if record else None
             shown = show(wallet)
@@ -197,12 +211,7 @@ def find_discrepancies(
                         "missing_in_register", class_id, investor, shown, None, position.shares
                     )
                 )
-            if record is not None and not record.is_qualified_at(timestamp):
-                reason = (
-                    "removed from the holder registry"
-                    if record.removed
-                    else f"qualification expired {iso_time(record.expires_at)}"
-                )
+            if unqualified is not None:
                 out.append(
                     Discrepancy(
                         "unqualified_holder",
@@ -211,7 +220,7 @@ def find_discrepancies(
                         shown,
                         row_for.shares if row_for else None,
                         position.shares,
-                        detail=reason,
+                        detail=unqualified,
                     )
                 )
 
