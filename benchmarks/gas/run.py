@@ -8,7 +8,8 @@ deploys an offering as SPEC §10 wires it (the test helper's `deploy_offering`) 
 (the reference governor, `ReferenceGovernor`, is the OpenZeppelin Governor modules EquityGovernor
 uses but with OpenZeppelin's GovernorCountingSimple, over the single ERC20Votes token), runs every operation in its own block at a later timestamp, and writes
 exact `gasUsed` of each transaction (whole transaction: 21,000 intrinsic and calldata included) to
-`results.md` and `results.json` next to this file.
+`results.md` and `results.json` next to this file, with the runtime size of every deployed
+contract (the project's limit is 22,500 bytes; EIP-170's 24,576).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ GOALS = {
     "cast_vote_two_classes": 90_000,
 }
 MAX_RATIO_TO_VOTES_REFERENCE = 1.15
+SIZE_LIMIT = 22_500  # bytes of runtime code per deployed contract (issue 10.6)
 
 
 @dataclass
@@ -437,7 +439,27 @@ def build_rows(ours: dict[str, int], refs: dict[str, dict[str, int]]) -> list[Ro
     ]
 
 
-def render_markdown(rows: list[Row]) -> str:
+def render_sizes(sizes: dict[str, int]) -> list[str]:
+    """The contract-size table: runtime bytes against the project's limit and EIP-170's."""
+    from toolkit.compile import EIP170_LIMIT
+
+    lines = [
+        "",
+        f"Runtime code of every deployed contract (limit {SIZE_LIMIT:,} bytes; EIP-170: "
+        f"{EIP170_LIMIT:,}):",
+        "",
+        "| contract | bytes | below the limit | below EIP-170 |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, size in sizes.items():
+        mark = "" if size <= SIZE_LIMIT else " ❌"
+        lines.append(
+            f"| {name} | {size:,}{mark} | {SIZE_LIMIT - size:,} | {EIP170_LIMIT - size:,} |"
+        )
+    return lines
+
+
+def render_markdown(rows: list[Row], sizes: dict[str, int]) -> str:
     def fmt(value: int | None) -> str:
         return f"{value:,}" if value is not None else "–"
 
@@ -468,6 +490,7 @@ def render_markdown(rows: list[Row]) -> str:
             f"| {row.operation} | {fmt(row.ours)} | {fmt(row.erc20)} | {fmt(row.erc20votes)} | "
             f"{ratio(row.ratio_votes)} | {ratio(row.ratio_erc20)} | {goal(row)} | {row.note} |"
         )
+    lines += render_sizes(sizes)
     return "\n".join(lines) + "\n"
 
 
@@ -478,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    compile_project(REPO)
+    sizes = compile_project(REPO).sizes
     compile_project(HERE)  # the references, same compiler and settings
     ref_build = build_dir(HERE)
     from tests.conftest import load_artifact
@@ -492,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = build_rows(ours, refs)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.md").write_text(render_markdown(rows))
+    (args.out / "results.md").write_text(render_markdown(rows, sizes))
     payload = {
         "unit": "gas (transaction gasUsed)",
         "rows": [
@@ -505,10 +528,12 @@ def main(argv: list[str] | None = None) -> int:
             for r in rows
         ],
         "raw": {"ours": ours, "references": refs},
+        "sizes": sizes,
     }
     (args.out / "results.json").write_text(json.dumps(payload, indent=2) + "\n")
-    print(render_markdown(rows))
+    print(render_markdown(rows, sizes))
     missed = [r.key for r in rows if r.meets_goal is False]
+    missed += [f"size of {name}" for name, size in sizes.items() if size > SIZE_LIMIT]
     if missed:
         print(f"goals missed: {', '.join(missed)} (see benchmarks/gas/RESULTS.md)", file=sys.stderr)
     return 0

@@ -17,9 +17,9 @@ import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 /// Word layout (bit 0 = least significant): against in bits 0-83, for in bits 84-167, abstain in
 /// bits 168-251 (so a tally sits at `support * 84`), {_WIDE} = bit 254, {_INITIALISED} = bit 255.
 ///
-/// Bounds: a packed tally holds at most 2^84 - 1 (about 1.9e25) weighted votes. An offering can
-/// exceed that (the toolkit accepts up to 8 classes, 2^32 votes per share and 18 decimals, e.g.
-/// 20 million 18-decimal shares at one vote each), and a vote must never be refused for being
+/// Bounds: a packed tally holds at most 2^84 - 1 (about 1.9e25) whole-share votes. An offering can
+/// exceed that (the toolkit accepts up to 8 classes, 2^32 votes per share and 2^200 authorized
+/// shares, e.g. 2^52 shares at 2^32 votes each), and a vote must never be refused for being
 /// large, nor wrap. So the vote that would carry a tally past 2^84 - 1 moves the three tallies to
 /// full uint256 slots ({_wideTallies}) and sets {_WIDE}; from then on that proposal counts exactly
 /// as GovernorCountingSimple does (checked uint256 additions), paying its zero-to-non-zero writes.
