@@ -217,7 +217,7 @@ def measure_offering(chain: Chain, accounts: list[str]) -> dict[str, int]:
     out["transfer_sender_16_vesting_lots"] = bench.gas(common.functions.transfer(bob, 10_300), dave)
 
     # a new holder: registered, never held this class, self-delegated on receipt
-    newcomers = fresh_wallets(chain.w3, 3 + BATCH, "newcomer")
+    newcomers = fresh_wallets(chain.w3, 4 + BATCH, "newcomer")
     register(chain, offering, issuer, newcomers, [f"new{i}" for i in range(len(newcomers))])
     out["transfer_to_new_holder"] = bench.gas(common.functions.transfer(newcomers[0], 10), alice)
     out["issue_new_holder_unlocked"] = bench.gas(
@@ -226,7 +226,11 @@ def measure_offering(chain: Chain, accounts: list[str]) -> dict[str, int]:
     out["issue_new_holder_lockup"] = bench.gas(
         common.functions.issue(newcomers[2], 1_000, FAR), issuer
     )
-    batch = newcomers[3:]
+    now = chain.now()
+    out["issue_vested_new_holder"] = bench.gas(
+        common.functions.issueVested(newcomers[3], 1_000, now, now + 100, FAR), issuer
+    )
+    batch = newcomers[4:]
     total = bench.gas(
         common.functions.issueBatch(batch, [1_000] * BATCH, [FAR] * BATCH), issuer, gas=15_000_000
     )
@@ -381,6 +385,13 @@ def build_rows(ours: dict[str, int], refs: dict[str, dict[str, int]]) -> list[Ro
             "issue_new_holder_lockup",
             "issue to a new holder with a lock-up lot (reference: mint)",
             ours["issue_new_holder_lockup"],
+            e20["issue_new_holder"],
+            e20v["issue_new_holder"],
+        ),
+        Row(
+            "issue_vested_new_holder",
+            "issueVested to a new holder (a vesting lot; reference: mint)",
+            ours["issue_vested_new_holder"],
             e20["issue_new_holder"],
             e20v["issue_new_holder"],
         ),
