@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
@@ -368,6 +368,7 @@ class OfferingMachine(RuleBasedStateMachine):
                     # the new wallet may not receive: frozen, expired or in a blocked jurisdiction
                     assert refused.args_[0] in (3, 5, 6), refused
                     assert self.model.receiver_refused(class_id, new, t)
+                    event("recovery refused by a receiver rule")
                 continue
             assert same and not self.model.receiver_refused(class_id, new, t)
             after = self.snapshot_class(class_id)
@@ -470,7 +471,9 @@ class OfferingMachine(RuleBasedStateMachine):
         except Reverted as refused:
             assert refused.name == "WalletHoldsShares" and refused.args_[0] == wallet, refused
             assert holds
+            event("re-key refused: the wallet holds shares")
             return
+        event("re-key of an empty wallet")
         assert not holds, "a wallet holding shares was re-keyed"
         holder.investor, holder.registered, holder.expires_at = investor, True, NEVER
 
