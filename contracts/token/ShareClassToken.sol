@@ -29,7 +29,7 @@ import {WalletCounts} from "./WalletCounts.sol";
 /// enforces {_restriction}, the one view {detectTransferRestriction} answers from; issuance through
 /// {_issue}, which enforces {_issuanceCode}, the part of {_restriction} that applies when `from` is
 /// zero; the issuer's forced transfers and recoveries apply the receiver's rules themselves
-/// ({_requireReceivable}).
+/// ({_issuerMove}).
 ///
 /// Roles: DEFAULT_ADMIN_ROLE (the offering's timelock: caps, jurisdictions, roles), ISSUER_ROLE
 /// (issue, redeem, forced transfer, recovery), PAUSER_ROLE (pause, unpause).
@@ -159,11 +159,7 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
     {
         if (amount == 0) revert InvalidShareAmount(amount);
         if (from == address(0)) revert ERC20InvalidSender(from);
-        HolderRecord toRecord = _registry.recordOf(to);
-        uint256 balance = balanceOf(from);
-        ClassState state = _state;
-        _requireReceivable(from, to, amount, balance, toRecord, state);
-        _commit(state, _moveWithLockups(from, to, amount, balance, toRecord, state));
+        _issuerMove(from, to, amount, balanceOf(from), _registry.recordOf(to));
         emit ForcedTransfer(from, to, amount, reason);
     }
 
@@ -174,21 +170,10 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         // is still recognised.
         bool sameInvestor = newRecord.isRegistered() && newRecord.investorIndex() == lostRecord.investorIndex();
         if (lostWallet == newWallet || !sameInvestor) revert InvestorMismatch(lostWallet, newWallet);
+        // A refusal below undoes this.
+        if (_takesOverDelegation(lostWallet, newWallet)) _delegate(newWallet, _wallets[lostWallet].delegatee);
         uint256 amount = balanceOf(lostWallet);
-        ClassState state = _state;
-        _requireReceivable(lostWallet, newWallet, amount, amount, newRecord, state);
-        // The new wallet keeps its own delegation, and with it the votes of its own shares. Only
-        // an empty new wallet that never chose takes over a delegation to another wallet (by
-        // default both vote for themselves: nothing to move).
-        Wallet storage lost = _wallets[lostWallet];
-        if (
-            lost.account.delegation() == HolderAccountLibrary.DELEGATION_OTHER
-                && _wallets[newWallet].account.delegation() == HolderAccountLibrary.DELEGATION_NONE
-                && balanceOf(newWallet) == 0
-        ) {
-            _delegate(newWallet, lost.delegatee);
-        }
-        if (amount != 0) _commit(state, _moveWithLockups(lostWallet, newWallet, amount, amount, newRecord, state));
+        _issuerMove(lostWallet, newWallet, amount, amount, newRecord);
         emit WalletRecovered(lostWallet, newWallet, amount);
     }
 
@@ -395,23 +380,6 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         }
     }
 
-    /// @dev The issuer's moves (forced transfer, recovery) obey the receiver's codes 3-6, the
-    /// balance (7) and the cap (9); never the sender's state, the pause or lock-ups.
-    function _requireReceivable(
-        address from,
-        address to,
-        uint256 amount,
-        uint256 balance,
-        HolderRecord toRecord,
-        ClassState state
-    ) private view {
-        uint8 code = _receiverCode(toRecord, state);
-        if (code == RestrictionCodes.OK && amount > balance) code = RestrictionCodes.INSUFFICIENT_BALANCE;
-        if (code == RestrictionCodes.OK && _exceedsHolderCap(from, to, toRecord, amount, balance, state)) {
-            code = RestrictionCodes.HOLDER_LIMIT_REACHED;
-        }
-        if (code != RestrictionCodes.OK) revert TransferRestricted(code, from, to, amount);
-    }
 
     /// @dev Codes 3-6: the receiver is frozen, not registered, expired, or in a blocked jurisdiction.
     function _receiverCode(HolderRecord record, ClassState state) private view returns (uint8) {
@@ -546,23 +514,38 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         return (uint256(start) << 112) | (uint256(cliff) << 160) | (uint256(SafeCast.toUint48(end)) << 208);
     }
 
-    /// @dev The issuer's moves: unlocked shares first, then locked ones, which keep their schedule
-    /// at the receiver.
-    function _moveWithLockups(
-        address from,
-        address to,
-        uint256 amount,
-        uint256 balance,
-        HolderRecord toRecord,
-        ClassState state
-    ) private returns (ClassState) {
+    /// @dev Recovery and votes: the new wallet keeps its own delegation, and with it the votes of
+    /// its own shares. Only a new wallet that holds nothing and never chose a delegate takes over a
+    /// lost wallet's delegation to another wallet (by default both vote for themselves).
+    function _takesOverDelegation(address lostWallet, address newWallet) private view returns (bool) {
+        if (_wallets[lostWallet].account.delegation() != HolderAccountLibrary.DELEGATION_OTHER) return false;
+        if (_wallets[newWallet].account.delegation() != HolderAccountLibrary.DELEGATION_NONE) return false;
+        // Shares sent to the new wallet beforehand only make it keep voting for itself, the rule
+        // for a holding wallet: nothing to gain by gaming this strict equality.
+        // slither-disable-next-line incorrect-equality
+        return balanceOf(newWallet) == 0;
+    }
+
+    /// @dev The issuer's moves (forced transfer, recovery of `balance`): the receiver's codes 3-6,
+    /// the balance (7) and the cap (9) apply, never the sender's state, the pause or lock-ups.
+    /// Unlocked shares move first, then locked ones, which keep their schedule at the receiver.
+    function _issuerMove(address from, address to, uint256 amount, uint256 balance, HolderRecord toRecord)
+        private
+    {
+        ClassState state = _state;
+        uint8 code = _receiverCode(toRecord, state);
+        if (code == RestrictionCodes.OK && amount > balance) code = RestrictionCodes.INSUFFICIENT_BALANCE;
+        if (code == RestrictionCodes.OK && _exceedsHolderCap(from, to, toRecord, amount, balance, state)) {
+            code = RestrictionCodes.HOLDER_LIMIT_REACHED;
+        }
+        if (code != RestrictionCodes.OK) revert TransferRestricted(code, from, to, amount);
+        if (amount == 0) return; // a recovery of an empty wallet moves nothing
         LockupLot[] memory moved = _releaseLocked(from, amount, balance);
-        state = _settle(from, to, amount, toRecord, 0, state);
+        _commit(state, _settle(from, to, amount, toRecord, 0, state));
         if (moved.length != 0) {
             Wallet storage receiver = _wallets[to];
             receiver.account = LockupBook.addAll(receiver.account, receiver.lots, moved, block.timestamp, to);
         }
-        return state;
     }
 
     /// @dev Before `amount` of `balance` leaves `holder` by redemption or an issuer's move: take
