@@ -101,7 +101,8 @@ def _blocked_among(
     """The jurisdictions of ``jurisdictions`` that the class blocks (one batch of reads)."""
     token = contracts.token(class_id)
     answers = batched_calls(
-        contracts, [token.functions.isJurisdictionBlocked(j.encode("ascii")) for j in jurisdictions]
+        contracts.w3,
+        [token.functions.isJurisdictionBlocked(j.encode("ascii")) for j in jurisdictions],
     )
     return {j for j, is_blocked in zip(jurisdictions, answers, strict=True) if is_blocked}
 

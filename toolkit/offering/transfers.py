@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import TransactionRevertedError, UsageError
+from toolkit.inputs import ZERO_ADDRESS
 from toolkit.restrictions import restriction_message, restriction_name
 
 if TYPE_CHECKING:
@@ -138,8 +139,6 @@ def _require_receivable(
 ) -> None:
     """Refuse, before anything is sent, a recovery whose new wallet the class would refuse
     (the token's codes 3-6 for a receiver, the rules ``recover`` applies on chain)."""
-    from toolkit.offering.deploy import ZERO_ADDRESS
-
     restriction = check_transfer(contracts, class_id, ZERO_ADDRESS, wallet, amount)
     if restriction.code in _RECOVERY_FIXES:
         raise TransactionRevertedError(
