@@ -43,7 +43,8 @@ chmod +x "$WORK/solc"
   echo "pragma solidity ^0.8.24;"
   for file in contracts/registry/HolderRegistry.sol contracts/token/ShareClassToken.sol \
     contracts/governance/ClassWeightedVotes.sol contracts/governance/EquityGovernor.sol \
-    contracts/governance/EquityTimelock.sol; do
+    contracts/governance/EquityTimelock.sol contracts/rounds/SubscriptionRound.sol \
+    contracts/payment/TestStablecoin.sol; do
     echo "import \"$file\";"
   done
 } > "$WORK/entry/Offering.sol"

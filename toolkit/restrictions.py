@@ -15,12 +15,27 @@ RESTRICTIONS: dict[int, tuple[str, str]] = {
     9: ("HOLDER_LIMIT_REACHED", "The class has reached its maximum number of holders"),
 }
 
+# A subscription round's codes (SPEC §11), answered after every class code that applies to issuance.
+ROUND_RESTRICTIONS: dict[int, tuple[str, str]] = {
+    20: ("ROUND_NOT_OPEN", "The round is not open yet"),
+    21: ("ROUND_CLOSED", "The round is closed"),
+    22: ("BELOW_MIN_TICKET", "The investor's subscriptions would stay below the minimum ticket"),
+    23: ("ABOVE_MAX_TICKET", "The investor's subscriptions would exceed the maximum ticket"),
+    24: ("ABOVE_TRANSACTION_LIMIT", "The amount exceeds the round's limit per transaction"),
+    25: ("ROUND_SOLD_OUT", "Not enough shares left in the round"),
+    26: ("NOT_ACCREDITED", "The round is open to accredited investors only"),
+}
+
+
+def _entry(code: int) -> tuple[str, str] | None:
+    return RESTRICTIONS.get(code) or ROUND_RESTRICTIONS.get(code)
+
 
 def restriction_name(code: int) -> str:
-    entry = RESTRICTIONS.get(code)
+    entry = _entry(code)
     return entry[0] if entry else f"UNKNOWN_{code}"
 
 
 def restriction_message(code: int) -> str:
-    entry = RESTRICTIONS.get(code)
+    entry = _entry(code)
     return entry[1] if entry else f"Unknown restriction code {code}"

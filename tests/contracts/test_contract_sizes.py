@@ -19,6 +19,8 @@ DEPLOYED = (
     "HolderRegistry",
     "LockupBook",
     "ShareClassToken",
+    "SubscriptionRound",
+    "TestStablecoin",
 )
 
 
