@@ -12,11 +12,19 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from toolkit.errors import InputError
 from toolkit.inputs import InvalidValue, parse_duration, parse_jurisdiction
+from toolkit.offering.liquidation import (
+    COMMON_TERMS,
+    LIQUIDATION_KEYS,
+    LiquidationTerms,
+    check_conversion_targets,
+    parse_liquidation_terms,
+)
 from toolkit.offering.toml_lines import key_lines, line_of
 
 CLASS_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
@@ -26,7 +34,7 @@ MAX_DECIMALS = 18
 MAX_CLASSES = 8  # ClassWeightedVotes.MAX_CLASSES
 
 COMPANY_KEYS = {"name"}
-CLASS_KEYS = {
+CLASS_KEYS = LIQUIDATION_KEYS | {
     "id",
     "name",
     "symbol",
@@ -57,6 +65,7 @@ class ShareClassSpec:
     max_holders: int
     blocked_jurisdictions: tuple[str, ...] = ()
     decimals: int = 0
+    liquidation: LiquidationTerms = COMMON_TERMS
 
     @property
     def authorized_units(self) -> int:
@@ -127,7 +136,7 @@ def load_offering(path: Path) -> Offering:
         ) from exc
     try:
         text = raw.decode("utf-8")
-        data = tomllib.loads(text)
+        data = tomllib.loads(text, parse_float=Decimal)  # amounts stay exact
     except UnicodeDecodeError as exc:
         raise InputError(f"{path} is not UTF-8 text", hint="save it as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -147,6 +156,12 @@ def parse_offering(data: dict[str, Any], *, path: Path, text: str, sha256: str) 
     governance = _governance(data.get("governance"), problems)
     raw_classes = data.get("classes")
     complete = isinstance(raw_classes, list) and len(classes) == len(raw_classes)
+    if complete:
+        check_conversion_targets(
+            {c.id: c.liquidation for c in classes},
+            {c.id: f"classes[{i}]" for i, c in enumerate(classes)},
+            problems.add,
+        )
     if classes and complete and not any(c.votes_per_share > 0 for c in classes):
         problems.add(
             "classes[0]", "no class has votes_per_share > 0: the governor needs voting shares"
@@ -226,6 +241,7 @@ def _share_class(entry: dict[str, Any], where: str, problems: _Problems) -> Shar
     max_holders = _integer(entry, "max_holders", where, problems, default=0, maximum=MAX_UINT32)
     decimals = _integer(entry, "decimals", where, problems, default=0, maximum=MAX_DECIMALS)
     blocked = _jurisdictions(entry.get("blocked_jurisdictions", []), where, problems)
+    liquidation = parse_liquidation_terms(entry, where, problems.add)
     if len(problems.found) > before:
         return None
     assert isinstance(class_id, str)
@@ -238,6 +254,7 @@ def _share_class(entry: dict[str, Any], where: str, problems: _Problems) -> Shar
         max_holders=max_holders,
         blocked_jurisdictions=blocked,
         decimals=decimals,
+        liquidation=liquidation,
     )
 
 
@@ -258,7 +275,8 @@ def _integer(
     value = entry[key]
     path = f"{where}.{key}" if where else key
     if isinstance(value, bool) or not isinstance(value, int):
-        problems.add(path, f"must be a whole number, not {value!r}")
+        shown = value if isinstance(value, Decimal) else repr(value)
+        problems.add(path, f"must be a whole number, not {shown}")
         return default
     if value < 0:
         problems.add(path, f"must be 0 or more, not {value}")
