@@ -200,3 +200,53 @@ def test_the_console_script_exits_1_on_discrepancies(offering: Offering, here: P
     )
     assert done.returncode == 1, done.stderr
     assert "missing_in_register" in done.stdout
+
+
+def test_waterfall_pays_the_preference_first_and_the_rest_as_converted(
+    offering: Offering, here: Path
+) -> None:
+    # PREFERRED (1x at 2.00, converts 1:1 into COMMON) holds 100 shares: preference 200.
+    # Converting would pay 1000 x 100/1150 = 86.96, so it keeps the preference; the other
+    # 800 go to COMMON's 1,000 and FOUNDERS' 50 shares pro rata (761.904.. and 38.095..).
+    populate(offering)
+    offering.qualify(offering.holders[3], "INV-D")
+    offering.issue("PREFERRED", offering.holders[3], 100)
+    code, out, err = equity(["--json", "captable", "waterfall", "--exit-value", "1,000"], offering)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["exit_value"] == "1000"
+    classes = {c["id"]: (c["converts"], c["payout"]) for c in doc["classes"]}
+    assert classes == {
+        "COMMON": (False, "761.90"),
+        "FOUNDERS": (False, "38.10"),
+        "PREFERRED": (False, "200.00"),
+    }
+    payouts = {(h["class"], h["investor_id"]): h["payout"] for h in doc["holders"]}
+    assert payouts == {
+        ("COMMON", "INV-A"): "457.14",
+        ("COMMON", "INV-B"): "228.57",
+        ("COMMON", "INV-C"): "76.19",
+        ("FOUNDERS", "INV-C"): "38.10",
+        ("PREFERRED", "INV-D"): "200.00",
+    }
+
+
+def test_waterfall_as_a_table_names_who_converts(offering: Offering, here: Path) -> None:
+    populate(offering)
+    offering.qualify(offering.holders[3], "INV-D")
+    offering.issue("PREFERRED", offering.holders[3], 100)
+    code, out, _ = equity(["captable", "waterfall", "--exit-value", "1000000"], offering)
+    assert code == 0
+    assert "per class" in out and "per holder" in out
+    assert "PREFERRED" in out and "yes" in out  # at 1,000,000 converting pays more
+
+
+def test_waterfall_refuses_a_bad_exit_value_before_reading_the_chain(
+    offering: Offering, here: Path
+) -> None:
+    code, _, err = equity(["captable", "waterfall", "--exit-value=-5"], offering)
+    assert code == 2
+    assert "--exit-value: amount must be 0 or more, not -5" in err
+    code, _, err = equity(["captable", "waterfall", "--exit-value", "1.5e6"], offering)
+    assert code == 2
+    assert "is not a number" in err

@@ -1,4 +1,4 @@
-"""Entry points of the cap table for the CLI and for scripts: show, export, reconcile.
+"""Entry points of the cap table for the CLI and for scripts: show, export, reconcile, waterfall.
 
 Each one reads the offering's state at a block through the indexer (the shell), then hands
 plain data to the pure core. ``--as-of`` takes a block number or an ISO 8601 date (UTC); by
@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +23,7 @@ from toolkit.captable.log_reader import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Ra
 from toolkit.captable.ocf import read_ocf_register
 from toolkit.captable.reconcile import Reconciliation, reconcile, register_rows_from_ledger
 from toolkit.captable.register import Register, read_register_csv, register_csv
+from toolkit.captable.waterfall import Waterfall, waterfall
 from toolkit.errors import InputError, UsageError
 from toolkit.inputs import checksum_address
 
@@ -95,6 +97,25 @@ class CapTableSession:
         state = self.state(as_of)
         table = cap_table_of(state)
         return table.only(class_id) if class_id else table
+
+    def waterfall(
+        self, exit_value: Decimal, offering_file: Path, as_of: str | int | datetime | None = None
+    ) -> tuple[Waterfall, bool]:
+        """The exit waterfall at ``as_of`` under the liquidation terms of ``offering_file``
+        (SPEC §14), and whether that file differs from the one the offering was deployed from."""
+        from toolkit.offering.offering_file import load_offering
+
+        offering = load_offering(offering_file)
+        terms = {c.id: c.liquidation for c in offering.classes}
+        missing = [c for c in self.deployment.class_ids() if c not in terms]
+        if missing:
+            raise InputError(
+                f"{offering_file} has no class {', '.join(missing)}, which this offering has",
+                hint="give the offering file it was deployed from: --offering FILE",
+            )
+        table = cap_table_of(self.state(as_of))
+        changed = offering.sha256 != self.deployment.offering_hash
+        return waterfall(table, terms, exit_value), changed
 
     def reconcile(
         self, register_path: Path, as_of: str | int | datetime | None = None

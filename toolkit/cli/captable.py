@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,18 +13,20 @@ import click
 
 from toolkit.cli.context import AppContext, pass_app
 from toolkit.cli.options import as_of_option, confirmations_option, global_options
-from toolkit.cli.paramtypes import CLASS
+from toolkit.cli.paramtypes import AMOUNT, CLASS
 
 if TYPE_CHECKING:
     from toolkit.captable.api import CapTableSession
     from toolkit.captable.cap_table import CapTable
     from toolkit.captable.reconcile import Reconciliation
+    from toolkit.captable.waterfall import Waterfall
     from toolkit.offering.deployments import ClassDeployment
 
 
 @click.group()
 def captable() -> None:
-    """The cap table from the chain: show it, export it, reconcile the register with it."""
+    """The cap table from the chain: show it, export it, reconcile the register with it, and
+    compute an exit waterfall over it."""
 
 
 @contextmanager
@@ -232,3 +235,85 @@ def reconcile(
         result = session.reconcile(register, as_of)
     app.result(result.to_json(), lambda: _render_reconciliation(app, register, result))
     return 0 if result.clean else 1
+
+
+@captable.command()
+@click.option(
+    "--exit-value",
+    type=AMOUNT,
+    required=True,
+    help="What the company is sold for, in the payment token (e.g. 50000000 or 1250000.50).",
+)
+@click.option(
+    "--offering",
+    "offering_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Offering file with the liquidation terms (default: the one the offering was deployed from).",
+)
+@as_of_option
+@confirmations_option
+@concurrency_option
+@global_options
+@pass_app
+def waterfall(
+    app: AppContext,
+    exit_value: Decimal,
+    offering_file: Path | None,
+    as_of: str | None,
+    confirmations: int | None,
+    concurrency: int | None,
+) -> None:
+    """Who receives what of an exit: preferences by seniority, then the rest as converted.
+
+    \b
+    Example:
+      equity captable waterfall --exit-value 50000000 --as-of 2026-12-31
+    """
+    path = offering_file or app.cwd / app.deployment().offering_file
+    with _session(app, confirmations, concurrency) as session:
+        result, changed = session.waterfall(exit_value, path, as_of)
+    if changed:
+        app.say(f"note: {path} has changed since the offering was deployed; its terms are used")
+    app.result(result.to_json(), lambda: _render_waterfall(app, result))
+
+
+def _render_waterfall(app: AppContext, result: Waterfall) -> None:
+    from toolkit.inputs import iso_time
+
+    app.say(
+        f"exit value {result.exit_value:,} at block {result.block} ({iso_time(result.timestamp)})"
+    )
+    app.table(
+        "per class",
+        ["class", "shares", "preference", "converts", "payout"],
+        [
+            [
+                c.id,
+                _shares(c.shares, c.decimals),
+                f"{c.preference:,}",
+                "yes" if c.converts else "no",
+                f"{c.payout:,}",
+            ]
+            for c in result.classes
+        ],
+    )
+    app.table(
+        "per holder",
+        ["class", "investor", "wallet", "shares", "payout"],
+        [
+            [
+                h.class_id,
+                h.investor_id or "(unregistered)",
+                h.wallet,
+                _shares(h.shares, h.decimals),
+                f"{h.payout:,}",
+            ]
+            for h in result.holders
+        ],
+    )
+    if result.undistributed:
+        app.say(
+            f"{result.undistributed:,} is left undistributed: no class shares in what remains "
+            "after the preferences (no common stock, and no class can convert)"
+        )

@@ -234,6 +234,8 @@ NUMERIC_COLUMNS = {
     "% class",
     "% outstanding",
     "% diluted",
+    "preference",
+    "payout",
 }
 
 

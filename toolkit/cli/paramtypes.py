@@ -24,6 +24,7 @@ from toolkit.holders.holder import parse_expiry
 from toolkit.inputs import (
     InvalidValue,
     as_input_error,
+    parse_amount,
     parse_investor_id,
     parse_jurisdiction,
     parse_lockup,
@@ -171,6 +172,7 @@ EXPIRY = ChainTimeType(parse_expiry, "date")
 VESTING = ChainTimeType(parse_vesting, "vesting")
 SUPPORT = SupportType()
 BATCH_SIZE = BatchSizeType()
+AMOUNT = ParsedType(parse_amount, "amount")
 
 
 def shares(*, of: str) -> SharesType:

@@ -6,6 +6,7 @@ class's base units), ``dates`` (dates, durations, vesting, and the UTC formatter
 format one formatter; everything here is importable from ``toolkit.inputs``. Pure: no chain.
 """
 
+from toolkit.inputs.amounts import parse_amount
 from toolkit.inputs.dates import (
     DAY,
     MAX_UINT40,
@@ -56,6 +57,7 @@ __all__ = [
     "iso_date",
     "iso_time",
     "jurisdiction_text",
+    "parse_amount",
     "parse_arg",
     "parse_bool",
     "parse_date",
