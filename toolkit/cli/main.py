@@ -43,6 +43,8 @@ COMMANDS: dict[str, str] = {
     "captable": "toolkit.cli.captable:captable",
     "demo": "toolkit.cli.demo:demo",
     "init": "toolkit.cli.init:init",
+    "stablecoin": "toolkit.cli.stablecoin:stablecoin",
+    "round": "toolkit.cli.round:round_group",
 }
 
 

@@ -1,0 +1,1 @@
+"""Primary offering: subscription rounds paid in a stablecoin (SPEC §11)."""
