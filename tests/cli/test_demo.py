@@ -42,6 +42,8 @@ def test_the_demo_runs_every_step_and_stops_its_node(tmp_path: Path) -> None:
         "clean:",
         "balance_mismatch",
         "acme.ocf.zip",
+        "ABOVE_TRANSACTION_LIMIT (24)",
+        "subscribed 2,500 COMMON in seed for 31,250 USDT",
     ):
         assert proof in log, proof
     assert (Path(summary["workdir"]) / "acme.ocf.zip").is_file()

@@ -173,7 +173,20 @@ def tell_story(story: Story, examples: Path) -> None:
         "transfer", "COMMON", "0x976EA74026E726554dB657fA54763abd0C3a0aa9", "10000", account=DAVE
     )
 
-    story.step("Shareholders govern: a proposal to raise COMMON's authorized shares.")
+    story.step(
+        "A subscription round of COMMON at 12.50 in a test stablecoin (with permit): the "
+        "issuer opens it; it may issue once governance grants it the class's issuing power."
+    )
+    story.run("stablecoin", "deploy")
+    opened = story.run(
+        "round", "open", str(examples / "round.toml"), "--name", "seed", json_out=True
+    )
+    round_address = str(opened["address"])
+
+    story.step(
+        "Shareholders govern: one proposal raises COMMON's authorized shares and lets the "
+        "round issue COMMON."
+    )
     # votes count from the second after they were received (ERC-6372 timestamp clock)
     rpc_call(story.rpc_url, "evm_increaseTime", [60])
     rpc_call(story.rpc_url, "evm_mine")
@@ -181,9 +194,11 @@ def tell_story(story: Story, examples: Path) -> None:
         "gov",
         "propose",
         "--title",
-        "Raise COMMON authorized to 12,000,000",
+        "Raise COMMON authorized to 12,000,000; approve round seed",
         "--action",
         "set-authorized COMMON 12000000",
+        "--action",
+        f"grant-role ISSUER_ROLE {round_address} COMMON",
         account=ALICE,
         json_out=True,
     )
@@ -204,6 +219,20 @@ def tell_story(story: Story, examples: Path) -> None:
     story.run("gov", "queue", proposal_id, "--advance-time")
     story.run("gov", "execute", proposal_id, "--advance-time")
     story.run("gov", "status", proposal_id)
+
+    story.step(
+        "Round: 6,000 shares in one subscription pass its limit of 5,000; refused, nothing sent."
+    )
+    story.run("round", "subscribe", "seed", "6000", account=ALICE, expect=3)
+    story.step("Round: Carol is a US investor and COMMON blocks the US; refused before sending.")
+    story.run("round", "subscribe", "seed", "1000", account=CAROL, expect=3)
+    story.step(
+        "Round: Alice pays with a permit (one transaction), Bob approves then subscribes; "
+        "each pays and gets locked shares atomically."
+    )
+    story.run("round", "subscribe", "seed", "1000", "--permit", account=ALICE)
+    story.run("round", "subscribe", "seed", "2500", account=BOB)
+    story.run("round", "status", "seed")
 
     story.step("The cap table, read from the chain's events.")
     story.run("captable", "show")
