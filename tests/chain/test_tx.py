@@ -180,3 +180,38 @@ def test_after_the_chain_goes_back_in_time_the_next_nonce_follows_it(
     anvil.revert(snapshot)  # both deployments are forgotten
     result = tx.deploy(probe_artifact)  # must not leave a nonce gap that is never mined
     assert result.status == 1
+
+
+def test_a_rule_on_the_block_time_is_checked_at_the_next_blocks_time(
+    anvil: RunningNode, probe_artifact: dict[str, Any]
+) -> None:
+    chain = connect_url(anvil.rpc_url)
+    tx = Transactor(chain, dev_account(0))
+    deployed = tx.deploy(probe_artifact)
+    probe = chain.w3.eth.contract(address=deployed.contract_address, abi=probe_artifact["abi"])
+    latest = chain.w3.eth.get_block("latest")
+    deadline = int(latest["timestamp"])  # passes at the latest block's time, not after it
+    nonce = chain.w3.eth.get_transaction_count(dev_account(0).address)
+    with pytest.raises(TransactionRevertedError) as caught:
+        tx.transact(probe.functions.notAfter(deadline), label="late call")
+    assert caught.value.error_name == "ProbeTooLate"
+    assert caught.value.error_args["deadline"] == deadline
+    assert caught.value.error_args["blockTime"] > deadline
+    assert chain.w3.eth.get_transaction_count(dev_account(0).address) == nonce
+    assert tx.transact(probe.functions.notAfter(deadline + 3600)).status == 1
+
+
+def test_a_mined_revert_is_decoded_on_ganache_by_replaying_it(
+    ganache: RunningNode, probe_artifact: dict[str, Any]
+) -> None:
+    chain = connect_url(ganache.rpc_url)
+    tx = Transactor(chain, dev_account(0))
+    deployed = tx.deploy(probe_artifact)
+    probe = chain.w3.eth.contract(address=deployed.contract_address, abi=probe_artifact["abi"])
+    built = tx.build(to=probe.address, data=probe.encode_abi("refuse", [9]), gas=100_000)
+    pending = tx.submit(built, label="refuse")  # a fixed gas: no simulation stops it
+    with pytest.raises(TransactionRevertedError) as caught:
+        tx.wait(pending, tx=built)
+    assert caught.value.error_name == "ProbeRefused"
+    assert caught.value.error_args["code"] == 9
+    assert "refuse reverted on chain" in caught.value.message

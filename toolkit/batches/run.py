@@ -128,6 +128,11 @@ def run_batches(
         hooks.on_progress(len(applied))
     if len(applied) < rows and preflight is not None:
         preflight(applied)
+    if len(applied) < rows and transactor.approve is not None:
+        # on a non-local chain: every batch still to send, in words, and its fee, asked once
+        from toolkit.chain.tx import Call
+
+        transactor.approve_calls([Call.of(batch.call, batch.label) for batch in plan(applied)])
     for batch in plan(applied):
         result = sender_engine.send(batch)
         report.transactions.append(result)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from eth_typing import HexStr
 
 from toolkit.batches.journal import Intent, Journal
-from toolkit.errors import ChainError, TransactionRevertedError
+from toolkit.errors import ChainError, TransactionRevertedError, UsageError
 
 if TYPE_CHECKING:
     from web3.contract.contract import ContractFunction
@@ -76,6 +76,12 @@ class BatchSender:
         *,
         explain_refusal: Callable[[Batch, TransactionRevertedError], str] | None = None,
     ) -> None:
+        if transactor.settings.nonce is not None:
+            raise UsageError(
+                "--nonce does not go with a resumable CSV run: the run chooses its nonces and "
+                "its journal relies on them; nothing was sent",
+                hint="leave --nonce out (a rerun resumes what an earlier run sent)",
+            )
         self.transactor = transactor
         self.journal = journal
         self.w3 = transactor.chain.w3

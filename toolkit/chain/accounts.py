@@ -2,7 +2,8 @@
 
 Keystores live in ``$EQUITY_KEYSTORE_DIR`` (default ``~/.equity/keystores``), one
 ``<alias>.json`` each, readable by the owner only. Passwords come from a prompt or
-``EQUITY_PASSWORD``, never from a command-line flag. No private key is ever printed or
+``EQUITY_PASSWORD`` (a new one for ``accounts password``: ``EQUITY_NEW_PASSWORD``), never
+from a command-line flag. No private key is ever printed or
 logged: the objects here show addresses only.
 """
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 DEV_ALIAS = re.compile(r"^dev([0-9])$")
 ALIAS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 PASSWORD_ENV = "EQUITY_PASSWORD"
+NEW_PASSWORD_ENV = "EQUITY_NEW_PASSWORD"  # `accounts password` without a terminal
 
 
 def keystore_dir() -> Path:
@@ -120,15 +122,77 @@ def show_account(alias: str) -> KeystoreEntry:
     raise UsageError(f"no account named {alias!r}", hint="see `equity accounts list`")
 
 
+def require_keystore(alias: str) -> Path:
+    """The keystore file of ``alias``, or a UsageError naming the aliases there are."""
+    path = _path(alias)
+    if path.is_file():
+        return path
+    known = [entry.alias for entry in list_accounts()]
+    listed = (
+        f"the accounts are: {', '.join(known)}" if known else "there is no keystore account yet"
+    )
+    raise UsageError(
+        f"no account named {alias!r} in {keystore_dir()}; nothing was sent",
+        hint=f"{listed} (and dev0..dev9 on local chains); see `equity accounts list`",
+    )
+
+
+def delete_account(alias: str) -> KeystoreEntry:
+    """Remove the keystore of ``alias`` (its key is gone unless exported or backed up)."""
+    if is_dev_alias(alias):
+        raise UsageError(
+            f"{alias} is a local node's dev account, not a keystore", hint="nothing to delete"
+        )
+    entry = show_account(alias)
+    entry.path.unlink()
+    return entry
+
+
+def export_keystore(alias: str) -> str:
+    """The keystore JSON of ``alias`` as stored: the key stays encrypted under its password."""
+    if is_dev_alias(alias):
+        raise UsageError(
+            f"{alias} is a local node's dev account, not a keystore",
+            hint="its key is the public development mnemonic's",
+        )
+    path = require_keystore(alias)
+    text = path.read_text()
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        raise KeystoreError(f"keystore {path} is unreadable: {exc}") from exc
+    return text
+
+
+def change_password(alias: str, old_password: str, new_password: str) -> KeystoreEntry:
+    """Encrypt ``alias``'s key under ``new_password`` (the old one must open it), replacing
+    the keystore file atomically: a crash leaves the old file or the new, never neither."""
+    from eth_account import Account
+
+    if is_dev_alias(alias):
+        raise UsageError(
+            f"{alias} is a local node's dev account, not a keystore", hint="nothing to change"
+        )
+    if not new_password:
+        raise UsageError("an empty password is not accepted", hint="choose a password")
+    account = load_keystore(alias, old_password)
+    path = _path(alias)
+    encrypted = Account.encrypt(account.key, new_password)
+    fresh = path.with_name(f".{path.name}.new")
+    fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(encrypted, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(fresh, path)
+    return KeystoreEntry(alias, account.address, path)
+
+
 def load_keystore(alias: str, password: str) -> LocalAccount:
     """Decrypt a keystore; a wrong password is a KeystoreError (exit 2), nothing sent."""
     from eth_account import Account
 
-    path = _path(alias)
-    if not path.is_file():
-        raise UsageError(
-            f"no account named {alias!r} in {keystore_dir()}", hint="see `equity accounts list`"
-        )
+    path = require_keystore(alias)
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as exc:

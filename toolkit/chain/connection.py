@@ -1,14 +1,19 @@
 """Which chain a command talks to, and the connection to it.
 
-Resolution (SPEC §4): ``--rpc-url`` wins; else ``--network``: ``anvil`` (the default) or
-``ganache`` use the node ``equity node start`` runs in this directory, or start one for the
-duration of the command; any other name comes from ``[networks.NAME]`` in ``equity.toml``.
+Resolution (SPEC §4, §16): ``--rpc-url`` (or ``EQUITY_RPC_URL``) wins; else ``--network``:
+``anvil`` or ``ganache`` use the node of that kind that ``equity node start`` runs in this
+directory, or start one for the duration of the command; any other name comes from
+``[networks.NAME]`` in ``equity.toml``. With neither, ``ETH_RPC_URL`` is read as foundry reads
+it; without that, the node ``equity node start`` runs here, whatever its kind, or a temporary
+anvil. An explicit ``--network`` wins over ``ETH_RPC_URL``, which is a shell-wide default.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +32,7 @@ if TYPE_CHECKING:
     from web3 import Web3
 
 CONFIG_FILE = "equity.toml"
+FOUNDRY_RPC_ENV = "ETH_RPC_URL"
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,7 @@ class Target:
     """Where to connect: an RPC URL, or a local node kind to find or start."""
 
     rpc_url: str | None = None
-    node_kind: NodeKind | None = None
+    node_kind: NodeKind | None = None  # None: whatever node runs here, else a temporary anvil
     expected_chain_id: int | None = None
     name: str = "anvil"
 
@@ -60,28 +66,73 @@ class Chain:
             self.node = None
 
 
-def resolve_target(network: str | None, rpc_url: str | None, cwd: Path | None = None) -> Target:
+def resolve_target(
+    network: str | None,
+    rpc_url: str | None,
+    cwd: Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> Target:
+    """Where a command connects (see the module docstring for the order)."""
     if rpc_url:
-        return Target(rpc_url=rpc_url, name=rpc_url)
-    name = network or "anvil"
-    if name in NODE_KINDS:
-        kind: NodeKind = "ganache" if name == "ganache" else "anvil"
-        return Target(node_kind=kind, name=name)
+        return Target(rpc_url=checked_url(rpc_url, "--rpc-url"), name=rpc_url)
+    if network is None:
+        from_foundry = (os.environ if environ is None else environ).get(FOUNDRY_RPC_ENV, "")
+        if from_foundry.strip():
+            url = checked_url(from_foundry.strip(), FOUNDRY_RPC_ENV)
+            return Target(rpc_url=url, name=url)
+        return Target(node_kind=None, name="local")
+    if network in NODE_KINDS:
+        kind: NodeKind = "ganache" if network == "ganache" else "anvil"
+        return Target(node_kind=kind, name=network)
     networks = _configured_networks(cwd)
-    if name not in networks:
+    if network not in networks:
         known = ", ".join(["anvil", "ganache", *sorted(networks)])
         raise UsageError(
-            f"unknown network {name!r}",
+            f"unknown network {network!r}",
             hint=f"use one of: {known} (define others under [networks.NAME] in {CONFIG_FILE})",
         )
-    entry = networks[name]
-    url = entry.get("rpc_url")
+    entry = networks[network]
+    if not isinstance(entry, dict) or "rpc_url" not in entry:
+        raise UsageError(
+            f"network {network!r} in {CONFIG_FILE} has no rpc_url",
+            hint='add rpc_url = "https://..." under [networks.' + network + "]",
+        )
+    url = entry["rpc_url"]
     if not isinstance(url, str):
         raise UsageError(
-            f"network {name!r} in {CONFIG_FILE} has no rpc_url", hint='add rpc_url = "https://..."'
+            f"network {network!r} in {CONFIG_FILE}: rpc_url must be a quoted URL, not {url!r}",
+            hint=f'write rpc_url = "https://..." under [networks.{network}]',
         )
     chain_id = entry.get("chain_id")
-    return Target(rpc_url=url, expected_chain_id=int(chain_id) if chain_id else None, name=name)
+    if chain_id is not None and (isinstance(chain_id, bool) or not isinstance(chain_id, int)):
+        raise UsageError(
+            f"network {network!r} in {CONFIG_FILE}: chain_id must be a whole number, not {chain_id!r}",
+            hint=f"write e.g. chain_id = 11155111 under [networks.{network}]",
+        )
+    return Target(
+        rpc_url=checked_url(url, f"rpc_url of network {network!r} in {CONFIG_FILE}"),
+        expected_chain_id=chain_id,
+        name=network,
+    )
+
+
+def checked_url(url: str, source: str) -> str:
+    """An http(s) JSON-RPC URL, or a UsageError naming where the bad one came from."""
+    from urllib.parse import urlsplit
+
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = None, False
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise UsageError(
+            f"{source}: {text!r} is not an http(s) URL of a JSON-RPC endpoint",
+            hint="e.g. http://127.0.0.1:8545 or https://rpc.example.org; nothing was sent",
+        )
+    return text
 
 
 def _configured_networks(cwd: Path | None) -> dict[str, dict[str, Any]]:
@@ -105,12 +156,11 @@ def connect(target: Target, *, cwd: Path | None = None) -> Chain:
     node: LocalNode | None = None
     url = target.rpc_url
     if url is None:
-        kind = target.node_kind or "anvil"
         registered = read_registered_node(cwd)
-        if registered is not None and registered.kind == kind:
+        if registered is not None and target.node_kind in (None, registered.kind):
             url = registered.rpc_url
         else:
-            node = start_node(kind, project=cwd)
+            node = start_node(target.node_kind or "anvil", project=cwd)
             url = node.rpc_url
     try:
         chain = connect_url(url, expected_chain_id=target.expected_chain_id)
@@ -130,7 +180,7 @@ def connect_url(url: str, *, expected_chain_id: int | None = None, timeout: floa
         chain_id = int(w3.eth.chain_id)
     except Exception as exc:
         raise NodeUnreachableError(
-            f"cannot reach the node at {url} ({_short(exc)})",
+            f"cannot reach the node at {url} ({short_reason(exc)})",
             hint="check the URL and that the node runs, or start one with `equity node start`",
         ) from exc
     if expected_chain_id is not None and chain_id != expected_chain_id:
@@ -143,12 +193,15 @@ def connect_url(url: str, *, expected_chain_id: int | None = None, timeout: floa
     return Chain(w3=w3, rpc_url=url, chain_id=chain_id)
 
 
-def _short(exc: BaseException) -> str:
+def short_reason(exc: BaseException) -> str:
     """The cause of a connection failure in a few words, not urllib3's whole story."""
     text = str(exc)
     lowered = text.lower()
     for needle, words in (
         ("connection refused", "connection refused"),
+        ("connection reset", "the connection was reset"),
+        ("remote end closed", "the node closed the connection"),
+        ("connection aborted", "the connection was cut"),
         ("failed to establish a new connection", "connection refused"),
         ("name or service not known", "host name not found"),
         ("nodename nor servname", "host name not found"),

@@ -200,17 +200,22 @@ def install_nodes(kinds: tuple[NodeKind, ...]) -> dict[NodeKind, list[str]]:
 
 
 def node_command(
-    kind: NodeKind, port: int, state_file: Path | None, project: Path | None = None
+    kind: NodeKind,
+    port: int,
+    state_file: Path | None,
+    project: Path | None = None,
+    fork_url: str | None = None,
 ) -> list[str]:
     if kind == "anvil":
+        # a fork keeps the forked chain's id (a dry run signs for that chain)
+        chain = ["--fork-url", fork_url] if fork_url else ["--chain-id", str(CHAIN_IDS["anvil"])]
         cmd = [
             *anvil_command(project),
             "--host",
             "127.0.0.1",
             "--port",
             str(port),
-            "--chain-id",
-            str(CHAIN_IDS["anvil"]),
+            *chain,
             "--mnemonic",
             DEV_MNEMONIC,
             "--accounts",
@@ -220,7 +225,7 @@ def node_command(
         if state_file is not None:
             cmd += ["--state", str(state_file), "--state-interval", "1"]
         return cmd
-    if state_file is not None:
+    if state_file is not None or fork_url is not None:
         raise UsageError(
             "--state is supported for anvil only", hint="drop --state or use --kind anvil"
         )
@@ -298,8 +303,11 @@ def start_node(
     log_file: Path | None = None,
     on_port_change: Any = None,
     project: Path | None = None,
+    fork_url: str | None = None,
 ) -> LocalNode:
     """Start a node and wait until it answers JSON-RPC.
+
+    ``fork_url``: anvil only, a fork of that chain at its latest block (a dry run).
 
     ``project``: the folder whose ``node_modules`` is searched for the node (default: the
     working directory; see ``local_node_command`` for the whole order).
@@ -318,7 +326,7 @@ def start_node(
     last_error = ""
     for _attempt in range(3):
         chosen = port if port is not None else free_port()
-        command = node_command(kind, chosen, state_file, project)
+        command = node_command(kind, chosen, state_file, project, fork_url)
         log_handle: Any = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
         stderr_target: Any = log_handle if log_file else subprocess.PIPE
         try:

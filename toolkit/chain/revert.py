@@ -160,3 +160,20 @@ def _describe(name: str, args: dict[str, Any]) -> str:
         return f"account {args.get('account')} lacks the role {args.get('neededRole')}"
     rendered = ", ".join(f"{k}={v}" for k, v in args.items())
     return f"{name}({rendered})"
+
+
+def revert_data(exc: BaseException) -> str | None:
+    """The revert data of a web3/RPC exception, wherever this node put it."""
+    response = getattr(exc, "rpc_response", None)
+    error = response.get("error") if isinstance(response, dict) else None
+    candidates: list[Any] = [error, getattr(exc, "data", None), *getattr(exc, "args", ())]
+    while candidates:
+        item = candidates.pop(0)
+        if isinstance(item, str) and item.startswith("0x") and len(item) >= 10:
+            return item
+        if isinstance(item, dict):
+            # anvil: {"data": "0x..."}; ganache: {"result": "0x...", "data": {...}}
+            candidates.extend(item.get(key) for key in ("data", "result"))
+        elif isinstance(item, tuple | list):
+            candidates.extend(item)
+    return None

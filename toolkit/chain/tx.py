@@ -1,26 +1,43 @@
 """The one transaction layer every command uses.
 
-EIP-1559 fees, a local nonce counter (several transactions in a row from one account never
-collide, even before the first is mined), gas estimation with headroom, receipts, optional
-confirmations, and reverts decoded from every ABI in ``build/`` into the one-line messages
-and exit codes of SPEC §6. Estimation runs before signing, so a transaction the chain would
-refuse is never sent.
+A command's transactions go through three steps, and a different last step can take the
+place of the third (a Safe multisig, which gathers signatures instead of broadcasting):
+
+1. **build**: each call becomes a complete transaction: run first at the next block's time
+   (``chain.simulation``), so a transaction the chain would refuse is never sent and its
+   custom error is decoded (exit 3); gas estimated with headroom; EIP-1559 fees, or the
+   ``--gas-price``/``--priority-fee``/``--gas-limit`` flags (``TxSettings``);
+2. **approve**: on a chain that is not a local dev chain, what will be sent (calls in words,
+   count, fee in ETH: ``fees.Outgoing``) is shown and confirmed once before the first
+   signature (``approve``; ``--yes`` skips the question);
+3. **sign and send**: a local nonce counter (several transactions in a row never collide,
+   even before the first is mined; ``--nonce`` fixes the first), receipts, optional
+   confirmations; a transaction that still reverts on chain is decoded from the node (a
+   trace, or a replay at its block).
+
+``Transactor.send(calls)`` does all three for calls that are independent of each other;
+``transact`` and ``deploy`` are one call each.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from eth_typing import HexStr
 
-from toolkit.chain.revert import DecodedError, decode_revert
+from toolkit.chain.fees import DEFAULT_PRIORITY_FEE, Outgoing, OutgoingTx, TxSettings
+from toolkit.chain.revert import DecodedError, decode_revert, revert_data
+from toolkit.chain.simulation import estimate_at, mined_revert, next_block
 from toolkit.errors import (
     ChainError,
     InsufficientFundsError,
     NodeUnreachableError,
     TransactionRevertedError,
+    UsageError,
 )
 
 if TYPE_CHECKING:
@@ -29,14 +46,29 @@ if TYPE_CHECKING:
 
     from toolkit.chain.connection import Chain
 
+__all__ = [
+    "DEFAULT_PRIORITY_FEE",
+    "RECEIPT_TIMEOUT_S",
+    "Approval",
+    "Call",
+    "PendingTx",
+    "Transactor",
+    "TxResult",
+    "TxSettings",
+    "revert_data",
+    "translate_error",
+]
+
 GAS_HEADROOM = 1.25
-# Anvil estimates at the latest block's timestamp, but the transaction is mined in a later
-# second. A vote checkpoint (ERC20Votes: sender, receiver, total supply) written in the latest
-# block is then updated in place in the estimate but pushed as a new slot when mined: up to
-# three fresh slots (~22k gas each) more than estimated. Unused gas is not paid for.
+# A vote checkpoint (ERC20Votes: sender, receiver, total supply) written in the latest block
+# is updated in place when a transaction lands in the same second, but pushed as a new slot
+# when it lands later: up to three fresh slots (~22k gas each) more than an estimate that ran
+# in the same second. Unused gas is not paid for.
 CHECKPOINT_HEADROOM = 70_000
-DEFAULT_PRIORITY_FEE = 1_000_000_000  # 1 gwei
 RECEIPT_TIMEOUT_S = 180
+
+Approval = Callable[[Outgoing], None]
+"""Shown what is about to be sent; returns to go on, raises (UsageError) to send nothing."""
 
 
 @dataclass(frozen=True)
@@ -65,16 +97,50 @@ class PendingTx:
     label: str
 
 
+@dataclass(frozen=True)
+class Call:
+    """One transaction a command wants sent, in words, before gas, fees and nonce: the unit
+    that is either signed and broadcast here or handed to something else (a Safe)."""
+
+    label: str
+    to: str | None  # None: a contract creation
+    data: str
+    value: int = 0
+
+    @classmethod
+    def of(cls, function: ContractFunction, label: str, value: int = 0) -> Call:
+        """A web3 contract function call, as a Call."""
+        return cls(label, str(function.address), _calldata(function), value)
+
+
+def _calldata(function: ContractFunction) -> str:
+    return str(function._encode_transaction_data())
+
+
 class Transactor:
-    """Signs and sends transactions for one account on one chain."""
+    """Builds, approves, signs and sends transactions for one account on one chain."""
 
-    # shared by every Transactor of the process: nonces handed out but maybe not yet mined
-    _next_nonce: ClassVar[dict[tuple[int, str], int]] = {}
+    # shared by every Transactor of the process: nonces handed out but maybe not yet mined,
+    # per (node, chain id, account): a dry run on a fork must not move the real chain's count
+    _next_nonce: ClassVar[dict[tuple[str, int, str], int]] = {}
 
-    def __init__(self, chain: Chain, account: LocalAccount, *, confirmations: int = 0) -> None:
+    def __init__(
+        self,
+        chain: Chain,
+        account: LocalAccount,
+        *,
+        confirmations: int = 0,
+        settings: TxSettings | None = None,
+        approve: Approval | None = None,
+    ) -> None:
         self.chain = chain
         self.account = account
         self.confirmations = confirmations
+        self.settings = settings or TxSettings()
+        self.approve = approve
+        self.sent: list[tuple[str, TxResult]] = []  # (label, result) of every mined transaction
+        self._approved = 0  # transactions already approved and not yet signed
+        self._fixed_nonce = self.settings.nonce
 
     @property
     def address(self) -> str:
@@ -86,20 +152,21 @@ class Transactor:
         try:
             return self.chain.w3.eth.get_block("latest")
         except Exception as exc:
-            raise _connection_error(self.chain.rpc_url, exc) from exc
+            raise translate_error(exc, self.chain.rpc_url) from exc
 
     def _fees(self, latest: Any) -> dict[str, int]:
-        w3 = self.chain.w3
         base = int(latest.get("baseFeePerGas") or 0)
-        try:
-            tip = int(w3.eth.max_priority_fee)
-        except Exception:  # noqa: BLE001 - not every node implements it
-            tip = DEFAULT_PRIORITY_FEE
-        tip = max(tip, 1)
-        return {"maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base + tip}
+        suggested: int | None = None
+        if self.settings.priority_fee is None:
+            try:
+                suggested = int(self.chain.w3.eth.max_priority_fee)
+            except Exception:  # noqa: BLE001 - not every node implements it
+                suggested = None
+        return self.settings.fees(base, suggested)
 
     def _nonce(self) -> int:
-        """The next nonce: the node's pending count, or the local counter when it is ahead.
+        """The next nonce: ``--nonce`` (then the ones after it), else the node's pending count,
+        or the local counter when it is ahead.
 
         A node's pending count includes what it holds in its mempool, so on a local chain it
         is exact, and it is the truth after the chain went back in time (evm_revert, a
@@ -107,15 +174,37 @@ class Transactor:
         that is never mined. Remote providers can lag behind what was just sent, so there
         the local counter wins when it is ahead.
         """
-        key = (self.chain.chain_id, self.address.lower())
+        if self._fixed_nonce is not None:
+            return self._checked_fixed_nonce(self._fixed_nonce)
         on_chain = int(self.chain.w3.eth.get_transaction_count(self.account.address, "pending"))
         if self.chain.is_local:
             return on_chain
-        return max(on_chain, self._next_nonce.get(key, 0))
+        return max(on_chain, self._next_nonce.get(self._nonce_key(), 0))
+
+    def _checked_fixed_nonce(self, nonce: int) -> int:
+        mined = int(self.chain.w3.eth.get_transaction_count(self.account.address, "latest"))
+        pending = int(self.chain.w3.eth.get_transaction_count(self.account.address, "pending"))
+        if nonce < mined:
+            raise UsageError(
+                f"--nonce {nonce} is used already: {self.address} has sent {mined} "
+                "transaction(s) that are mined; nothing was sent",
+                hint=f"give --nonce {pending} (the next one), or leave --nonce out",
+            )
+        if nonce > max(pending, mined):
+            raise UsageError(
+                f"--nonce {nonce} leaves a gap: the next nonce of {self.address} is {pending}, "
+                "and a transaction after a gap is never mined; nothing was sent",
+                hint=f"give --nonce {pending}, or a lower one to replace a pending transaction",
+            )
+        return nonce
+
+    def _nonce_key(self) -> tuple[str, int, str]:
+        return (self.chain.rpc_url, self.chain.chain_id, self.address.lower())
 
     def _claim_nonce(self, nonce: int) -> None:
-        key = (self.chain.chain_id, self.address.lower())
-        self._next_nonce[key] = nonce + 1
+        self._next_nonce[self._nonce_key()] = nonce + 1
+        if self._fixed_nonce is not None:
+            self._fixed_nonce = nonce + 1
 
     def build(
         self,
@@ -127,33 +216,61 @@ class Transactor:
         gas: int | None = None,
         label: str = "",
     ) -> dict[str, Any]:
-        """A complete EIP-1559 transaction dict, gas estimated (reverts raise, decoded)."""
-        latest = self._latest_block()  # one read serves the fees and the gas limit
+        """A complete EIP-1559 transaction dict, run first at the next block's time: a revert
+        raises, decoded, and nothing is sent. ``gas`` given: no estimate (a re-signing)."""
+        return self._build(call, to=to, data=data, value=value, gas=gas, label=label)[0]
+
+    def _build(
+        self,
+        call: ContractFunction | None = None,
+        *,
+        to: str | None = None,
+        data: str | None = None,
+        value: int = 0,
+        gas: int | None = None,
+        label: str = "",
+    ) -> tuple[dict[str, Any], int]:
+        """``build``, and the gas the simulation used (``gas`` itself when it was given)."""
+        if call is not None:
+            to, data = str(call.address), _calldata(call)
+        latest = self._latest_block()  # one read serves the fees, the next block and the cap
         tx: dict[str, Any] = {
             "from": self.account.address,
             "value": value,
             "chainId": self.chain.chain_id,
             "type": 2,
+            "data": data or "0x",
             **self._fees(latest),
         }
-        if call is not None:
-            tx = dict(call.build_transaction({**tx, "gas": gas or 1}))  # type: ignore[arg-type]
-            if gas is None:
-                tx.pop("gas", None)
-        else:
-            if to is not None:
-                tx["to"] = to
-            tx["data"] = data or "0x"
+        if to is not None:
+            tx["to"] = to
         if gas is None:
             try:
-                estimate = int(self.chain.w3.eth.estimate_gas(tx))  # type: ignore[arg-type]
+                estimate = estimate_at(self.chain, tx, next_block(self.chain, latest))
             except Exception as exc:
                 raise translate_error(exc, self.chain.rpc_url, label) from exc
-            gas = int(estimate * GAS_HEADROOM) + CHECKPOINT_HEADROOM
-            gas = min(gas, int(latest["gasLimit"]))
+            gas = self._gas_limit(estimate, int(latest["gasLimit"]), label)
+        else:
+            estimate = gas
         tx["gas"] = gas
         self._check_funds(tx)
-        return tx
+        return tx, estimate
+
+    def _build_call(self, call: Call) -> tuple[str, dict[str, Any], int]:
+        tx, estimate = self._build(to=call.to, data=call.data, value=call.value, label=call.label)
+        return call.label, tx, estimate
+
+    def _gas_limit(self, estimate: int, block_limit: int, label: str) -> int:
+        fixed = self.settings.gas_limit
+        if fixed is None:
+            return min(int(estimate * GAS_HEADROOM) + CHECKPOINT_HEADROOM, block_limit)
+        if fixed < estimate:
+            raise UsageError(
+                f"{label or 'the transaction'} needs about {estimate:,} gas, more than "
+                f"--gas-limit {fixed:,}; nothing was sent",
+                hint=f"give --gas-limit {int(estimate * GAS_HEADROOM):,} or more, or leave it out",
+            )
+        return fixed
 
     def _check_funds(self, tx: dict[str, Any]) -> None:
         """Refuse before signing when the account cannot pay the worst-case fee."""
@@ -165,13 +282,53 @@ class Transactor:
                 hint="fund the account with ETH for gas",
             )
 
+    # --- approving -----------------------------------------------------------------------
+
+    def outgoing(self, built: Sequence[tuple[str, dict[str, Any], int]]) -> Outgoing:
+        """What ``built`` transactions (label, tx dict, gas estimate) will send and cost."""
+        first = built[0][1] if built else {}
+        latest = self._latest_block()
+        return Outgoing(
+            sender=self.address,
+            chain_id=self.chain.chain_id,
+            base_fee=int(latest.get("baseFeePerGas") or 0),
+            priority_fee=int(first.get("maxPriorityFeePerGas", 0)),
+            max_fee=int(first.get("maxFeePerGas", 0)),
+            transactions=tuple(
+                OutgoingTx(label, estimate, int(tx["gas"]), int(tx.get("value", 0)))
+                for label, tx, estimate in built
+            ),
+        )
+
+    def preapprove(self, outgoing: Outgoing) -> None:
+        """Ask once for transactions about to be sent (a batch run, a dry run's findings);
+        the next ``outgoing.count`` signatures then go without asking again."""
+        if self.approve is not None and outgoing.count:
+            self.approve(outgoing)
+        self._approved += outgoing.count
+
+    def approve_calls(self, calls: Sequence[Call]) -> None:
+        """Build each of ``calls`` against the current state (they must not depend on each
+        other) and ask for all of them at once."""
+        if self.approve is None:
+            return
+        self.preapprove(self.outgoing([self._build_call(c) for c in calls]))
+
+    def _approve_one(self, tx: dict[str, Any], label: str) -> None:
+        if self._approved > 0:
+            self._approved -= 1
+            return
+        if self.approve is not None:
+            self.approve(self.outgoing([(label, tx, int(tx["gas"]))]))
+
     # --- sending -------------------------------------------------------------------------
 
     def submit(self, tx: dict[str, Any], *, label: str = "") -> PendingTx:
-        """Sign and send; returns as soon as the node accepted it."""
+        """Approve (on a non-local chain), sign and send; returns once the node accepted it."""
+        self._approve_one(tx, label)
         nonce = self._nonce()
-        tx = {**tx, "nonce": nonce}
-        tx.pop("from", None)
+        tx = {k: v for k, v in tx.items() if k != "from"}
+        tx["nonce"] = nonce
         signed = self.account.sign_transaction(tx)
         try:
             tx_hash = self.chain.w3.eth.send_raw_transaction(signed.raw_transaction)
@@ -205,8 +362,10 @@ class Transactor:
             contract_address=str(address) if address else None,
         )
         if result.status != 1:
-            decoded = self._replay_revert(tx, block) if tx else None
-            raise _revert_error(decoded, pending.label, tx_hash=pending.hash)
+            call = {**tx, "from": self.account.address} if tx else None
+            decoded = mined_revert(self.chain, pending.hash, call, block)
+            raise _revert_error(decoded, pending.label, tx_hash=pending.hash, mined=True)
+        self.sent.append((pending.label, result))
         return result
 
     def _wait_confirmations(self, block: int) -> None:
@@ -214,65 +373,55 @@ class Transactor:
         while int(self.chain.w3.eth.block_number) < target:
             time.sleep(0.2)
 
-    def _replay_revert(self, tx: dict[str, Any], block: int) -> DecodedError | None:
-        call = {k: v for k, v in tx.items() if k in ("to", "data", "value")}
-        call["from"] = self.account.address
-        try:
-            self.chain.w3.eth.call(call, block - 1)  # type: ignore[arg-type]
-        except Exception as exc:  # noqa: BLE001
-            return decode_revert(_revert_data(exc))
-        return None
+    def send(self, calls: Sequence[Call]) -> list[TxResult]:
+        """Build every call (a refusal in any sends none), approve them at once, then sign,
+        send and wait for each. The calls must not depend on each other's effects."""
+        built = [self._build_call(c) for c in calls]
+        if self.approve is not None and self._approved < len(built):
+            self.approve(self.outgoing(built))
+            self._approved = len(built)
+        pending = [(tx, self.submit(tx, label=label)) for label, tx, _ in built]
+        return [self.wait(sent, tx=tx) for tx, sent in pending]
 
     def transact(self, call: ContractFunction, *, value: int = 0, label: str = "") -> TxResult:
-        """Estimate, sign, send and wait for one contract call."""
-        tx = self.build(call, value=value, label=label)
-        return self.wait(self.submit(tx, label=label), tx=tx)
+        """Build, approve, sign, send and wait for one contract call."""
+        return self.send([Call.of(call, label, value)])[0]
 
     def deploy(self, artifact: dict[str, Any], *args: Any, label: str = "") -> TxResult:
         """Deploy a compiled artifact; the result carries ``contract_address``."""
         contract = self.chain.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
         data = contract.constructor(*args).data_in_transaction
         label = label or f"deploy {artifact.get('contractName', 'contract')}"
-        tx = self.build(data=data, label=label)
-        return self.wait(self.submit(tx, label=label), tx=tx)
+        return self.send([Call(label, None, data)])[0]
 
 
 # --- errors ----------------------------------------------------------------------------------
 
 
-def _revert_data(exc: BaseException) -> str | None:
-    """The revert data of a web3/RPC exception, wherever this node put it."""
-    candidates: list[Any] = [getattr(exc, "data", None), *getattr(exc, "args", ())]
-    while candidates:
-        item = candidates.pop(0)
-        if isinstance(item, str) and item.startswith("0x") and len(item) >= 10:
-            return item
-        if isinstance(item, dict):
-            # anvil: {"data": "0x..."}; ganache: {"result": "0x...", "data": {...}}
-            candidates.extend(item.get(key) for key in ("data", "result"))
-        elif isinstance(item, tuple | list):
-            candidates.extend(item)
-    return None
-
-
 def _revert_error(
-    decoded: DecodedError | None, label: str, *, tx_hash: str | None = None, fallback: str = ""
+    decoded: DecodedError | None,
+    label: str,
+    *,
+    tx_hash: str | None = None,
+    fallback: str = "",
+    mined: bool = False,
 ) -> TransactionRevertedError:
     what = f"{label} " if label else "transaction "
+    where = f" (mined in {tx_hash}, which paid its gas)" if mined and tx_hash else ""
     if decoded is None:
-        reason = fallback or "no reason given"
+        reason = fallback or "the node gave no reason"
         return TransactionRevertedError(
-            f"{what}reverted: {reason}",
+            f"{what}reverted: {reason}{where}",
             hint="check the arguments and the account's roles",
             tx_hash=tx_hash,
         )
-    hint = None
+    hint = "nothing was sent" if not mined else None
     if decoded.name == "AccessControlUnauthorizedAccount":
         hint = "use --account with an account holding that role"
     elif decoded.name == "TransferRestricted":
         hint = "see `equity check` for the restriction; fix the holder or the amount"
     return TransactionRevertedError(
-        f"{what}refused: {decoded.message}",
+        f"{what}{'reverted on chain' if mined else 'refused'}: {decoded.message}{where}",
         error_name=decoded.name,
         error_args=decoded.args,
         hint=hint,
@@ -281,20 +430,38 @@ def _revert_error(
 
 
 def _connection_error(url: str, exc: BaseException) -> ChainError:
+    from toolkit.chain.connection import short_reason
+
     return NodeUnreachableError(
-        f"lost the node at {url} ({str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__})",
+        f"lost the node at {url} ({short_reason(exc)})",
         hint="check that the node still runs",
     )
 
 
+def is_connection_error(exc: BaseException) -> bool:
+    """A failure to talk to the node at all (refused, reset, timed out), at any depth."""
+    import requests
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(
+            seen,
+            requests.exceptions.ConnectionError | requests.exceptions.Timeout | ConnectionError,
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def translate_error(exc: BaseException, rpc_url: str, label: str = "") -> ChainError:
     """Any web3/RPC exception as a typed ChainError with a decoded reason."""
-    import requests
     from web3.exceptions import ContractLogicError, TimeExhausted
 
+    if isinstance(exc, ChainError):
+        return exc
     text = str(exc)
     lowered = text.lower()
-    if isinstance(exc, requests.exceptions.ConnectionError | ConnectionError):
+    if is_connection_error(exc):
         return _connection_error(rpc_url, exc)
     if isinstance(exc, TimeExhausted):
         return ChainError(
@@ -306,11 +473,21 @@ def translate_error(exc: BaseException, rpc_url: str, label: str = "") -> ChainE
             "the account cannot pay for gas (insufficient funds)",
             hint="fund the account with ETH for gas",
         )
-    data = _revert_data(exc)
+    data = revert_data(exc)
     if isinstance(exc, ContractLogicError) or data is not None or "revert" in lowered:
-        fallback = text.replace("execution reverted:", "").strip()[:200]
+        fallback = _plain_reason(text)
         return _revert_error(decode_revert(data), label, fallback=fallback)
     return ChainError(
         f"the node refused the transaction: {text[:200]}",
         hint="check the account, the nonce and the node's logs",
     )
+
+
+def _plain_reason(text: str) -> str:
+    """A node's revert text without the JSON around it."""
+    if text.startswith("{") and "'message':" in text:
+        import ast
+
+        with contextlib.suppress(ValueError, SyntaxError):
+            text = str(ast.literal_eval(text).get("message", text))
+    return text.replace("execution reverted:", "").replace("execution reverted", "").strip()[:200]

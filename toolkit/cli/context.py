@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from toolkit.chain.connection import Chain
+    from toolkit.chain.fees import Outgoing, TxSettings
     from toolkit.chain.tx import Transactor, TxResult
     from toolkit.governance.governor import Governance
     from toolkit.offering.contracts import OfferingContracts
@@ -35,6 +36,11 @@ class Options:
     deployment: str | None = None
     json: bool = False
     yes: bool = False
+    # SPEC §16: the fee and nonce of what is sent (wei, gas, a nonce); None: chosen here
+    gas_price: int | None = None
+    priority_fee: int | None = None
+    gas_limit: int | None = None
+    nonce: int | None = None
 
 
 @dataclass
@@ -67,7 +73,7 @@ class AppContext:
     def signer(self, *, offline: bool = False) -> LocalAccount:
         """The ``--account`` signer; dev0 by default on a local chain."""
         if self._signer is None:
-            from toolkit.chain.accounts import is_dev_alias, resolve_signer
+            from toolkit.chain.accounts import is_dev_alias, require_keystore, resolve_signer
             from toolkit.errors import UsageError
 
             is_local = None if offline else self.chain().is_local
@@ -79,7 +85,10 @@ class AppContext:
                         hint="pass --account ALIAS (see `equity accounts list`) or set EQUITY_ACCOUNT",
                     )
                 alias = "dev0"
-            password = None if is_dev_alias(alias) else self.password(f"Password for {alias}")
+            password = None
+            if not is_dev_alias(alias):
+                require_keystore(alias)  # a mistyped alias is named before any password prompt
+                password = self.password(f"Password for {alias}")
             self._signer = resolve_signer(alias, is_local_chain=is_local, password=password)
         return self._signer
 
@@ -120,25 +129,91 @@ class AppContext:
         return self._contracts
 
     def transactor(self, confirmations: int = 0) -> Transactor:
+        """The signer's transaction layer with the fee flags; on a chain that is not a local
+        dev chain it shows what it will send and asks first (``approve``)."""
         if self._transactor is None:
             from toolkit.chain.tx import Transactor
 
             signer = self.signer()
-            self._transactor = Transactor(self.chain(), signer, confirmations=confirmations)
+            chain = self.chain()
+            self._transactor = Transactor(
+                chain,
+                signer,
+                confirmations=confirmations,
+                settings=self.tx_settings(),
+                approve=None if chain.is_local else self.approve,
+            )
         return self._transactor
 
-    def password(self, prompt: str, *, confirm: bool = False) -> str:
-        """``EQUITY_PASSWORD``, else a hidden prompt on a terminal, else an error."""
+    def tx_settings(self) -> TxSettings:
+        from toolkit.chain.fees import TxSettings
+
+        return TxSettings(
+            gas_price=self.options.gas_price,
+            priority_fee=self.options.priority_fee,
+            gas_limit=self.options.gas_limit,
+            nonce=self.options.nonce,
+        )
+
+    def approve(self, outgoing: Outgoing) -> None:
+        """SPEC §16: show what will be sent and its fee, then ask (``--yes``: don't ask)."""
+        for line in outgoing.lines():
+            self.say(line)
+        count = outgoing.count
+        self.confirm(
+            f"send {'it' if count == 1 else f'these {count} transactions'} "
+            f"on chain {outgoing.chain_id}?",
+            refused=f"sending {count} transaction{'s' if count != 1 else ''} on chain "
+            f"{outgoing.chain_id} needs confirmation; nothing was sent",
+        )
+
+    def dry_run(self, run: Callable[[Transactor, Path], object]) -> Outgoing:
+        """What ``run`` would send, found by running it on a temporary fork of the chain
+        (anvil ``--fork-url``) from the same account, in a scratch folder: every transaction,
+        its words and its exact gas, even when later ones call what earlier ones create."""
+        import tempfile
+
+        from toolkit.chain.connection import connect_url
+        from toolkit.chain.fees import Outgoing, OutgoingTx
+        from toolkit.chain.node import start_node
+        from toolkit.chain.tx import Transactor
+
+        real = self.transactor()
+        fork = start_node("anvil", fork_url=self.chain().rpc_url, project=self.cwd)
+        try:
+            chain = connect_url(fork.rpc_url)
+            rehearsal = Transactor(chain, real.account, settings=self.tx_settings())
+            with tempfile.TemporaryDirectory(prefix="equity-dry-run-") as scratch:
+                run(rehearsal, Path(scratch))
+            fees = real.build(to=real.address, gas=21_000)  # the real chain's fees, now
+            latest = self.chain().w3.eth.get_block("latest")
+            return Outgoing(
+                sender=real.address,
+                chain_id=self.chain().chain_id,
+                base_fee=int(latest.get("baseFeePerGas") or 0),
+                priority_fee=int(fees["maxPriorityFeePerGas"]),
+                max_fee=int(fees["maxFeePerGas"]),
+                transactions=tuple(
+                    OutgoingTx(label, result.gas_used, _limit_for(result.gas_used, real))
+                    for label, result in rehearsal.sent
+                ),
+            )
+        finally:
+            fork.stop()
+
+    def password(self, prompt: str, *, confirm: bool = False, env: str | None = None) -> str:
+        """``EQUITY_PASSWORD`` (or ``env``), else a hidden prompt on a terminal, else an error."""
         from toolkit.chain.accounts import PASSWORD_ENV
         from toolkit.errors import KeystoreError
 
-        value = os.environ.get(PASSWORD_ENV)
+        variable = env or PASSWORD_ENV
+        value = os.environ.get(variable)
         if value is not None:
             return value
-        if not sys.stdin.isatty():
+        if not self.interactive():
             raise KeystoreError(
                 "a keystore password is needed and there is no terminal to ask on",
-                hint=f"set {PASSWORD_ENV}",
+                hint=f"set {variable}",
             )
         return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True))
 
@@ -208,15 +283,37 @@ class AppContext:
             task = bar.add_task(label, total=total)
             yield lambda n: bar.advance(task, n)
 
-    def confirm(self, question: str) -> None:
+    def interactive(self) -> bool:
+        """Whether a question can be asked: standard input is a terminal."""
+        return sys.stdin.isatty()
+
+    def confirm(self, question: str, *, refused: str | None = None) -> None:
+        """Ask ``question`` (yes/no) unless ``--yes``; no terminal, or "no": nothing is sent."""
         from toolkit.errors import UsageError
 
         if self.options.yes:
             return
-        if not sys.stdin.isatty():
-            raise UsageError(f"{question} needs confirmation", hint="pass --yes to confirm")
+        if not self.interactive():
+            raise UsageError(
+                refused or f"{question} needs confirmation",
+                hint="pass --yes to confirm without a question",
+                kind="unconfirmed",
+            )
         if not click.confirm(question, err=True):
-            raise UsageError("cancelled; nothing was sent", hint="pass --yes to skip the question")
+            raise UsageError(
+                "cancelled; nothing was sent",
+                hint="pass --yes to skip the question",
+                kind="cancelled",
+            )
+
+
+def _limit_for(gas_used: int, transactor: Transactor) -> int:
+    """The gas limit the real run will set for a transaction a dry run saw use ``gas_used``."""
+    from toolkit.chain.tx import CHECKPOINT_HEADROOM, GAS_HEADROOM
+
+    if transactor.settings.gas_limit is not None:
+        return transactor.settings.gas_limit
+    return int(gas_used * GAS_HEADROOM) + CHECKPOINT_HEADROOM
 
 
 NUMERIC_COLUMNS = {

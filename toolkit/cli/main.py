@@ -21,7 +21,7 @@ import click
 
 from toolkit.cli.context import AppContext
 from toolkit.cli.errors import debugging, report
-from toolkit.cli.options import global_options
+from toolkit.cli.options import global_options, without_shadowed
 from toolkit.cli.version import version_option
 from toolkit.errors import EquityError
 
@@ -70,7 +70,7 @@ class EquityGroup(click.Group):
                 return None  # not built yet
             raise
         command: click.Command = getattr(module, attribute)
-        return command
+        return without_shadowed(command)
 
     def make_context(
         self,

@@ -1,9 +1,9 @@
 """Options shared by many commands, written once (ApeWorX ape's ``cli/options.py`` model).
 
 ``@global_options`` adds SPEC §4's ``--network``, ``--rpc-url``, ``--account``,
-``--deployment``, ``--json`` and ``--yes`` to a command (or group), so they work before the
-command name (``equity --json check ...``) and after it alike; their values land on the
-``AppContext``. The other decorators are the options several commands take: the batch size
+``--deployment``, ``--json`` and ``--yes``, and SPEC §16's ``--gas-price``, ``--priority-fee``,
+``--gas-limit`` and ``--nonce``, to a command (or group), so they work before the command name
+(``equity --json check ...``) and after it alike; their values land on the ``AppContext``. The other decorators are the options several commands take: the batch size
 of a resumable CSV run, ``--advance-time``, and the cap table's ``--as-of`` and
 ``--confirmations``. A new command takes its options from here rather than declaring them
 again, and its values' types from ``paramtypes.py``.
@@ -44,11 +44,31 @@ def _store(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
     return callback
 
 
+class GlobalOption(click.Option):
+    """An option of ``global_options``: a command's own option of the same name wins (``gov
+    sign-vote --nonce`` is the ballot's nonce, not a transaction's; see ``without_shadowed``)."""
+
+
+def without_shadowed(command: click.Command) -> click.Command:
+    """Drop the global options that ``command`` (or any command under it) declares itself."""
+    own = {opt for p in command.params if not isinstance(p, GlobalOption) for opt in p.opts}
+    command.params = [
+        p for p in command.params if not (isinstance(p, GlobalOption) and set(p.opts) & own)
+    ]
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            without_shadowed(sub)
+    return command
+
+
 def global_options(func: F) -> F:
-    """Add the global options of SPEC §4 to a command (or group)."""
+    """Add the global options of SPEC §4 and §16 to a command (or group)."""
+    from toolkit.cli.paramtypes import GAS_LIMIT, NONCE, WEI
+
     options = [
         click.option(
             "--network",
+            cls=GlobalOption,
             envvar="EQUITY_NETWORK",
             expose_value=False,
             callback=_store("network"),
@@ -56,13 +76,16 @@ def global_options(func: F) -> F:
         ),
         click.option(
             "--rpc-url",
+            cls=GlobalOption,
             envvar="EQUITY_RPC_URL",
             expose_value=False,
             callback=_store("rpc_url"),
-            help="Any Ethereum JSON-RPC endpoint (overrides --network).",
+            help="Any Ethereum JSON-RPC endpoint (overrides --network; ETH_RPC_URL is read "
+            "when neither this nor --network is given).",
         ),
         click.option(
             "--account",
+            cls=GlobalOption,
             envvar="EQUITY_ACCOUNT",
             expose_value=False,
             callback=_store("account"),
@@ -70,6 +93,7 @@ def global_options(func: F) -> F:
         ),
         click.option(
             "--deployment",
+            cls=GlobalOption,
             envvar="EQUITY_DEPLOYMENT",
             expose_value=False,
             callback=_store("deployment"),
@@ -78,6 +102,7 @@ def global_options(func: F) -> F:
         click.option(
             "--json",
             "json_",
+            cls=GlobalOption,
             is_flag=True,
             default=False,
             expose_value=False,
@@ -86,11 +111,47 @@ def global_options(func: F) -> F:
         ),
         click.option(
             "--yes",
+            cls=GlobalOption,
             is_flag=True,
             default=False,
             expose_value=False,
             callback=_store("yes"),
             help="No confirmation prompts.",
+        ),
+        click.option(
+            "--gas-price",
+            cls=GlobalOption,
+            type=WEI,
+            metavar="AMOUNT",
+            expose_value=False,
+            callback=_store("gas_price"),
+            help="Most to pay per gas (EIP-1559 max fee), e.g. 30gwei; default: twice the base "
+            "fee plus the tip.",
+        ),
+        click.option(
+            "--priority-fee",
+            cls=GlobalOption,
+            type=WEI,
+            metavar="AMOUNT",
+            expose_value=False,
+            callback=_store("priority_fee"),
+            help="Tip per gas to the block producer, e.g. 1.5gwei; default: the node's suggestion.",
+        ),
+        click.option(
+            "--gas-limit",
+            cls=GlobalOption,
+            type=GAS_LIMIT,
+            expose_value=False,
+            callback=_store("gas_limit"),
+            help="Gas limit of each transaction; default: the estimate with headroom.",
+        ),
+        click.option(
+            "--nonce",
+            cls=GlobalOption,
+            type=NONCE,
+            expose_value=False,
+            callback=_store("nonce"),
+            help="Nonce of the (first) transaction, e.g. to replace a stuck one.",
         ),
     ]
     for option in reversed(options):

@@ -31,6 +31,7 @@ from toolkit.inputs import (
     parse_shares,
     parse_vesting,
     parse_wallet,
+    parse_wei,
 )
 
 if TYPE_CHECKING:
@@ -146,6 +147,24 @@ class SupportType(InputType):
         return "for|against|abstain"
 
 
+class WholeNumberType(InputType):
+    """A whole number of at least ``minimum`` (a gas limit, a nonce)."""
+
+    name = "integer"
+
+    def __init__(self, minimum: int, what: str) -> None:
+        self.minimum, self.what = minimum, what
+
+    def parse(self, text: str, ctx: click.Context | None) -> int:
+        value = text.strip().replace("_", "")
+        if not value.isdigit():
+            raise InvalidValue(f"{self.what} {text.strip()!r} is not a whole number")
+        number = int(value)
+        if number < self.minimum:
+            raise InvalidValue(f"{self.what} must be at least {self.minimum:,}, not {number:,}")
+        return number
+
+
 class BatchSizeType(InputType):
     """Rows per transaction of a resumable CSV run (the batch layer's bounds)."""
 
@@ -173,6 +192,9 @@ VESTING = ChainTimeType(parse_vesting, "vesting")
 SUPPORT = SupportType()
 BATCH_SIZE = BatchSizeType()
 AMOUNT = ParsedType(parse_amount, "amount")
+WEI = ParsedType(parse_wei, "amount")
+GAS_LIMIT = WholeNumberType(21_000, "the gas limit")
+NONCE = WholeNumberType(0, "the nonce")
 
 
 def shares(*, of: str) -> SharesType:

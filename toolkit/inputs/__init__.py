@@ -1,12 +1,12 @@
 """What users type and the files they give, read once for the command line and every file.
 
 ``values`` (wallets, investor ids, jurisdictions, yes/no), ``shares`` (share counts in a
-class's base units), ``dates`` (dates, durations, vesting, and the UTC formatters) and
+class's base units), ``amounts`` (ether amounts: gas prices), ``dates`` (dates, durations, vesting, and the UTC formatters) and
 ``csv_file`` (the CSV reader every batch file goes through). Each value has one parser and each
 format one formatter; everything here is importable from ``toolkit.inputs``. Pure: no chain.
 """
 
-from toolkit.inputs.amounts import parse_amount
+from toolkit.inputs.amounts import format_ether, format_gwei, parse_amount, parse_wei
 from toolkit.inputs.dates import (
     DAY,
     MAX_UINT40,
@@ -50,6 +50,8 @@ __all__ = [
     "as_input_error",
     "checksum_address",
     "format_duration",
+    "format_ether",
+    "format_gwei",
     "format_shares",
     "format_time",
     "investor_id_bytes",
@@ -69,4 +71,5 @@ __all__ = [
     "parse_shares",
     "parse_vesting",
     "parse_wallet",
+    "parse_wei",
 ]
