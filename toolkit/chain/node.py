@@ -205,10 +205,15 @@ def node_command(
     state_file: Path | None,
     project: Path | None = None,
     fork_url: str | None = None,
+    chain_id: int | None = None,
 ) -> list[str]:
     if kind == "anvil":
         # a fork keeps the forked chain's id (a dry run signs for that chain)
-        chain = ["--fork-url", fork_url] if fork_url else ["--chain-id", str(CHAIN_IDS["anvil"])]
+        chain = (
+            ["--fork-url", fork_url]
+            if fork_url
+            else ["--chain-id", str(chain_id or CHAIN_IDS["anvil"])]
+        )
         cmd = [
             *anvil_command(project),
             "--host",
@@ -236,7 +241,7 @@ def node_command(
         "--server.port",
         str(port),
         "--chain.chainId",
-        str(CHAIN_IDS["ganache"]),
+        str(chain_id or CHAIN_IDS["ganache"]),
         "--chain.hardfork",
         "shanghai",
         "--wallet.mnemonic",
@@ -304,10 +309,12 @@ def start_node(
     on_port_change: Any = None,
     project: Path | None = None,
     fork_url: str | None = None,
+    chain_id: int | None = None,
 ) -> LocalNode:
     """Start a node and wait until it answers JSON-RPC.
 
     ``fork_url``: anvil only, a fork of that chain at its latest block (a dry run).
+    ``chain_id``: another chain id than the kind's local one (a stand-in for a live chain).
 
     ``project``: the folder whose ``node_modules`` is searched for the node (default: the
     working directory; see ``local_node_command`` for the whole order).
@@ -326,7 +333,7 @@ def start_node(
     last_error = ""
     for _attempt in range(3):
         chosen = port if port is not None else free_port()
-        command = node_command(kind, chosen, state_file, project, fork_url)
+        command = node_command(kind, chosen, state_file, project, fork_url, chain_id)
         log_handle: Any = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
         stderr_target: Any = log_handle if log_file else subprocess.PIPE
         try:

@@ -156,9 +156,10 @@ class AppContext:
         )
 
     def approve(self, outgoing: Outgoing) -> None:
-        """SPEC §16: show what will be sent and its fee, then ask (``--yes``: don't ask)."""
+        """SPEC §16: show what will be sent and its fee, then ask (``--yes``: don't ask). On
+        stderr, beside the question: stdout stays the command's result."""
         for line in outgoing.lines():
-            self.say(line)
+            click.echo(line, err=True)
         count = outgoing.count
         self.confirm(
             f"send {'it' if count == 1 else f'these {count} transactions'} "
@@ -167,18 +168,30 @@ class AppContext:
             f"{outgoing.chain_id} needs confirmation; nothing was sent",
         )
 
-    def dry_run(self, run: Callable[[Transactor, Path], object]) -> Outgoing:
+    def dry_run(self, run: Callable[[Transactor, Path], object]) -> Outgoing | None:
         """What ``run`` would send, found by running it on a temporary fork of the chain
         (anvil ``--fork-url``) from the same account, in a scratch folder: every transaction,
-        its words and its exact gas, even when later ones call what earlier ones create."""
+        its words and its exact gas, even when later ones call what earlier ones create.
+        None when no anvil is installed (each transaction is then confirmed on its own)."""
         import tempfile
 
         from toolkit.chain.connection import connect_url
         from toolkit.chain.fees import Outgoing, OutgoingTx
-        from toolkit.chain.node import start_node
+        from toolkit.chain.node import local_node_command, start_node
         from toolkit.chain.tx import Transactor
+        from toolkit.errors import ToolchainError
 
         real = self.transactor()
+        try:
+            local_node_command("anvil", self.cwd)
+        except ToolchainError:
+            click.echo(
+                "note: no anvil to rehearse on; each transaction is asked for alone", err=True
+            )
+            return None
+        click.echo(
+            f"rehearsing on a fork of chain {self.chain().chain_id} (nothing is sent) ...", err=True
+        )
         fork = start_node("anvil", fork_url=self.chain().rpc_url, project=self.cwd)
         try:
             chain = connect_url(fork.rpc_url)

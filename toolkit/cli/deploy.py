@@ -43,6 +43,12 @@ def deploy(app: AppContext, offering_file: Path, name: str | None) -> None:
         f"deploying {offering.company!r} ({len(offering.classes)} classes) as {name!r} "
         f"on chain {chain.chain_id} from {transactor.address}"
     )
+    if transactor.approve is not None:  # a live chain: rehearse on a fork, show it all, ask once
+        outgoing = app.dry_run(
+            lambda rehearsal, scratch: deploy_offering(rehearsal, offering, name=name, cwd=scratch)
+        )
+        if outgoing is not None:
+            transactor.preapprove(outgoing)
     report = deploy_offering(
         transactor, offering, name=name, cwd=app.cwd, on_step=lambda label: app.say(f"  {label}")
     )

@@ -90,7 +90,7 @@ class EquityGroup(click.Group):
             return super().make_context(info_name, args, parent, **extra)
         except click.exceptions.Exit:
             raise
-        except click.ClickException as exc:
+        except (click.ClickException, EquityError) as exc:  # a bad value of a global option
             raise report(exc, json_output=app.options.json) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
