@@ -1,8 +1,10 @@
-"""``equity accounts new|import|list|show``: encrypted keystores. Addresses only, never keys."""
+"""``equity accounts new|import|list|show|delete|export|password``: encrypted keystores.
+Addresses only, never a key in the clear (an export is the encrypted keystore)."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -92,4 +94,83 @@ def show(app: AppContext, alias: str) -> None:
     app.result(
         {"alias": entry.alias, "address": entry.address, "keystore": str(entry.path)},
         lambda: app.say(f"{entry.alias}: {entry.address}\nkeystore: {entry.path}"),
+    )
+
+
+@accounts.command()
+@click.argument("alias")
+@global_options
+@pass_app
+def delete(app: AppContext, alias: str) -> None:
+    """Delete the keystore of ALIAS (asks first; export it before if you may need the key)."""
+    from toolkit.chain.accounts import delete_account, show_account
+
+    entry = show_account(alias)
+    app.confirm(
+        f"delete the keystore of {entry.alias} ({entry.address})? Without a copy "
+        "(`equity accounts export`), its key is lost",
+        refused=f"deleting the keystore of {entry.alias} needs confirmation; nothing was deleted",
+    )
+    deleted = delete_account(alias)
+    app.result(
+        {"alias": deleted.alias, "address": deleted.address, "deleted": str(deleted.path)},
+        lambda: app.say(f"deleted {deleted.alias} ({deleted.address}): {deleted.path}"),
+    )
+
+
+@accounts.command()
+@click.argument("alias")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the keystore JSON to this new file (readable by you only); default: stdout.",
+)
+@global_options
+@pass_app
+def export(app: AppContext, alias: str, out: Path | None) -> None:
+    """Print (or write to --out) the keystore JSON of ALIAS: the key stays encrypted under
+    its password; import it elsewhere with any Web3 Secret Storage tool."""
+    import json
+    import os
+
+    from toolkit.chain.accounts import export_keystore, show_account
+    from toolkit.errors import UsageError
+
+    entry = show_account(alias)
+    text = export_keystore(alias)
+    if out is not None:
+        try:
+            fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise UsageError(f"{out} exists already", hint="choose a new file for --out") from None
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        app.result(
+            {"alias": entry.alias, "address": entry.address, "out": str(out)},
+            lambda: app.say(f"wrote the keystore of {entry.alias} ({entry.address}) to {out}"),
+        )
+        return
+    app.result(
+        {"alias": entry.alias, "address": entry.address, "keystore": json.loads(text)},
+        lambda: click.echo(text),
+    )
+
+
+@accounts.command()
+@click.argument("alias")
+@global_options
+@pass_app
+def password(app: AppContext, alias: str) -> None:
+    """Change the password of ALIAS's keystore (the current one is asked first; without a
+    terminal: EQUITY_PASSWORD, then EQUITY_NEW_PASSWORD)."""
+    from toolkit.chain.accounts import NEW_PASSWORD_ENV, change_password, require_keystore
+
+    require_keystore(alias)
+    current = app.password(f"Current password for {alias}")
+    new_password = app.password(f"New password for {alias}", confirm=True, env=NEW_PASSWORD_ENV)
+    entry = change_password(alias, current, new_password)
+    app.result(
+        {"alias": entry.alias, "address": entry.address, "keystore": str(entry.path)},
+        lambda: app.say(f"changed the password of {entry.alias} ({entry.address})"),
     )
