@@ -75,7 +75,7 @@ def test_every_bad_row_is_listed_with_its_line_number(tmp_path: Path) -> None:
         (3, "unknown class 'GOLD' (the offering has COMMON, PREF)"),
         (4, "not an address"),
         (5, "bad checksum"),
-        (6, "must be positive"),
+        (6, "must be a positive number"),
         (7, "fractional"),
         (8, "not a number"),
         (9, "not a valid date"),

@@ -110,10 +110,41 @@ def test_a_wrong_keystore_password_is_refused_before_anything_is_sent(
     assert issuer.chain.w3.eth.get_transaction_count(treasurer.address) == 0
 
 
-def test_issuing_beyond_the_authorized_shares_is_refused(issuer: Issuer) -> None:
+def test_issuing_beyond_the_authorized_shares_is_refused_naming_what_is_left(
+    issuer: Issuer,
+) -> None:
     register(issuer)
-    result = issuer.equity("issue", "FOUNDERS", DEV[1], "2000001")
-    assert result.code == 3 and "AuthorizedSharesExceeded" in result.err
+    assert issuer.equity("issue", "FOUNDERS", DEV[1], "1500000").code == 0
+    nonce = issuer.nonce()
+    result = issuer.equity("--json", "issue", "FOUNDERS", DEV[2], "600000")
+    assert result.code == 3
+    error = result.json()["error"]
+    assert error["message"] == (
+        "the chain would refuse this issuance (authorized shares); nothing was sent: "
+        "issuing FOUNDERS: 600000 shares, but only 500000 of 2000000 authorized are left"
+    )
+    assert "set-authorized" in error["hint"]
+    assert "AuthorizedSharesExceeded" not in result.err
+    assert issuer.nonce() == nonce
+
+
+def test_a_negative_share_count_is_refused_as_not_a_positive_number(issuer: Issuer) -> None:
+    for shares in ("-5", "-0.5"):
+        result = issuer.equity("issue", "COMMON", DEV[1], shares)  # no "--": as a user types it
+        assert result.code == 2, result.err
+        assert f"SHARES: shares must be a positive number, not {shares}" in result.err
+        assert "No such option" not in result.err
+
+
+def test_a_share_count_no_token_can_hold_is_refused_as_too_large(issuer: Issuer) -> None:
+    register(issuer)
+    nonce = issuer.nonce()
+    for shares in ("9" * 80, str(2**256 - 1), str(2**208)):
+        result = issuer.equity("--json", "issue", "COMMON", DEV[4], shares)
+        assert result.code == 2, result.err
+        error = result.json()["error"]
+        assert error["kind"] == "input" and "is too large" in error["message"]
+    assert issuer.nonce() == nonce
 
 
 def test_a_csv_beyond_the_authorized_shares_is_refused_before_any_batch(issuer: Issuer) -> None:

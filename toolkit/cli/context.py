@@ -53,6 +53,7 @@ class AppContext:
     _deployment: Deployment | None = None
     _contracts: OfferingContracts | None = None
     flags_given: set[str] = field(default_factory=set)  # options given as flags, not env
+    negative_numbers: list[str] = field(default_factory=list)  # "-5" on the line (click: an option)
 
     # --- chain and signer ----------------------------------------------------------------
 

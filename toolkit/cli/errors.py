@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import IO, Any
 
 import click
@@ -60,6 +61,8 @@ def as_equity_error(exc: BaseException) -> EquityError:
     """Whatever ended a command, as the typed error the user sees (see the module docstring)."""
     if isinstance(exc, EquityError):
         return exc
+    if isinstance(exc, click.NoSuchOption) and NEGATIVE_NUMBER.match(exc.option_name):
+        return negative_number_error(exc)
     if isinstance(exc, click.UsageError):
         ctx = exc.ctx
         hint = f"see `{ctx.command_path} --help`" if ctx is not None else None
@@ -80,6 +83,32 @@ def as_equity_error(exc: BaseException) -> EquityError:
     )
     internal.exit_code = 3
     return internal
+
+
+NEGATIVE_NUMBER = re.compile(r"^-[0-9.]")
+
+
+def negative_number_error(exc: click.NoSuchOption) -> EquityError:
+    """``issue COMMON W -5``: click reads ``-5`` as an option; say what the value is wrong
+    for, in the words of the command's shares parameter when it has one."""
+    from toolkit.cli.context import AppContext
+    from toolkit.cli.paramtypes import SharesType
+
+    ctx = exc.ctx
+    app = ctx.find_object(AppContext) if ctx is not None else None
+    typed = [t for t in (app.negative_numbers if app else []) if t.startswith(exc.option_name)]
+    token = typed[0] if typed else exc.option_name
+    params = ctx.command.params if ctx is not None else []
+    shares = next((p for p in params if isinstance(p.type, SharesType)), None)
+    if shares is not None:
+        try:
+            shares.type.convert(token, shares, ctx)
+        except EquityError as error:
+            return error
+    return UsageError(
+        f"{token}: a negative number is not accepted here",
+        hint="nothing was sent; give a positive number",
+    )
 
 
 def report(exc: BaseException, *, json_output: bool) -> ReportedError:

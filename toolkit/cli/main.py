@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from toolkit.cli.context import AppContext
-from toolkit.cli.errors import debugging, report
+from toolkit.cli.errors import NEGATIVE_NUMBER, debugging, report
 from toolkit.cli.options import global_options, without_shadowed
 from toolkit.cli.version import version_option
 from toolkit.errors import EquityError
@@ -86,6 +86,8 @@ class EquityGroup(click.Group):
             app = extra["obj"] = AppContext()
         if "--json" in args:
             app.options.json = True
+        # click reads "-5" as an option, char by char: keep the whole tokens for the message
+        app.negative_numbers = [a for a in args if NEGATIVE_NUMBER.match(a)]
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.exceptions.Exit:

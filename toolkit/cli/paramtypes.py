@@ -2,7 +2,7 @@
 model): a command declares ``type=WALLET`` and receives a checksummed address, never text.
 
 Each type parses with the one parser of ``toolkit.inputs`` and reports a bad value as an
-``InputError`` naming the parameter (``SHARES: shares must be positive, not -5``; exit 2,
+``InputError`` naming the parameter (``SHARES: shares must be a positive number, not -5``; exit 2,
 nothing sent), so no command repeats a try/except around a parser. Some values need the
 offering or its chain, which the ``AppContext`` provides on first use:
 

@@ -13,6 +13,9 @@ import re
 from toolkit.inputs.values import InvalidValue
 
 _SHARES = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# ERC20Votes caps a token's total supply at 2**208 - 1 base units: no count above it can be
+# issued, held or moved, and an ABI word (2**256) or the token's arithmetic would fail first.
+MAX_SHARE_UNITS = 2**208 - 1
 
 
 def parse_shares(
@@ -36,9 +39,9 @@ def parse_shares(
     if negative and not is_zero:
         if allow_zero:
             raise InvalidValue(f"{what} {shown!r} must be zero or more")
-        raise InvalidValue(f"{what} must be positive, not {shown}")
+        raise InvalidValue(f"{what} must be a positive number, not {shown}")
     if is_zero and not allow_zero:
-        raise InvalidValue(f"{what} must be positive, not {shown}")
+        raise InvalidValue(f"{what} must be a positive number, not {shown}")
     if len(fraction) > decimals:
         if decimals == 0:
             raise InvalidValue(
@@ -46,7 +49,20 @@ def parse_shares(
             )
         raise InvalidValue(f"{what} {shown} has more than {decimals} decimals")
     scale: int = 10**decimals
-    return int(whole or "0") * scale + int(fraction.ljust(decimals, "0") or "0")
+    if len(whole.lstrip("0")) > len(str(MAX_SHARE_UNITS)):  # no arithmetic on absurd lengths
+        raise InvalidValue(_too_large(what, shown))
+    units = int(whole or "0") * scale + int(fraction.ljust(decimals, "0") or "0")
+    if units > MAX_SHARE_UNITS:
+        raise InvalidValue(_too_large(what, shown))
+    return units
+
+
+def _too_large(what: str, shown: str) -> str:
+    digits = shown if len(shown) <= 24 else f"{shown[:12]}...({len(shown)} digits)"
+    return (
+        f"{what} {digits} is too large: a class holds fewer than 2^208 base units "
+        "(about 4.1e62), the most its token can count"
+    )
 
 
 def format_shares(units: int, decimals: int = 0, *, grouped: bool = False) -> str:

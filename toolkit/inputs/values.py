@@ -114,13 +114,30 @@ def investor_id_text(raw: bytes) -> str:
 # --- jurisdictions --------------------------------------------------------------------------
 
 
+# codes people write that ISO 3166-1 does not assign (the EU's own abbreviations among them)
+_COMMON_MISTAKES = {
+    "UK": " (the United Kingdom is GB)",
+    "EL": " (Greece is GR)",
+    "EU": " (the EU is not a country: give each member state)",
+}
+
+
 def parse_jurisdiction(text: str) -> bytes:
-    """An ISO 3166-1 alpha-2 code in upper case ("US"), as ``bytes2``."""
+    """An assigned ISO 3166-1 alpha-2 code in upper case ("US"), as ``bytes2``. The list of
+    assigned codes is the ``iso3166`` package's (it counts XK, Kosovo, as the EU does)."""
+    from iso3166 import countries_by_alpha2
+
     value = text.strip()
     if not _JURISDICTION.match(value):
         hint = f" (write {value.upper()!r})" if _JURISDICTION.match(value.upper()) else ""
         raise InvalidValue(
             f"jurisdiction {value!r} is not an ISO 3166-1 alpha-2 code in upper case, e.g. US, DE{hint}"
+        )
+    if value not in countries_by_alpha2:
+        hint = _COMMON_MISTAKES.get(value, "")
+        raise InvalidValue(
+            f"jurisdiction {value!r} is not an assigned ISO 3166-1 alpha-2 country code{hint}, "
+            "e.g. US, DE, GB"
         )
     return value.encode("ascii")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from toolkit.inputs import Vesting
+from toolkit.issuance.preflight import check_authorized_grant
 
 if TYPE_CHECKING:
     from toolkit.chain.tx import Transactor, TxResult
@@ -23,9 +24,11 @@ def issue_shares(
 ) -> TxResult:
     """Issue ``amount`` base units of ``class_id`` to ``wallet``, locked or vesting.
 
-    The estimate runs first: a receiver the class refuses (SPEC §8 codes 3-6, 9) or shares
-    beyond the authorized cap raise a decoded TransactionRevertedError and nothing is sent.
+    Shares beyond the authorized shares left are refused first, naming what is left (exit 3);
+    then the estimate runs: a receiver the class refuses (SPEC §8 codes 3-6, 9) raises a
+    decoded TransactionRevertedError. Either way nothing is sent.
     """
+    check_authorized_grant(contracts, class_id, amount)
     token = contracts.token(class_id)
     if vesting is not None:
         call = token.functions.issueVested(

@@ -31,6 +31,46 @@ if TYPE_CHECKING:
     from toolkit.offering.contracts import OfferingContracts
 
 
+def authorized_left(contracts: OfferingContracts, class_id: str) -> tuple[int, int]:
+    """(authorized shares not issued yet, authorized shares) of a class, in base units."""
+    token = contracts.token(class_id)
+    supply = int(token.functions.totalSupply().call())
+    authorized = int(token.functions.authorized().call())
+    return max(authorized - supply, 0), authorized
+
+
+def _beyond_authorized(
+    contracts: OfferingContracts, class_id: str, amount: int, what: str
+) -> str | None:
+    left, authorized = authorized_left(contracts, class_id)
+    if amount <= left:
+        return None
+    decimals = contracts.deployment.class_by_id(class_id).decimals
+    return (
+        f"{what} {format_shares(amount, decimals)} shares, but only "
+        f"{format_shares(left, decimals)} of {format_shares(authorized, decimals)} authorized "
+        "are left"
+    )
+
+
+AUTHORIZED_HINT = (
+    "issue at most what is left, or raise the authorized shares by a governance proposal "
+    "(`equity gov propose --action 'set-authorized CLASS SHARES'`)"
+)
+
+
+def check_authorized_grant(contracts: OfferingContracts, class_id: str, amount: int) -> None:
+    """Refuse (exit 3) one grant beyond the class's authorized shares left, naming them."""
+    problem = _beyond_authorized(contracts, class_id, amount, f"issuing {class_id}:")
+    if problem is not None:
+        raise ChainError(
+            f"the chain would refuse this issuance (authorized shares); nothing was sent: "
+            f"{problem}",
+            hint=AUTHORIZED_HINT,
+            kind="authorized",
+        )
+
+
 def check_authorized(
     contracts: OfferingContracts, rows: Iterable[IssuanceRow], csv_path: Path
 ) -> None:
@@ -40,22 +80,14 @@ def check_authorized(
         totals[row.class_id] = totals.get(row.class_id, 0) + row.amount
     problems = []
     for class_id, total in totals.items():
-        share_class = contracts.deployment.class_by_id(class_id)
-        token = contracts.token(class_id)
-        supply = int(token.functions.totalSupply().call())
-        authorized = int(token.functions.authorized().call())
-        if supply + total > authorized:
-            decimals = share_class.decimals
-            problems.append(
-                f"  {class_id}: the file issues {format_shares(total, decimals)} shares, but only "
-                f"{format_shares(authorized - supply, decimals)} of "
-                f"{format_shares(authorized, decimals)} authorized are left"
-            )
+        problem = _beyond_authorized(contracts, class_id, total, f"  {class_id}: the file issues")
+        if problem is not None:
+            problems.append(problem)
     if problems:
         raise ChainError(
             f"{csv_path}: the chain would refuse these issuances (authorized shares); "
             "nothing was sent:\n" + "\n".join(problems),
-            hint="lower the shares, or raise the authorized shares by a governance proposal",
+            hint=AUTHORIZED_HINT,
         )
 
 
