@@ -79,6 +79,14 @@ class InsufficientFundsError(ChainError):
     kind = "insufficient_funds"
 
 
+class StateConflictError(ChainError):
+    """What was asked conflicts with the chain's state (a wallet registered already, a class
+    paused already), found by reading the state first: nothing was sent (exit 3, as the
+    contract's own refusal would be)."""
+
+    kind = "state"
+
+
 class TransactionRevertedError(ChainError):
     """A transaction (or its estimate) reverted; ``reason`` is the decoded custom error."""
 

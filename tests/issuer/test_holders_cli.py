@@ -159,3 +159,56 @@ def test_a_bad_holders_csv_is_rejected_whole_with_every_bad_line(issuer: Issuer)
     assert "line 3: jurisdiction:" in result.err
     assert "line 4: 6 fields where the header has 5 (a stray comma?)" in result.err
     assert issuer.nonce() == nonce
+
+
+# --- the registry's state read first: a sentence, nothing sent (issue 10.8) ----------------
+
+
+def refused_without_sending(issuer: Issuer, *args: str) -> str:
+    nonce = issuer.nonce()
+    result = issuer.equity("--json", *args)
+    assert result.code == 3, result.err
+    error = result.json()["error"]
+    assert error["kind"] == "state"
+    assert error["message"].endswith("nothing was sent")
+    assert issuer.nonce() == nonce
+    assert "Holder" not in error["message"]  # no raw custom-error name (HolderNotRegistered...)
+    return str(error["message"])
+
+
+def test_adding_a_registered_wallet_names_its_investor_and_sends_nothing(issuer: Issuer) -> None:
+    add(issuer)
+    message = refused_without_sending(
+        issuer, "holders", "add", WALLET, "--investor-id", "BOB-002", "--jurisdiction", "FR",
+        "--expires", "2030-01-01",
+    )  # fmt: skip
+    assert message.startswith(f"{WALLET} is already registered to investor ALICE-001, DE")
+
+
+def test_removing_a_wallet_twice_sends_nothing_the_second_time(issuer: Issuer) -> None:
+    add(issuer)
+    assert issuer.equity("holders", "remove", WALLET).code == 0
+    message = refused_without_sending(issuer, "holders", "remove", WALLET)
+    assert message == f"{WALLET} is not registered (never added, or removed already); nothing was sent"
+
+
+def test_freezing_twice_sends_no_second_transaction(issuer: Issuer) -> None:
+    add(issuer)
+    assert issuer.equity("holders", "freeze", WALLET).code == 0
+    assert refused_without_sending(issuer, "holders", "freeze", WALLET) == (
+        f"{WALLET} is frozen already; nothing was sent"
+    )
+    assert issuer.equity("holders", "unfreeze", WALLET).code == 0
+    assert refused_without_sending(issuer, "holders", "unfreeze", WALLET) == (
+        f"{WALLET} is not frozen; nothing was sent"
+    )
+
+
+def test_an_unassigned_jurisdiction_code_is_refused_before_sending(issuer: Issuer) -> None:
+    nonce = issuer.nonce()
+    result = issuer.equity(
+        "holders", "add", WALLET, "--investor-id", "X-1", "--jurisdiction", "XX", "--expires", "2030-01-01"
+    )
+    assert result.code == 2
+    assert "jurisdiction 'XX' is not an assigned ISO 3166-1 alpha-2 country code" in result.err
+    assert issuer.nonce() == nonce

@@ -155,3 +155,30 @@ def test_force_transfer_and_recover_need_confirmation_without_a_terminal(funded)
     assert forced.code == 2 and "--yes" in forced.err
     recovered = funded.equity("recover", ALICE, ALICE_NEW)
     assert recovered.code == 2 and "--yes" in recovered.err
+
+
+def test_pausing_twice_or_unpausing_an_unpaused_class_answers_in_a_sentence(
+    funded: Issuer,
+) -> None:
+    nonce = funded.nonce()
+    not_paused = funded.equity("--json", "unpause", "COMMON")
+    assert not_paused.code == 3
+    assert not_paused.json()["error"]["message"] == (
+        "transfers of COMMON are not paused; nothing was sent"
+    )
+    assert funded.equity("pause", "COMMON").code == 0
+    again = funded.equity("--json", "pause", "COMMON")
+    assert again.code == 3
+    assert again.json()["error"]["message"] == "transfers of COMMON are paused already; nothing was sent"
+    assert "EnforcedPause" not in again.err and "ExpectedPause" not in not_paused.err
+    assert funded.nonce() == nonce + 1  # the one pause that did something
+
+
+def test_a_refused_transfer_names_the_sender_it_used(funded: Issuer) -> None:
+    nonce = funded.nonce()
+    result = funded.equity("--json", "transfer", "COMMON", FRANK, "10")  # no --account: dev0
+    assert result.code == 3
+    error = result.json()["error"]
+    assert error["message"].startswith(f"transfer of COMMON from {DEV[0]} refused: INSUFFICIENT_BALANCE")
+    assert f"no --account was given, so the sender was dev0 ({DEV[0]})" in error["hint"]
+    assert funded.nonce() == nonce

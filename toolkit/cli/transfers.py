@@ -22,11 +22,20 @@ if TYPE_CHECKING:
 @pass_app
 def transfer(app: AppContext, share_class: ClassDeployment, to: str, amount: int) -> None:
     """Transfer SHARES of CLASS from the --account to TO (refused transfers send nothing)."""
+    from toolkit.errors import TransactionRevertedError
     from toolkit.inputs import format_shares
     from toolkit.offering.transfers import transfer as send_transfer
 
     transactor = app.transactor()
-    result = send_transfer(transactor, app.contracts(), share_class.id, to, amount)
+    try:
+        result = send_transfer(transactor, app.contracts(), share_class.id, to, amount)
+    except TransactionRevertedError as exc:
+        if app.options.account is None:  # say whose shares these were: the default signer's
+            exc.hint = (
+                f"no --account was given, so the sender was dev0 ({transactor.address}); "
+                "pass --account with the holder's account; nothing was sent"
+            )
+        raise
     app.sent(
         f"transferred {format_shares(amount, share_class.decimals)} {share_class.id} "
         f"from {transactor.address} to {to}",

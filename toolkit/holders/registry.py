@@ -1,7 +1,9 @@
 """The holder registry on chain: qualify, remove, freeze, look up and list wallets.
 
-Every sending function estimates first (the Transactor does), so a refusal such as a wallet
-already registered or a missing REGISTRAR_ROLE raises a decoded error and nothing is sent.
+Every sending function reads the wallet's record first and refuses, in a sentence, what its
+state makes pointless or impossible (adding a registered wallet, removing one twice, freezing
+a frozen one): nothing is sent (``StateConflictError``). The Transactor then simulates, so any
+other refusal (a missing REGISTRAR_ROLE) raises a decoded error and nothing is sent either.
 ``holders import`` lives in ``csv_import.py``.
 """
 
@@ -10,7 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from toolkit.chain.reads import batched_calls
+from toolkit.errors import StateConflictError
 from toolkit.holders.holder import Holder, HolderState
+from toolkit.inputs import format_time
 
 if TYPE_CHECKING:
     from toolkit.chain.tx import Transactor, TxResult
@@ -21,6 +25,14 @@ LOG_RANGE = 10_000  # blocks per eth_getLogs request
 
 
 def add_holder(transactor: Transactor, contracts: OfferingContracts, holder: Holder) -> TxResult:
+    state = holder_state(contracts, holder.wallet)
+    if state.registered:
+        same = " (the same investor)" if state.investor_id == holder.investor_id else ""
+        raise StateConflictError(
+            f"{holder.wallet} is already registered to investor {state.investor_id}{same}, "
+            f"{state.jurisdiction}, until {format_time(state.expires_at)}; nothing was sent",
+            hint=f"to change its record: `equity holders remove {holder.wallet}`, then add it again",
+        )
     return transactor.transact(
         contracts.registry.functions.addHolder(*holder.call_args()),
         label=f"add holder {holder.wallet}",
@@ -28,6 +40,11 @@ def add_holder(transactor: Transactor, contracts: OfferingContracts, holder: Hol
 
 
 def remove_holder(transactor: Transactor, contracts: OfferingContracts, wallet: str) -> TxResult:
+    if not holder_state(contracts, wallet).registered:
+        raise StateConflictError(
+            f"{wallet} is not registered (never added, or removed already); nothing was sent",
+            hint=f"check the address: `equity holders show {wallet}`",
+        )
     return transactor.transact(
         contracts.registry.functions.removeHolder(wallet), label=f"remove holder {wallet}"
     )
@@ -37,6 +54,11 @@ def set_frozen(
     transactor: Transactor, contracts: OfferingContracts, wallet: str, frozen: bool
 ) -> TxResult:
     verb = "freeze" if frozen else "unfreeze"
+    if holder_state(contracts, wallet).frozen == frozen:
+        raise StateConflictError(
+            f"{wallet} is {'frozen already' if frozen else 'not frozen'}; nothing was sent",
+            hint=f"`equity holders {'unfreeze' if frozen else 'freeze'} {wallet}` does the opposite",
+        )
     return transactor.transact(
         contracts.registry.functions.setFrozen(wallet, frozen), label=f"{verb} {wallet}"
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from toolkit.errors import TransactionRevertedError, UsageError
+from toolkit.errors import StateConflictError, TransactionRevertedError, UsageError
 from toolkit.inputs import ZERO_ADDRESS
 from toolkit.restrictions import restriction_message, restriction_name
 
@@ -57,7 +57,8 @@ def transfer(
     restriction = check_transfer(contracts, class_id, transactor.address, receiver, amount)
     if not restriction.allowed:
         raise TransactionRevertedError(
-            f"transfer of {class_id} refused: {restriction.name}: {restriction.message}",
+            f"transfer of {class_id} from {transactor.address} refused: "
+            f"{restriction.name}: {restriction.message}",
             error_name="TransferRestricted",
             error_args={"code": restriction.code, "from": transactor.address, "to": receiver},
             hint="nothing was sent; see `equity check` for the rules",
@@ -154,6 +155,12 @@ def set_paused(
     transactor: Transactor, contracts: OfferingContracts, class_id: str, paused: bool
 ) -> TxResult:
     token = contracts.token(class_id)
+    if bool(token.functions.paused().call()) == paused:
+        raise StateConflictError(
+            f"transfers of {class_id} are {'paused already' if paused else 'not paused'}; "
+            "nothing was sent",
+            hint=f"`equity {'unpause' if paused else 'pause'} {class_id}` does the opposite",
+        )
     call = token.functions.pause() if paused else token.functions.unpause()
     verb = "pause" if paused else "unpause"
     return transactor.transact(call, label=f"{verb} {class_id}")
