@@ -553,11 +553,40 @@ def write_ocf_zip(files: Mapping[str, bytes], path: Path) -> Path:
     return path
 
 
+def check_ocf_archive(path: Path) -> None:
+    """Refuse, naming what is wrong, a file that is not a zip of JSON files with a manifest
+    (pyocf reads anything that is not a zip as a bare manifest, and says only "Expecting
+    value: line 1 column 1")."""
+    import json
+
+    fix = "give the .ocf.zip that `equity captable export --format ocf` (or another OCF tool) wrote"
+    if not zipfile.is_zipfile(path):
+        raise InputError(f"{path} is not an OCF package: it is not a zip archive", hint=fix)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if MANIFEST not in names:
+                raise InputError(f"{path} is not an OCF package: it has no {MANIFEST}", hint=fix)
+            for name in names:
+                if name.endswith(".json"):
+                    try:
+                        json.loads(archive.read(name))
+                    except ValueError as exc:
+                        raise InputError(
+                            f"{path}: {name} is not JSON ({getattr(exc, 'msg', exc)}, "
+                            f"line {getattr(exc, 'lineno', '?')}); nothing was compared",
+                            hint=fix,
+                        ) from None
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise InputError(f"{path} is not a readable OCF package: {exc}", hint=fix) from exc
+
+
 def load_ocf(path: Path) -> Any:
     """A pyocf ``Captable`` of the package (validating every object), or InputError."""
     from pydantic import ValidationError
     from pyocf.captable import Captable
 
+    check_ocf_archive(path)
     try:
         return Captable.load(path)
     except ValidationError as exc:

@@ -26,7 +26,7 @@ from toolkit.inputs import (
     parse_shares,
     parse_wallet,
 )
-from toolkit.inputs.csv_file import listing
+from toolkit.inputs.csv_file import listing, not_utf8_error
 
 REQUIRED_COLUMNS = ("investor_id", "wallet", "class", "shares")
 OPTIONAL_COLUMNS = ("locked_shares",)
@@ -132,10 +132,12 @@ def parse_register_csv(
 def read_register_csv(path: Path, *, class_decimals: Mapping[str, int] | None = None) -> Register:
     """A register CSV file (UTF-8)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise not_utf8_error(path) from None
+    except OSError as exc:
         raise InputError(
-            f"cannot read {path}: {exc}", hint="save the register as UTF-8 CSV"
+            f"cannot read {path}: {exc.strerror or exc}", hint="check the path"
         ) from exc
     return parse_register_csv(text, class_decimals=class_decimals, source=str(path))
 

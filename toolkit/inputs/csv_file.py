@@ -96,7 +96,9 @@ def read_records(
         reader = csv.reader(handle)
         try:
             header = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            raise not_utf8_error(path) from None
+        except csv.Error as exc:
             raise InputError(f"{path} is not a readable CSV file: {exc}") from exc
         if header is None or not any(cell.strip() for cell in header):
             raise InputError(
@@ -119,15 +121,35 @@ def read_records(
                     problems.add(line, message)
                     continue
                 yield Record(line, {c: v.strip() for c, v in zip(columns, cells, strict=True)})
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{path} is not UTF-8 text ({exc.reason})", hint="save it as UTF-8"
-            ) from exc
+        except UnicodeDecodeError:
+            raise not_utf8_error(path) from None
         except csv.Error as exc:
             raise InputError(
                 f"{path}: line {reader.line_num}: not valid CSV ({exc})",
                 hint="check the quoting on that line",
             ) from exc
+
+
+def not_utf8_error(path: Path) -> InputError:
+    """A file that is not UTF-8, named by its first line that is not (a text decoder reads
+    ahead in blocks, so the error it raises says nothing of lines), with what the bytes read
+    as in Windows-1252 (Latin-1 as spreadsheets save it) when they are that."""
+    line_number, column, sample = 0, 0, ""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line_number, column = number, exc.start + 1
+                sample = raw[exc.start : exc.start + 1].decode("cp1252", errors="replace")
+                break
+    where = f"line {line_number}" if line_number else "the file"
+    seen = f" (byte {column}: {sample!r} in Latin-1/Windows-1252)" if sample else ""
+    return InputError(
+        f"{path}: {where} is not UTF-8 text{seen}; nothing was sent",
+        hint="save the file as UTF-8 (a spreadsheet's 'CSV UTF-8', or "
+        "`iconv -f windows-1252 -t utf-8 OLD > NEW`) and run the same command again",
+    )
 
 
 def _check_header(
