@@ -80,9 +80,36 @@ class CapTableSession:
 
     def state(self, as_of: str | int | datetime | None = None) -> IndexedState:
         target = parse_as_of(as_of) if isinstance(as_of, str) else as_of
+        if isinstance(target, datetime) or (target is None and self.confirmations):
+            self._check_within_chain(target, as_of)
         if isinstance(target, datetime):
             target = self.indexer.block_at_time(target)
         return self.indexer.state_at(confirmations=self.confirmations, as_of=target)
+
+    def _check_within_chain(self, target: datetime | None, given: object) -> None:
+        """Refuse a date after the chain's clock (as a block after its head is refused) and
+        more confirmations than the chain has blocks, in words (exit 2)."""
+        from toolkit.inputs import iso_time
+
+        head = self.indexer.client.call("eth_getBlockByNumber", ["latest", False])
+        latest, now = int(head["number"], 16), int(head["timestamp"], 16)
+        if target is None:
+            if self.confirmations > latest:
+                raise UsageError(
+                    f"--confirmations {self.confirmations} asks for a block that far below the "
+                    f"head, but the chain has only {latest + 1} blocks (0 to {latest})",
+                    hint=f"give --confirmations {latest} or fewer, or --as-of BLOCK",
+                )
+            return
+        bare_date = isinstance(given, str) and len(given.strip()) == 10
+        start = target.replace(hour=0, minute=0, second=0) if bare_date else target
+        if start.timestamp() > now:
+            raise UsageError(
+                f"--as-of {str(given).strip()} is in the future: the chain's time is "
+                f"{iso_time(now)} (block {latest})",
+                hint="give a date at or before the chain's time, or leave --as-of out for the "
+                "newest block",
+            )
 
     # --- the three commands -------------------------------------------------------------
 
