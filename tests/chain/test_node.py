@@ -121,3 +121,22 @@ def test_a_command_uses_the_node_that_equity_node_start_runs(tmp_path: Path) -> 
         assert out.stdout.split() == [started["rpc_url"], "True"]
     finally:
         equity("node", "stop", cwd=tmp_path)
+
+
+def test_after_node_start_kind_ganache_a_command_without_network_uses_that_ganache(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import REPO
+
+    started = equity("--json", "node", "start", "--kind", "ganache", cwd=tmp_path)
+    assert started.returncode == 0, started.stderr
+    try:
+        deployed = equity("--json", "deploy", str(REPO / "examples" / "offering.toml"), cwd=tmp_path)
+        assert deployed.returncode == 0, deployed.stderr
+        assert json.loads(deployed.stdout)["chain_id"] == 1337
+        # an explicit --network anvil still means anvil: a temporary one, which deploy refuses
+        explicit = equity("--network", "anvil", "deploy", str(REPO / "examples" / "offering.toml"),
+                          "--name", "other", cwd=tmp_path)  # fmt: skip
+        assert explicit.returncode == 2 and "no node is running here" in explicit.stderr
+    finally:
+        equity("node", "stop", cwd=tmp_path)
