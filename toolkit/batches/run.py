@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from toolkit.batches.journal import Journal, check_no_unfinished_sibling, journal_path
 from toolkit.batches.sender import Batch, BatchSender, Resumption, explain_refusal
-from toolkit.errors import ChainError, TransactionRevertedError, UsageError
+from toolkit.errors import (
+    ChainError,
+    EquityError,
+    NodeUnreachableError,
+    TransactionRevertedError,
+    UsageError,
+)
 
 if TYPE_CHECKING:
     from toolkit.chain.tx import Transactor, TxResult
@@ -114,6 +120,58 @@ def run_batches(
             hint="run it again with --account of that account; nothing was sent",
         )
     sender_engine = BatchSender(transactor, journal, explain_refusal=explain_refusal)
+    try:
+        return _send_rows(transactor, journal, sender_engine, rows, plan, preflight, hooks)
+    except KeyboardInterrupt:
+        raise stopped_part_way(journal, rows, "interrupted") from None
+    except Exception as exc:
+        from toolkit.chain.tx import is_connection_error
+
+        if not (is_connection_error(exc) or isinstance(exc, NodeUnreachableError)):
+            raise
+        raise stopped_part_way(journal, rows, "lost", transactor.chain.rpc_url, exc) from exc
+
+
+def rows_done(journal: Journal) -> int:
+    """The rows the journal saw applied (a mined transaction with status 1 carried them)."""
+    return sum(len(intent.rows) for intent in journal.state.intents if intent.status == 1)
+
+
+def stopped_part_way(
+    journal: Journal,
+    rows: int,
+    why: str,
+    rpc_url: str = "",
+    exc: BaseException | None = None,
+) -> EquityError:
+    """A run that stopped before its end (Ctrl-C, the node gone), as the user needs it: how
+    far it got, and that the same command resumes it."""
+    from toolkit.chain.connection import short_reason
+
+    done = f"{rows_done(journal)} of {rows} rows done; run the same command again to resume"
+    hint = f"the journal {journal.path} knows every transaction sent; a rerun asks the chain"
+    if why == "interrupted":
+        error: EquityError = UsageError(f"interrupted: {done}", hint=hint, kind="interrupted")
+        error.exit_code = 130
+        return error
+    reason = short_reason(exc) if exc is not None and not isinstance(exc, EquityError) else ""
+    if isinstance(exc, EquityError):
+        reason = exc.message.removeprefix(f"lost the node at {rpc_url} ").strip("()")
+    return NodeUnreachableError(
+        f"lost the node at {rpc_url} ({reason or 'no answer'}): {done}",
+        hint=f"start the node again; {hint}",
+    )
+
+
+def _send_rows(
+    transactor: Transactor,
+    journal: Journal,
+    sender_engine: BatchSender,
+    rows: int,
+    plan: Callable[[set[int]], Any],
+    preflight: Callable[[set[int]], None] | None,
+    hooks: RunHooks,
+) -> BatchRunReport:
     report = BatchRunReport(journal=str(journal.path), rows=rows)
     resumption = sender_engine.resume()
     applied = resumption.applied_rows
