@@ -245,3 +245,65 @@ def test_an_edited_csv_is_refused_while_its_earlier_version_is_half_issued(
     assert result.code == 2
     assert "changed since a run that stopped after 3 row(s) were sent" in result.err
     assert issuer.nonce() == nonce
+
+
+# --- the same rows under another file name (issue 10.8) ---------------------------------
+
+
+def test_the_same_rows_under_another_name_are_refused_saying_which_file_sent_them(
+    issuer: Issuer,
+) -> None:
+    register(issuer)
+    first = issuer.cwd / "tranche-1.csv"
+    second = issuer.cwd / "tranche-2.csv"
+    rows = f"class,wallet,shares\nCOMMON,{DEV[4]},100\nCOMMON,{DEV[5]},50\n"
+    first.write_text(rows)
+    second.write_text(rows)
+    assert issuer.equity("issue", "--csv", first).code == 0
+    nonce = issuer.nonce()
+    result = issuer.equity("--json", "issue", "--csv", second)
+    assert result.code == 2
+    error = result.json()["error"]
+    assert error["message"].startswith(
+        f"{second} has exactly the rows of {first.resolve()}, which were all sent already"
+    )
+    assert "run the same command with --again" in error["hint"]
+    assert issuer.nonce() == nonce
+    assert issuer.balance("COMMON", DEV[4]) == 100
+
+
+def test_again_issues_an_identical_second_tranche_once_and_a_rerun_of_it_resumes(
+    issuer: Issuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register(issuer)
+    path = issuer.cwd / "tranche.csv"
+    path.write_text(f"class,wallet,shares\nCOMMON,{DEV[4]},100\nCOMMON,{DEV[5]},50\n")
+    assert issuer.equity("issue", "--csv", path).code == 0
+    rerun = issuer.equity("issue", "--csv", path)  # the plain rerun: never twice
+    assert rerun.code == 0 and "nothing to do" in rerun.out and "--again" in rerun.out
+    again = issuer.equity("--json", "issue", "--csv", path, "--again")
+    assert again.code == 0, again.err
+    assert again.json()["journal"].endswith(".run2.jsonl")
+    assert (issuer.balance("COMMON", DEV[4]), issuer.balance("COMMON", DEV[5])) == (200, 100)
+    # a third tranche stopped by Ctrl-C after its first batch: without --again it is named,
+    # with --again it is finished, never started afresh
+    from toolkit.batches.sender import BatchSender
+
+    original, calls = BatchSender.send, []
+
+    def send(self: BatchSender, batch: object) -> object:
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(batch)
+        return original(self, batch)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BatchSender, "send", send)
+        stopped = issuer.equity("issue", "--csv", path, "--again", "--batch-size", "1")
+    assert stopped.code == 130 and "1 of 2 rows done" in stopped.err
+    plain = issuer.equity("issue", "--csv", path, "--batch-size", "1")
+    assert plain.code == 2 and "a repeated run (--again) of these rows stopped after 1 row(s)" in plain.err
+    finish = issuer.equity("--json", "issue", "--csv", path, "--again", "--batch-size", "1")
+    assert finish.code == 0, finish.err
+    assert (finish.json()["applied_before"], finish.json()["applied_now"]) == (1, 1)
+    assert (issuer.balance("COMMON", DEV[4]), issuer.balance("COMMON", DEV[5])) == (300, 150)

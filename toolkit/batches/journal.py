@@ -67,9 +67,54 @@ class JournalState:
         return self._by_tx.get(tx)
 
 
-def journal_path(cwd: Path, chain_id: int, offering: str, kind: str, sha256: str) -> Path:
+def journal_path(
+    cwd: Path, chain_id: int, offering: str, kind: str, sha256: str, run: int = 1
+) -> Path:
+    """The journal of a file's content; ``run`` > 1: a repeat of the same rows (``--again``)."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in offering)
-    return cwd / JOURNALS_DIR / str(chain_id) / safe / f"{kind}-{sha256[:16]}.jsonl"
+    repeat = "" if run == 1 else f".run{run}"
+    return cwd / JOURNALS_DIR / str(chain_id) / safe / f"{kind}-{sha256[:16]}{repeat}.jsonl"
+
+
+def choose_journal(first: Path, csv_path: Path, *, again: bool) -> Path:
+    """The journal this run of a file goes on (``first``: run 1 of the file's content).
+
+    A rerun of the same file resumes (or, complete, sends nothing: SPEC §5). The same rows
+    under another file name are refused, saying which file sent them: a copy or a move must
+    not send them twice, but a second identical tranche is legitimate, and ``again`` starts a
+    new run of them (or resumes the one that stopped): ``<kind>-<sha>.run2.jsonl``, ...
+    """
+    runs: list[tuple[Path, JournalState]] = []
+    while (candidate := first.with_name(_run_name(first, len(runs) + 1))).exists():
+        runs.append((candidate, read_journal(candidate)))
+    unfinished = [(path, state) for path, state in runs if not state.complete]
+    if again:
+        return unfinished[0][0] if unfinished else first.with_name(_run_name(first, len(runs) + 1))
+    repeats = [(path, state) for path, state in unfinished if path != first]
+    if repeats:
+        path, state = repeats[0]
+        done = sum(len(i.rows) for i in state.intents if i.status == 1)
+        raise UsageError(
+            f"a repeated run (--again) of these rows stopped after {done} row(s) "
+            f"(journal {path}); nothing was sent",
+            hint="finish it with the same command and --again",
+        )
+    if runs and runs[0][1].complete:
+        start = runs[0][1].start or {}
+        other = str(start.get("csv", ""))
+        if other and other != str(csv_path.resolve()):
+            raise UsageError(
+                f"{csv_path} has exactly the rows of {other}, which were all sent already "
+                f"(journal {first}); nothing was sent",
+                hint="if these rows are a second tranche, run the same command with --again "
+                "to send them once more; if the file was only copied or moved, there is "
+                "nothing left to do",
+            )
+    return first
+
+
+def _run_name(first: Path, run: int) -> str:
+    return first.name if run == 1 else first.name.removesuffix(".jsonl") + f".run{run}.jsonl"
 
 
 def read_journal(path: Path) -> JournalState:
@@ -188,11 +233,11 @@ def unfinished_sibling(path: Path, csv_path: Path) -> tuple[Path, int] | None:
     Its rows were (partly) sent; a run of the edited file under a new journal would send them
     again. Returns that journal and how many rows it saw applied.
     """
-    kind = path.name.rsplit("-", 1)[0]
+    kind, content = path.name.rsplit("-", 1)
     target = str(csv_path.resolve())
     for sibling in sorted(path.parent.glob(f"{kind}-*.jsonl")):
-        if sibling == path:
-            continue
+        if sibling == path or sibling.name.startswith(f"{kind}-{content.split('.')[0]}"):
+            continue  # this journal, or another run of the same content
         state = read_journal(sibling)
         if state.complete or state.start is None or state.start.get("csv") != target:
             continue

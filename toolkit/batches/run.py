@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from toolkit.batches.journal import Journal, check_no_unfinished_sibling, journal_path
+from toolkit.batches.journal import (
+    Journal,
+    check_no_unfinished_sibling,
+    choose_journal,
+    journal_path,
+)
 from toolkit.batches.sender import Batch, BatchSender, Resumption, explain_refusal
 from toolkit.errors import (
     ChainError,
@@ -227,12 +232,16 @@ def run_csv_batches(
     plan: Callable[[set[int]], Iterator[Batch]],
     preflight: Callable[[set[int]], None] | None = None,
     hooks: RunHooks = NO_HOOKS,
+    *,
+    again: bool = False,
 ) -> BatchRunReport:
     """The batches of a validated CSV under its journal; a refused batch is pinned to the
-    CSV lines of the wallet it names."""
+    CSV lines of the wallet it names. ``again``: send rows already sent once more, as a new
+    run (``journal.choose_journal``)."""
     if hooks.on_start is not None:
         hooks.on_start(checked.rows)
-    path = journal_path(cwd, offering.chain_id, offering.name, kind, checked.sha256)
+    first = journal_path(cwd, offering.chain_id, offering.name, kind, checked.sha256)
+    path = choose_journal(first, checked.path, again=again)
     check_no_unfinished_sibling(path, checked.path)
     with Journal(path) as journal:
         return run_batches(

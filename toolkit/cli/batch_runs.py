@@ -23,10 +23,12 @@ def run_csv_command(
     *,
     label: str,
     verb: str,
+    repeat_flag: str | None = None,
 ) -> None:
     """Run a CSV with ``run`` (``import_holders`` or ``issue_from_csv``: they take the same
     arguments) with a progress bar on a terminal, and report it: ``label`` names the bar
-    ("issuing"), ``verb`` what was done to the rows ("issued")."""
+    ("issuing"), ``verb`` what was done to the rows ("issued"); ``repeat_flag`` the option that
+    sends rows already sent once more, named when there was nothing to do."""
     from toolkit.batches.run import DEFAULT_BATCH_SIZE, RunHooks
     from toolkit.chain.clock import latest_timestamp
 
@@ -46,7 +48,7 @@ def run_csv_command(
                 on_resume=lambda r: say_resumption(app, r),
             ),
         )
-    report_batch_run(app, report, csv_file, verb)
+    report_batch_run(app, report, csv_file, verb, repeat_flag)
 
 
 class CsvProgress:
@@ -73,13 +75,23 @@ def say_resumption(app: AppContext, resumption: Resumption) -> None:
         app.say(f"resuming: {len(resumption.applied_rows)} row(s) were already applied")
 
 
-def report_batch_run(app: AppContext, report: BatchRunReport, csv_file: Path, verb: str) -> None:
+def report_batch_run(
+    app: AppContext,
+    report: BatchRunReport,
+    csv_file: Path,
+    verb: str,
+    repeat_flag: str | None = None,
+) -> None:
     """The summary of a CSV run (shared by `issue --csv` and `holders import`)."""
     gas = sum(tx.gas_used for tx in report.transactions)
 
     def render() -> None:
         if report.applied_now == 0:
             app.say(f"nothing to do: all {report.rows} row(s) of {csv_file} were already {verb}")
+            if repeat_flag is not None:
+                app.say(
+                    f"(to send them once more, as a new tranche: the same command with {repeat_flag})"
+                )
         else:
             app.say(
                 f"{verb} {report.applied_now} row(s) of {csv_file} in "

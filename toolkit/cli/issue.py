@@ -40,6 +40,13 @@ if TYPE_CHECKING:
     help="Issue every row of an issuances CSV (class,wallet,shares,lockup_until,vesting).",
 )
 @batch_size_option("rows of --csv")
+@click.option(
+    "--again",
+    is_flag=True,
+    default=False,
+    help="With --csv: issue rows that a finished run already issued once more, as a new "
+    "tranche (a plain rerun never issues twice).",
+)
 @global_options
 @pass_app
 def issue(
@@ -51,6 +58,7 @@ def issue(
     vesting: Vesting | None,
     csv_file: Path | None,
     batch_size: int | None,
+    again: bool,
 ) -> None:
     """Issue SHARES of CLASS to WALLET, or every row of --csv (a rerun never issues twice)."""
     from toolkit.errors import UsageError
@@ -61,10 +69,13 @@ def issue(
                 "--csv takes no CLASS WALLET SHARES, --lockup-until or --vesting",
                 hint="put the lock-ups and vesting in the CSV's columns",
             )
-        _issue_csv(app, csv_file, batch_size)
+        _issue_csv(app, csv_file, batch_size, again)
         return
-    if batch_size is not None:
-        raise UsageError("--batch-size goes with --csv", hint="drop it, or pass --csv FILE")
+    if batch_size is not None or again:
+        raise UsageError(
+            f"{'--batch-size' if batch_size is not None else '--again'} goes with --csv",
+            hint="drop it, or pass --csv FILE",
+        )
     if share_class is None or wallet is None or amount is None:
         raise UsageError(
             "give CLASS WALLET SHARES, or --csv FILE",
@@ -125,8 +136,18 @@ def _issue_one(
     )
 
 
-def _issue_csv(app: AppContext, csv_file: Path, batch_size: int | None) -> None:
+def _issue_csv(app: AppContext, csv_file: Path, batch_size: int | None, again: bool) -> None:
+    from functools import partial
+
     from toolkit.cli.batch_runs import run_csv_command
     from toolkit.issuance.csv_issue import issue_from_csv
 
-    run_csv_command(app, issue_from_csv, csv_file, batch_size, label="issuing", verb="issued")
+    run_csv_command(
+        app,
+        partial(issue_from_csv, again=again),
+        csv_file,
+        batch_size,
+        label="issuing",
+        verb="issued",
+        repeat_flag="--again",
+    )

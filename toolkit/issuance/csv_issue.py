@@ -39,8 +39,10 @@ def issue_from_csv(
     cwd: Path,
     now: int,
     hooks: RunHooks = NO_HOOKS,
+    again: bool = False,
 ) -> BatchRunReport:
-    """Validate the whole file, then issue what is not issued yet (see the module docstring)."""
+    """Validate the whole file, then issue what is not issued yet (see the module docstring).
+    ``again``: issue rows a completed run already issued once more (a second tranche)."""
     check_batch_size(batch_size)
     deployment = contracts.deployment
     classes = {c.id: c for c in deployment.classes}
@@ -57,7 +59,9 @@ def issue_from_csv(
         check_receivers(contracts, remaining, csv_path)
         check_holder_caps(contracts, remaining, csv_path)
 
-    return run_csv_batches(transactor, deployment, checked, "issue", cwd, plan, preflight, hooks)
+    return run_csv_batches(
+        transactor, deployment, checked, "issue", cwd, plan, preflight, hooks, again=again
+    )
 
 
 def plan_batches(
