@@ -431,11 +431,24 @@ class Governance:
                 hint=f"see `equity gov status {pid}`",
             )
 
+    def _require_voting_power(self, record: ProposalRecord, voter: str) -> None:
+        """A vote that would count 0 is refused before it is sent (issue 10.8)."""
+        if int(self.votes.functions.getPastVotes(checksum_address(voter), record.snapshot).call()):
+            return
+        raise ChainError(
+            f"{voter} had no voting power at proposal {record.id}'s snapshot "
+            f"({iso_time(record.snapshot)}): its vote would count 0; nothing was sent",
+            hint="vote from an account that held, or was delegated, voting shares then "
+            "(delegations made after the snapshot count from the next proposal on)",
+            kind="no_votes",
+        )
+
     def vote(
         self, transactor: Transactor, pid: int, support: int, reason: str | None = None
     ) -> Outcome:
         record = self._require_active(pid)
         self._require_not_voted(pid, transactor.address)
+        self._require_voting_power(record, transactor.address)
         if reason:
             call = self.governor.functions.castVoteWithReason(pid, support, reason)
         else:
@@ -489,7 +502,7 @@ class Governance:
                 hint=f"ask the voter to sign again (`equity gov sign-vote ... --nonce {current}`)",
                 kind="bad_nonce",
             )
-        self._require_active(ballot.proposal_id)
+        self._require_voting_power(self._require_active(ballot.proposal_id), voter)
         self._require_not_voted(ballot.proposal_id, voter)
         call = self.governor.functions.castVoteBySig(
             ballot.proposal_id, ballot.support, voter, signed.signature
