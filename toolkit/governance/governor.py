@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from toolkit.chain.clock import advance_to, latest_timestamp, require_local
+from toolkit.chain.tx import Call as TxCall
 from toolkit.errors import ChainError, TransactionRevertedError, UsageError
 from toolkit.governance.actions import ActionTargets, Call, parse_actions
 from toolkit.governance.ballot import (
@@ -323,7 +324,7 @@ class Governance:
             if class_ids
             else [c for c in self.deployment.classes if c.votes_per_share > 0]
         )
-        results: list[TxResult] = []
+        calls: list[TxCall] = []
         delegated, skipped = [], []
         for share_class in chosen:
             token = self.token(share_class)
@@ -333,8 +334,9 @@ class Governance:
                 skipped.append(share_class.id)
                 continue
             label = f"delegate {share_class.id} votes to {target}"
-            results.append(transactor.transact(token.functions.delegate(target), label=label))
+            calls.append(TxCall.of(token.functions.delegate(target), label))
             delegated.append(share_class.id)
+        results: list[TxResult] = transactor.send(calls) if calls else []  # asked for at once
         if not delegated and not skipped:
             raise UsageError(
                 f"{holder} holds no shares of a voting class: there is nothing to delegate",

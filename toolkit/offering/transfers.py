@@ -117,11 +117,9 @@ def recover(
             f"{lost} holds no shares of any class; nothing to recover",
             hint="check the wallet (`equity holders show`)",
         )
-    built = [
-        (class_id, transactor.build(call, label=f"recover {class_id}")) for class_id, call in calls
-    ]
-    pending = [(tx, transactor.submit(tx, label=f"recover {class_id}")) for class_id, tx in built]
-    return [transactor.wait(sent, tx=tx) for tx, sent in pending]
+    from toolkit.chain.tx import Call
+
+    return transactor.send([Call.of(call, f"recover {class_id}") for class_id, call in calls])
 
 
 # What the issuer does about a new wallet that may not receive (codes 3-6), for `recover`.
