@@ -123,8 +123,9 @@ class Outgoing:
             out.append(f"  ... and {count - SHOWN_CALLS} more")
         price = min(self.base_fee + self.priority_fee, self.max_fee)
         out.append(
-            f"fee: about {format_ether(self.fee)} ETH ({self.gas:,} gas at {format_gwei(price)}); "
-            f"at most {format_ether(self.max_cost - self.value)} ETH"
+            f"fee: about {format_ether(self.fee, digits=4)} ETH ({self.gas:,} gas at "
+            f"{format_gwei(price, digits=4)}); at most "
+            f"{format_ether(self.max_cost - self.value, digits=4, up=True)} ETH"
         )
         return out
 

@@ -10,7 +10,7 @@ with the value named. Pure: no chain.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 from toolkit.inputs.values import InvalidValue
 
@@ -54,17 +54,28 @@ def parse_wei(text: str, *, what: str = "amount") -> int:
     except InvalidOperation:
         raise InvalidValue(f"{what} {text.strip()!r} is not a number") from None
     if wei != wei.to_integral_value():
-        raise InvalidValue(f"{what} {text.strip()!r} is less than one wei apart from a whole wei")
+        raise InvalidValue(f"{what} {text.strip()!r} is not a whole number of wei")
     return int(wei)
 
 
-def format_ether(wei: int) -> str:
-    """Wei as ether, exactly, without trailing zeros: ``0.0479``, ``12``."""
-    text = f"{Decimal(wei).scaleb(-18):f}"
+def format_ether(wei: int, *, digits: int | None = None, up: bool = False) -> str:
+    """Wei as ether without trailing zeros: exactly (``0.048120966``), or to ``digits``
+    significant digits for an estimate (``0.04812``), rounded up when it is a bound (``up``)."""
+    return _plain(_rounded(Decimal(wei).scaleb(-18), digits, up))
+
+
+def format_gwei(wei: int, *, digits: int | None = None) -> str:
+    """Wei as gwei: ``1.5 gwei`` (``digits``: significant digits, as ``format_ether``)."""
+    return _plain(_rounded(Decimal(wei).scaleb(-9), digits, False)) + " gwei"
+
+
+def _rounded(value: Decimal, digits: int | None, up: bool) -> Decimal:
+    if digits is None or value == 0:
+        return value
+    rounding = ROUND_CEILING if up else ROUND_HALF_EVEN
+    return Context(prec=digits, rounding=rounding).plus(value)
+
+
+def _plain(value: Decimal) -> str:
+    text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def format_gwei(wei: int) -> str:
-    """Wei as gwei, exactly: ``1.5 gwei``."""
-    text = f"{Decimal(wei).scaleb(-9):f}"
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + " gwei"
