@@ -182,13 +182,18 @@ def test_after_the_chain_goes_back_in_time_the_next_nonce_follows_it(
     assert result.status == 1
 
 
+def deployed_probe(node: RunningNode, artifact: dict[str, Any]) -> tuple[Any, Transactor, Any]:
+    """A fresh Probe on ``node``: the chain, dev0's transaction layer, the contract."""
+    chain = connect_url(node.rpc_url)
+    tx = Transactor(chain, dev_account(0))
+    deployed = tx.deploy(artifact)
+    return chain, tx, chain.w3.eth.contract(address=deployed.contract_address, abi=artifact["abi"])
+
+
 def test_a_rule_on_the_block_time_is_checked_at_the_next_blocks_time(
     anvil: RunningNode, probe_artifact: dict[str, Any]
 ) -> None:
-    chain = connect_url(anvil.rpc_url)
-    tx = Transactor(chain, dev_account(0))
-    deployed = tx.deploy(probe_artifact)
-    probe = chain.w3.eth.contract(address=deployed.contract_address, abi=probe_artifact["abi"])
+    chain, tx, probe = deployed_probe(anvil, probe_artifact)
     latest = chain.w3.eth.get_block("latest")
     deadline = int(latest["timestamp"])  # passes at the latest block's time, not after it
     nonce = chain.w3.eth.get_transaction_count(dev_account(0).address)
@@ -204,10 +209,7 @@ def test_a_rule_on_the_block_time_is_checked_at_the_next_blocks_time(
 def test_a_mined_revert_is_decoded_on_ganache_by_replaying_it(
     ganache: RunningNode, probe_artifact: dict[str, Any]
 ) -> None:
-    chain = connect_url(ganache.rpc_url)
-    tx = Transactor(chain, dev_account(0))
-    deployed = tx.deploy(probe_artifact)
-    probe = chain.w3.eth.contract(address=deployed.contract_address, abi=probe_artifact["abi"])
+    _, tx, probe = deployed_probe(ganache, probe_artifact)
     built = tx.build(to=probe.address, data=probe.encode_abi("refuse", [9]), gas=100_000)
     pending = tx.submit(built, label="refuse")  # a fixed gas: no simulation stops it
     with pytest.raises(TransactionRevertedError) as caught:

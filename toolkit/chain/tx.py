@@ -218,28 +218,21 @@ class Transactor:
     ) -> dict[str, Any]:
         """A complete EIP-1559 transaction dict, run first at the next block's time: a revert
         raises, decoded, and nothing is sent. ``gas`` given: no estimate (a re-signing)."""
-        return self._build(call, to=to, data=data, value=value, gas=gas, label=label)[0]
-
-    def _build(
-        self,
-        call: ContractFunction | None = None,
-        *,
-        to: str | None = None,
-        data: str | None = None,
-        value: int = 0,
-        gas: int | None = None,
-        label: str = "",
-    ) -> tuple[dict[str, Any], int]:
-        """``build``, and the gas the simulation used (``gas`` itself when it was given)."""
         if call is not None:
             to, data = str(call.address), _calldata(call)
+        return self._build(to, data or "0x", value, gas, label)[0]
+
+    def _build(
+        self, to: str | None, data: str, value: int, gas: int | None, label: str
+    ) -> tuple[dict[str, Any], int]:
+        """``build``, and the gas the simulation used (``gas`` itself when it was given)."""
         latest = self._latest_block()  # one read serves the fees, the next block and the cap
         tx: dict[str, Any] = {
             "from": self.account.address,
             "value": value,
             "chainId": self.chain.chain_id,
             "type": 2,
-            "data": data or "0x",
+            "data": data,
             **self._fees(latest),
         }
         if to is not None:
@@ -257,7 +250,7 @@ class Transactor:
         return tx, estimate
 
     def _build_call(self, call: Call) -> tuple[str, dict[str, Any], int]:
-        tx, estimate = self._build(to=call.to, data=call.data, value=call.value, label=call.label)
+        tx, estimate = self._build(call.to, call.data, call.value, None, call.label)
         return call.label, tx, estimate
 
     def _gas_limit(self, estimate: int, block_limit: int, label: str) -> int:

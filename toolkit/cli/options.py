@@ -65,96 +65,36 @@ def global_options(func: F) -> F:
     """Add the global options of SPEC §4 and §16 to a command (or group)."""
     from toolkit.cli.paramtypes import GAS_LIMIT, NONCE, WEI
 
-    options = [
-        click.option(
-            "--network",
-            cls=GlobalOption,
-            envvar="EQUITY_NETWORK",
-            expose_value=False,
-            callback=_store("network"),
-            help="anvil (default), ganache, or a network from equity.toml.",
-        ),
-        click.option(
-            "--rpc-url",
-            cls=GlobalOption,
-            envvar="EQUITY_RPC_URL",
-            expose_value=False,
-            callback=_store("rpc_url"),
-            help="Any Ethereum JSON-RPC endpoint (overrides --network; ETH_RPC_URL is read "
-            "when neither this nor --network is given).",
-        ),
-        click.option(
-            "--account",
-            cls=GlobalOption,
-            envvar="EQUITY_ACCOUNT",
-            expose_value=False,
-            callback=_store("account"),
-            help="Signer: a keystore alias, or dev0..dev9 on local chains.",
-        ),
-        click.option(
-            "--deployment",
-            cls=GlobalOption,
-            envvar="EQUITY_DEPLOYMENT",
-            expose_value=False,
-            callback=_store("deployment"),
-            help="Which recorded offering to act on.",
-        ),
-        click.option(
-            "--json",
-            "json_",
-            cls=GlobalOption,
-            is_flag=True,
-            default=False,
-            expose_value=False,
-            callback=_store("json"),
-            help="Machine output on stdout (one JSON document).",
-        ),
-        click.option(
-            "--yes",
-            cls=GlobalOption,
-            is_flag=True,
-            default=False,
-            expose_value=False,
-            callback=_store("yes"),
-            help="No confirmation prompts.",
-        ),
-        click.option(
-            "--gas-price",
-            cls=GlobalOption,
-            type=WEI,
-            metavar="AMOUNT",
-            expose_value=False,
-            callback=_store("gas_price"),
-            help="Most to pay per gas (EIP-1559 max fee), e.g. 30gwei; default: twice the base "
-            "fee plus the tip.",
-        ),
-        click.option(
-            "--priority-fee",
-            cls=GlobalOption,
-            type=WEI,
-            metavar="AMOUNT",
-            expose_value=False,
-            callback=_store("priority_fee"),
-            help="Tip per gas to the block producer, e.g. 1.5gwei; default: the node's suggestion.",
-        ),
-        click.option(
-            "--gas-limit",
-            cls=GlobalOption,
-            type=GAS_LIMIT,
-            expose_value=False,
-            callback=_store("gas_limit"),
-            help="Gas limit of each transaction; default: the estimate with headroom.",
-        ),
-        click.option(
-            "--nonce",
-            cls=GlobalOption,
-            type=NONCE,
-            expose_value=False,
-            callback=_store("nonce"),
-            help="Nonce of the (first) transaction, e.g. to replace a stuck one.",
-        ),
-    ]
-    for option in reversed(options):
+    flag: dict[str, Any] = {"is_flag": True, "default": False}
+    # (declarations, where the value lands on AppContext.options, what else click needs)
+    table: list[tuple[tuple[str, ...], str, dict[str, Any]]] = [
+        (("--network",), "network", {"envvar": "EQUITY_NETWORK",
+         "help": "anvil (default), ganache, or a network from equity.toml."}),
+        (("--rpc-url",), "rpc_url", {"envvar": "EQUITY_RPC_URL",
+         "help": "Any Ethereum JSON-RPC endpoint (overrides --network; ETH_RPC_URL is read "
+         "when neither this nor --network is given)."}),
+        (("--account",), "account", {"envvar": "EQUITY_ACCOUNT",
+         "help": "Signer: a keystore alias, or dev0..dev9 on local chains."}),
+        (("--deployment",), "deployment", {"envvar": "EQUITY_DEPLOYMENT",
+         "help": "Which recorded offering to act on."}),
+        (("--json", "json_"), "json", {**flag,
+         "help": "Machine output on stdout (one JSON document)."}),
+        (("--yes",), "yes", {**flag, "help": "No confirmation prompts."}),
+        (("--gas-price",), "gas_price", {"type": WEI, "metavar": "AMOUNT",
+         "help": "Most to pay per gas (EIP-1559 max fee), e.g. 30gwei; default: twice the "
+         "base fee plus the tip."}),
+        (("--priority-fee",), "priority_fee", {"type": WEI, "metavar": "AMOUNT",
+         "help": "Tip per gas to the block producer, e.g. 1.5gwei; default: the node's "
+         "suggestion."}),
+        (("--gas-limit",), "gas_limit", {"type": GAS_LIMIT,
+         "help": "Gas limit of each transaction; default: the estimate with headroom."}),
+        (("--nonce",), "nonce", {"type": NONCE,
+         "help": "Nonce of the (first) transaction, e.g. to replace a stuck one."}),
+    ]  # fmt: skip
+    for decls, name, extra in reversed(table):
+        option = click.option(
+            *decls, cls=GlobalOption, expose_value=False, callback=_store(name), **extra
+        )
         func = option(func)
     return func
 
