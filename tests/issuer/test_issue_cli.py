@@ -129,11 +129,14 @@ def test_issuing_beyond_the_authorized_shares_is_refused_naming_what_is_left(
 
 
 def test_a_negative_share_count_is_refused_as_not_a_positive_number(issuer: Issuer) -> None:
+    register(issuer)
+    nonce = issuer.nonce()
     for shares in ("-5", "-0.5"):
-        result = issuer.equity("issue", "COMMON", DEV[1], shares)  # no "--": as a user types it
+        result = issuer.equity("issue", "COMMON", DEV[4], shares)  # no "--": as a user types it
         assert result.code == 2, result.err
         assert f"SHARES: shares must be a positive number, not {shares}" in result.err
         assert "No such option" not in result.err
+    assert issuer.nonce() == nonce
 
 
 def test_a_share_count_no_token_can_hold_is_refused_as_too_large(issuer: Issuer) -> None:
