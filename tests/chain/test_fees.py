@@ -57,12 +57,12 @@ def test_a_confirmation_lists_the_calls_their_count_and_the_fee_in_eth() -> None
         base_fee=GWEI,
         priority_fee=GWEI,
         max_fee=3 * GWEI,
-        transactions=tuple(OutgoingTx(f"call {i}", 100_000, 150_000) for i in range(14)),
+        transactions=tuple(OutgoingTx(f"call {i}", 100_000, 150_000) for i in range(26)),
     )
     lines = outgoing.lines()
-    assert lines[0] == "14 transactions from 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 on chain 11155111:"
-    assert lines[1:13] == [f"  call {i}" for i in range(12)]
-    assert lines[13] == "  ... and 2 more"
-    assert lines[14] == "fee: about 0.0028 ETH (1,400,000 gas at 2 gwei); at most 0.0063 ETH"
-    assert outgoing.fee == 1_400_000 * 2 * GWEI and outgoing.max_cost == 14 * 150_000 * 3 * GWEI
-    assert format_ether(outgoing.fee) == "0.0028"
+    assert lines[0] == "26 transactions from 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 on chain 11155111:"
+    assert lines[1:25] == [f"  call {i}" for i in range(24)]
+    assert lines[25] == "  ... and 2 more"
+    assert lines[26] == "fee: about 0.0052 ETH (2,600,000 gas at 2 gwei); at most 0.0117 ETH"
+    assert outgoing.fee == 2_600_000 * 2 * GWEI and outgoing.max_cost == 26 * 150_000 * 3 * GWEI
+    assert format_ether(outgoing.fee) == "0.0052"

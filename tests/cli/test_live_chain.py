@@ -126,6 +126,7 @@ def test_deploy_on_a_live_chain_shows_what_it_would_send_and_sends_nothing_uncon
                  "hand PREFERRED to the timelock",
                  "renounce the deployer's admin role on the registry"):  # fmt: skip
         assert f"\n  {call}\n" in result.err, result.err
+    assert "... and" not in result.err  # every call of a deploy is listed
     assert shown_gas(result.err) > 10_000_000
     assert f"transactions on chain {SEPOLIA} needs confirmation; nothing was sent" in result.err
     assert "pass --yes" in result.err

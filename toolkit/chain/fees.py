@@ -15,7 +15,9 @@ from toolkit.inputs.amounts import format_ether, format_gwei
 
 DEFAULT_PRIORITY_FEE = 1_000_000_000  # 1 gwei, when the node cannot suggest one
 MIN_GAS_LIMIT = 21_000
-SHOWN_CALLS = 12  # a confirmation lists at most this many calls, then how many more
+# a confirmation lists at most this many calls, then how many more: a whole deploy (14 calls
+# for the example offering) fits; a 10,000-row import in 100 batches does not need every line
+SHOWN_CALLS = 24
 
 
 @dataclass(frozen=True)
