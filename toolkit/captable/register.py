@@ -55,11 +55,23 @@ def parse_register_csv(
     decimals = dict(class_decimals or {})
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header: list[str] | None = None
+    at_investor = at_wallet = at_class = at_shares = at_locked = -1  # column indexes (-1: absent)
     errors: list[str] = []
     rows: list[RegisterRow] = []
     seen: dict[tuple[str, str], int] = {}
+    # a register repeats share counts (and every row of a lock-free register says 0): each
+    # distinct (text, decimals) goes through ``parse_shares`` once
+    counts: dict[tuple[str, int, str], int] = {}
+
+    def shares_of(raw: str, places: int, what: str) -> int:
+        key = (raw, places, what)
+        value = counts.get(key)
+        if value is None:
+            value = counts[key] = parse_shares(raw, places, allow_zero=True, what=what)
+        return value
+
     for line_no, record in enumerate(reader, start=1):
-        if not record or all(not cell.strip() for cell in record):
+        if not "".join(record).strip():
             continue
         if header is None:
             header = [cell.strip().lower() for cell in record]
@@ -69,44 +81,51 @@ def parse_register_csv(
                     f"{source}: line {line_no}: the header lacks column(s) {', '.join(missing)}",
                     hint="the register's header is investor_id,wallet,class,shares[,locked_shares]",
                 )
+            at_investor, at_wallet, at_class, at_shares = map(header.index, REQUIRED_COLUMNS)
+            at_locked = header.index("locked_shares") if "locked_shares" in header else -1
             continue
-        cells = dict(zip(header, (c.strip() for c in record), strict=False))
-        if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
-            errors.append(f"line {line_no}: {len(record)} fields, the header has {len(header)}")
+        width = len(record)
+        if width > len(header) and any(c.strip() for c in record[len(header) :]):
+            errors.append(f"line {line_no}: {width} fields, the header has {len(header)}")
             continue
+        if width < len(header):  # missing trailing fields read as empty
+            record += [""] * (len(header) - width)
+        raw_investor = record[at_investor].strip()
+        raw_wallet = record[at_wallet].strip()
+        class_id = record[at_class].strip()
+        raw_shares = record[at_shares].strip()
+        raw_locked = record[at_locked].strip() if at_locked >= 0 else ""
         problems: list[str] = []
-        investor = wallet = class_id = ""
+        investor = wallet = ""
         shares = 0
         locked: int | None = None
         try:
-            investor = parse_investor_id(cells.get("investor_id", ""))
+            investor = parse_investor_id(raw_investor)
         except InvalidValue as exc:
             problems.append(str(exc))
         try:
-            wallet = parse_wallet(cells.get("wallet", ""), checksummed=False)
+            wallet = parse_wallet(raw_wallet, checksummed=False)
         except InvalidValue as exc:
             problems.append(f"wallet {exc}")
-        class_id = cells.get("class", "")
         if not class_id:
             problems.append("class is empty")
         places = decimals.get(class_id, 0)
         try:
-            shares = parse_shares(cells.get("shares", ""), places, allow_zero=True)
+            shares = shares_of(raw_shares, places, "shares")
         except InvalidValue as exc:
             problems.append(str(exc))
-        raw_locked = cells.get("locked_shares", "")
         if raw_locked:
             try:
-                locked = parse_shares(raw_locked, places, allow_zero=True, what="locked_shares")
+                locked = shares_of(raw_locked, places, "locked_shares")
             except InvalidValue as exc:
                 problems.append(str(exc))
         if not problems and locked is not None and locked > shares:
-            problems.append(f"locked_shares {raw_locked} exceeds shares {cells.get('shares')}")
+            problems.append(f"locked_shares {raw_locked} exceeds shares {raw_shares}")
         if not problems:
             key = (class_id, wallet)
             if key in seen:
                 problems.append(
-                    f"a second row for class {class_id} wallet {cells.get('wallet')} "
+                    f"a second row for class {class_id} wallet {raw_wallet} "
                     f"(first on line {seen[key]})"
                 )
             else:

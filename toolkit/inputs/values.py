@@ -89,7 +89,7 @@ def parse_investor_id(text: str) -> str:
     value = text.strip()
     if not value:
         raise InvalidValue("the investor id is empty")
-    if not all(32 < ord(c) < 127 for c in value):
+    if not (value.isascii() and value.isprintable()) or " " in value:  # 33..126 only
         raise InvalidValue(
             f"investor id {value!r} must be printable ASCII without spaces (letters, digits, - _ .)"
         )
