@@ -143,7 +143,8 @@ def reconcile_once(url: str, workdir: Path, register: Path, *, local: bool, conc
         report = s.indexer.report
     note = (
         f"{report.log_requests} getLogs requests, {report.refusals} refused, "
-        f"{report.rate_limited} x 429, {report.retries} x 5xx; concurrency down to {report.lowest_concurrency}"
+        f"{report.rate_limited} x 429, {report.retries} x 5xx"
+        + (f"; paced down to {report.lowest_rate:.1f} requests/s" if report.lowest_rate is not None else "")
     )
     return Run(time.perf_counter() - began, report.logs, result.clean, note, time.process_time() - cpu)
 

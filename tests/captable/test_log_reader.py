@@ -60,7 +60,7 @@ class FakeProvider(JsonRpcClient):
         self.most_in_flight = 0
         self._lock = threading.Lock()
 
-    def call_once(self, method: str, params: Sequence[Any] = ()) -> Any:
+    def call_once(self, method: str, params: Sequence[Any] = (), *, result: Any = None) -> Any:
         assert method == "eth_getLogs"
         with self._lock:
             self.in_flight += 1
@@ -192,7 +192,7 @@ def test_a_single_block_the_node_refuses_is_a_chain_error() -> None:
 
 def test_errors_that_are_not_about_size_are_not_retried() -> None:
     class Broken(FakeProvider):
-        def call_once(self, method: str, params: Sequence[Any] = ()) -> Any:
+        def call_once(self, method: str, params: Sequence[Any] = (), *, result: Any = None) -> Any:
             raise RpcError("eth_getLogs: invalid params", code=-32602)
 
     r = reader(Broken(), initial_span=8)
@@ -201,14 +201,48 @@ def test_errors_that_are_not_about_size_are_not_retried() -> None:
     assert r.refusals == 0
 
 
-def test_a_429_halves_the_requests_in_flight_and_the_range_is_sent_again() -> None:
+def test_a_429_sends_the_range_again_later_and_paces_the_requests_from_then_on() -> None:
     provider = FakeProvider(max_blocks=10, faults=[None, None, RateLimited, RateLimited])
     r = reader(provider, initial_span=10, concurrency=8)
     r.retry = QUICK
+    assert r.rate is None  # no pacing before a 429
     assert positions(r.fetch_all(0, 999)) == every_log(0, 999)
     assert r.stats.rate_limited == 2
-    assert r.stats.lowest_concurrency == 4  # one halving per round of requests, not per 429
-    assert r.limit == 8  # grown back after enough successes
+    assert r.rate is not None and r.stats.lowest_rate is not None
+    assert r.rate > r.stats.lowest_rate  # grown again with the answers that followed
+
+
+class TokenBucketProvider(FakeProvider):
+    """Answers ``rate`` requests a second (``burst`` at once) and 429s the rest, as a hosted
+    provider's rate limit does."""
+
+    def __init__(self, rate: float, burst: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rate, self.burst = rate, burst
+        self.tokens, self.updated = float(burst), time.monotonic()
+        self.answered = 0
+
+    def call_once(self, method: str, params: Sequence[Any] = (), *, result: Any = None) -> Any:
+        with self._lock:
+            now = time.monotonic()
+            self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+            if self.tokens < 1:
+                raise RateLimited("HTTP 429", http_status=429, retry_after=1)
+            self.tokens -= 1
+            self.answered += 1
+        return super().call_once(method, params)
+
+
+def test_paced_requests_meet_a_rate_limit_with_few_429s() -> None:
+    provider = TokenBucketProvider(rate=100, burst=2, max_blocks=2)
+    r = reader(provider, initial_span=2, concurrency=4)
+    r.retry = QUICK
+    assert positions(r.fetch_all(0, 299)) == every_log(0, 299)
+    # 150 ranges; unpaced, four workers that answer at once would meet an empty bucket
+    # on most requests: paced below the observed rate, few of them are refused
+    assert 0 < r.stats.rate_limited <= 20, r.stats
+    assert r.stats.lowest_rate is not None and r.stats.lowest_rate < 100
 
 
 def test_server_errors_are_retried_without_skipping_or_doubling_a_block() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -148,10 +149,22 @@ class CapTableSession:
         self, register_path: Path, as_of: str | int | datetime | None = None
     ) -> Reconciliation:
         decimals = {c.id: c.decimals for c in self.deployment.classes}
-        register = read_register(
-            register_path, class_decimals=decimals
-        )  # bad input: before any RPC
-        state = self.state(as_of)
+        if not register_path.is_file():  # bad input: before any RPC
+            read_register(register_path)
+        # the register is parsed while the first requests are out; a bad one stops the read
+        # before anything is folded, and outranks any error of the chain's
+        with ThreadPoolExecutor(1, thread_name_prefix="register") as pool:
+            parsing = pool.submit(read_register, register_path, class_decimals=decimals)
+            self.indexer.before_fold = parsing.result
+            try:
+                state = self.state(as_of)
+            except Exception:
+                if (bad := parsing.exception()) is not None:
+                    raise bad from None
+                raise
+            finally:
+                self.indexer.before_fold = None
+            register = parsing.result()
         return reconcile(
             register.rows,
             state.ledger,

@@ -9,25 +9,33 @@ Layout, under ``.equity/cache/<chain_id>/<deployment>/`` in the working director
   earlier block hashes (to find where a reorg forked), and how many journal bytes the
   snapshot covers. It is replaced atomically after the journal is flushed, so a run killed
   half-way leaves the previous state and a journal tail that the next run cuts off.
+
+Both are JSON, written and read by msgspec's encoder and decoder: the same bytes as the
+standard library's, in a tenth of the time (a cold read journals every log of the history).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import msgspec
+
 from toolkit.captable.events import Event, from_record
 from toolkit.captable.ledger import Ledger
+from toolkit.captable.log_fold import Record
 
 CACHE_DIR = Path(".equity") / "cache"
 FORMAT = 3  # 3: ledgers know the jurisdictions each class blocks
 MAX_CHECKPOINTS = 64
+_ENCODER = msgspec.json.Encoder()
+_DECODER = msgspec.json.Decoder(list[list[Any]])
 
 
 @dataclass
@@ -58,7 +66,9 @@ class IndexCache:
         self.root = root
         self.journal_path = root / "journal.jsonl"
         self.state_path = root / "state.json"
-        self._journal: IO[str] | None = None
+        self._journal: IO[bytes] | None = None
+        self._writing: threading.Thread | None = None  # a save on its way to the disk
+        self._write_error: OSError | None = None
 
     @classmethod
     def for_offering(cls, cwd: Path, chain_id: int, deployment: str) -> IndexCache:
@@ -69,8 +79,9 @@ class IndexCache:
 
     def load(self, fingerprint: str) -> CacheState | None:
         """The cached state, or None when there is none, it is damaged or of other contracts."""
+        self.settle()
         try:
-            data = json.loads(self.state_path.read_text())
+            data = msgspec.json.decode(self.state_path.read_bytes())
             if data.get("format") != FORMAT or data.get("fingerprint") != fingerprint:
                 return None
             size = int(data["journal_size"])
@@ -89,11 +100,19 @@ class IndexCache:
                 journal_size=size,
                 class_info=dict(data.get("class_info", {})),
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, msgspec.DecodeError):
             return None
 
     def save(self, state: CacheState) -> None:
-        self.flush()
+        """Snapshot ``state`` now; write it (after the journal reaches the disk) on a thread.
+
+        The caller goes on (e.g. to its next request) while the disk catches up; ``settle``
+        (called by every other method that reads or changes the files, and by ``close``)
+        waits for it. Saves land in the order they were made.
+        """
+        self.settle()
+        if self._journal is not None:
+            self._journal.flush()  # to the OS: the size below is then the journal's
         state.journal_size = self.journal_path.stat().st_size if self.journal_path.exists() else 0
         payload = {
             "format": FORMAT,
@@ -105,13 +124,33 @@ class IndexCache:
             "class_info": state.class_info,
             "ledger": state.ledger.to_json(),
         }
+        encoded = msgspec.json.encode(payload)  # the snapshot: later changes are not in it
         self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".state-", suffix=".json")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(
-                json.dumps(payload, separators=(",", ":"))
-            )  # one C call, not json.dump's chunks
-        os.replace(tmp, self.state_path)
+        journal = self._journal.fileno() if self._journal is not None else None
+        self._writing = threading.Thread(
+            target=self._write_state, args=(encoded, journal), name="cache-save", daemon=True
+        )
+        self._writing.start()
+
+    def _write_state(self, encoded: bytes, journal: int | None) -> None:
+        try:
+            if journal is not None:
+                os.fsync(journal)  # the events the state counts are on disk before it is
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".state-", suffix=".json")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(encoded)
+            os.replace(tmp, self.state_path)
+        except OSError as exc:
+            self._write_error = exc
+
+    def settle(self) -> None:
+        """Wait for a save in progress; raise what it met."""
+        if self._writing is not None:
+            self._writing.join()
+            self._writing = None
+        error, self._write_error = self._write_error, None
+        if error is not None:
+            raise error
 
     def reset(self) -> None:
         self.close()
@@ -120,34 +159,36 @@ class IndexCache:
 
     # --- journal ------------------------------------------------------------------------
 
-    def append(self, records: list[list[Any]]) -> None:
+    def append(self, records: list[Record]) -> None:
         """Journal one chunk's event records (``events.to_record``), in chain order."""
         if not records:
             return
         if self._journal is None:
             self.root.mkdir(parents=True, exist_ok=True)
-            self._journal = open(self.journal_path, "a", encoding="utf-8")  # noqa: SIM115
-        # one line per chunk: the C encoder serialises the whole list in one call
-        self._journal.write(json.dumps(records, separators=(",", ":")) + "\n")
+            self._journal = open(self.journal_path, "ab")  # noqa: SIM115
+        # one line per chunk: the encoder serialises the whole list in one call
+        self._journal.write(_ENCODER.encode(records) + b"\n")
 
     def flush(self) -> None:
+        self.settle()
         if self._journal is not None:
             self._journal.flush()
             os.fsync(self._journal.fileno())
 
     def close(self) -> None:
+        self.settle()
         if self._journal is not None:
             self._journal.close()
             self._journal = None
 
-    def records(self, up_to_block: int | None = None) -> Iterator[list[Any]]:
+    def records(self, up_to_block: int | None = None) -> Iterator[Record]:
         """The journal's records in chain order, up to a block (streamed a chunk at a time)."""
         self.flush()
         if not self.journal_path.exists():
             return
-        with open(self.journal_path, encoding="utf-8") as handle:
+        with open(self.journal_path, "rb") as handle:
             for line in handle:
-                chunk = json.loads(line)
+                chunk = _DECODER.decode(line)
                 if up_to_block is None or (chunk and chunk[-1][1] <= up_to_block):
                     yield from chunk
                     continue
@@ -169,7 +210,7 @@ class IndexCache:
         tail: list[Any] = []
         with open(self.journal_path, "rb") as handle:
             for line in handle:
-                records = json.loads(line)
+                records = _DECODER.decode(line)
                 if records and records[-1][1] > block:
                     tail = [r for r in records if r[1] <= block]
                     break
@@ -178,4 +219,4 @@ class IndexCache:
             handle.truncate(keep)
             if tail:
                 handle.seek(keep)
-                handle.write((json.dumps(tail, separators=(",", ":")) + "\n").encode())
+                handle.write(_ENCODER.encode(tail) + b"\n")

@@ -12,9 +12,11 @@ applied only when something is shown to a person.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
+import msgspec
 from eth_hash.auto import keccak
 
 # Event name -> canonical signature (what topic0 hashes).
@@ -207,6 +209,25 @@ Event = (
 # --- decoding raw logs --------------------------------------------------------------------
 
 
+class RawLog(msgspec.Struct, frozen=True, gc=False, rename="camel"):
+    """A log as ``eth_getLogs`` answers it, with only the fields the cap table reads.
+
+    Decoded by msgspec straight from the node's JSON (``JsonRpcClient.call(result=...)``):
+    the fields not named here are skipped, and no dict is built per log. Hex stays hex
+    until something needs the number.
+    """
+
+    address: str
+    topics: list[str]
+    data: str
+    block_number: str
+    log_index: str
+    transaction_hash: str
+    block_hash: str | None = None
+    block_timestamp: str | int | None = None  # sent by some nodes (anvil, reth), not all
+    removed: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """What a contract address is to the offering: its registry, or the token of a class."""
@@ -265,42 +286,42 @@ class LogDecoder:
         }
         self._topic_names = {topic: name for name, topic in TOPICS.items()}
 
-    def decode(self, log: dict[str, Any]) -> Event | None:
+    def decode(self, log: RawLog) -> Event | None:
         """The event of a log, or None for a log this offering does not index (or a removed one)."""
-        if log.get("removed"):
+        if log.removed:
             return None
-        topics: list[str] = log["topics"]
+        topics = log.topics
         if not topics:
             return None
-        address = log["address"]
+        address = log.address
         source = self.sources.get(address) or self.sources.get(address.lower())
         if source is None:
             return None
-        raw_ts = log.get("blockTimestamp")
+        raw_ts = log.block_timestamp
         timestamp = int(raw_ts, 16) if isinstance(raw_ts, str) else raw_ts
         topic0 = topics[0]
         if topic0 == TRANSFER_TOPIC and source.kind == "class" and len(topics) == 3:
             # the hot path: nine logs in ten are transfers
             return Transfer(
-                int(log["blockNumber"], 16),
-                int(log["logIndex"], 16),
-                log["transactionHash"],
+                int(log.block_number, 16),
+                int(log.log_index, 16),
+                log.transaction_hash,
                 timestamp,
                 source.class_id,  # type: ignore[arg-type]
                 "0x" + topics[1][26:].lower(),
                 "0x" + topics[2][26:].lower(),
-                int(log["data"], 16),
+                int(log.data, 16),
             )
         name = self._topic_names.get(topic0.lower())
         if name is None:
             return None
         where: dict[str, Any] = {
-            "block": int(log["blockNumber"], 16),
-            "log_index": int(log["logIndex"], 16),
-            "tx_hash": log["transactionHash"],
+            "block": int(log.block_number, 16),
+            "log_index": int(log.log_index, 16),
+            "tx_hash": log.transaction_hash,
             "timestamp": timestamp,
         }
-        data: str = log.get("data") or "0x"
+        data = log.data or "0x"
         if source.kind == "class":
             return _decode_class_event(name, str(source.class_id), topics, data, where)
         return _decode_registry_event(name, topics, data, where)
@@ -419,5 +440,5 @@ def to_record(event: Event) -> list[Any]:
     return [type(event).__name__, *event]
 
 
-def from_record(record: list[Any]) -> Event:
+def from_record(record: Sequence[Any]) -> Event:
     return EVENT_TYPES[record[0]](*record[1:])

@@ -77,7 +77,7 @@ class SyncReport:
     refusals: int = 0  # ranges the provider refused as too big
     rate_limited: int = 0  # answers 429
     retries: int = 0  # other transient failures sent again
-    lowest_concurrency: int | None = None  # requests in flight, after 429s lowered it
+    lowest_rate: float | None = None  # requests a second, where 429s made the reader pace
 
 
 @contextmanager
@@ -120,6 +120,9 @@ class Indexer:
         self.on_progress = on_progress
         self.report = SyncReport()
         self.unconfirmed: list[Event] = []  # events of the last sync's non-final blocks
+        # called once before the first chunk is folded, while the first requests are out:
+        # e.g. to wait for a register parsed meanwhile, whose errors then stop the read
+        self.before_fold: Callable[[], object] | None = None
 
     @classmethod
     def for_offering(
@@ -197,10 +200,9 @@ class Indexer:
             report.refusals += stats.refusals
             report.rate_limited += stats.rate_limited
             report.retries += stats.retries
-            lowest = report.lowest_concurrency
-            report.lowest_concurrency = min(
-                lowest or stats.lowest_concurrency, stats.lowest_concurrency
-            )
+            if stats.lowest_rate is not None:
+                lowest = report.lowest_rate
+                report.lowest_rate = min(lowest or stats.lowest_rate, stats.lowest_rate)
         ledger.block = max(ledger.block, end)
 
     def _fold_chunks(
@@ -215,14 +217,17 @@ class Indexer:
     ) -> None:
         with _cycle_collection_paused():
             for chunk in reader.chunks(start, end):
+                if self.before_fold is not None:
+                    gate, self.before_fold = self.before_fold, None
+                    gate()
                 records = fold_logs(chunk.logs, ledger, self.decoder)
                 if not journal:
                     self.unconfirmed.extend(map(from_record, records))
                 else:
                     self.cache.append(records)
                     if state is not None and records:
-                        last = next(log for log in reversed(chunk.logs) if log.get("blockHash"))
-                        state.remember(int(last["blockNumber"], 16), str(last["blockHash"]))
+                        last = next(log for log in reversed(chunk.logs) if log.block_hash)
+                        state.remember(int(last.block_number, 16), str(last.block_hash))
                 self.report.logs += len(chunk.logs)
                 if self.on_progress is not None:
                     self.on_progress(chunk.end - start + 1, end - start + 1)

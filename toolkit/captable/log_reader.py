@@ -11,9 +11,11 @@ block order, each block exactly once:
   exceeded ... this block range should work: [a, b]", HTTP 413, a timeout): the tile is cut
   into pieces the refusal allows (the suggested range, the stated limit, else halves) and
   they go back to the front of the queue. A stated range limit caps every later tile.
-- **429**: the tile is sent again after ``Retry-After``, and the number of requests in flight
-  is halved; after as many successes as requests in flight it grows by one again, up to
-  ``concurrency`` (additive increase, multiplicative decrease, as TCP does).
+- **429**: the tile is sent again after ``Retry-After``, and from then on requests are
+  *paced*: sent at most ``rate`` a second, a rate set below what the provider accepted in
+  the last second and grown a little with every answer until the next 429 (as TCP's
+  congestion control probes a link). A provider's limit is a rate, so a rate (not fewer
+  requests in flight) is what meets it without wasting requests on refusals.
 - **5xx, a dropped connection, an answer cut short**: the tile is sent again after an
   exponential backoff. After ``RetryPolicy.attempts`` failures of the same request in a row
   (429s included) the read stops with a clear error.
@@ -33,13 +35,16 @@ pile up (pieces of a refused tile, which lie behind, are always sent).
 from __future__ import annotations
 
 import heapq
+import queue
 import re
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
 
+from toolkit.captable.events import RawLog
 from toolkit.chain.rpc import (
     JsonRpcClient,
     RateLimited,
@@ -56,6 +61,14 @@ MAX_CONCURRENCY = 32
 # while the caller folds a burst of answers (dense blocks come back together), few enough
 # that memory stays a constant (about 4,000 logs a tile, 4.5 MB of parsed JSON)
 WINDOW_PER_WORKER = 4
+MAX_IDLE_WAIT = 0.25  # the scheduler looks up at least this often (to notice a caller gone)
+# pacing after a 429: the rate drops below what the provider accepted in the last second
+# (or since the first request, if that is less), then grows a tenth of a request a second with
+# every answer (by a tenth a second), until the next 429
+RATE_WINDOW_S = 1.0
+RATE_DECREASE = 0.8
+RATE_GROWTH = 0.1
+MIN_RATE = 0.2  # requests a second, at the slowest
 
 _TOO_MUCH = re.compile(
     r"range|too many|too large|limit|exceed|more than|response size|size exceeded|timeout|timed out"
@@ -146,7 +159,7 @@ def stated_result_limit(error: RpcError) -> int | None:
 class LogChunk:
     start: int
     end: int
-    logs: list[dict[str, Any]]
+    logs: list[RawLog]
 
 
 @dataclass(order=True)
@@ -170,7 +183,7 @@ class ReadStats:
     refusals: int = 0  # answers refused as too big
     rate_limited: int = 0  # 429s
     retries: int = 0  # transient failures sent again
-    lowest_concurrency: int = 0
+    lowest_rate: float | None = None  # requests a second, when 429s made the reader pace itself
 
 
 class LogReader:
@@ -192,11 +205,16 @@ class LogReader:
         self.span = self.policy.initial_span
         self.ceiling = self.policy.max_span  # the widest range the provider accepts, as learned
         self.target = self.policy.target_logs
-        self.limit = self.policy.concurrency  # requests in flight now (lowered on 429)
-        self._successes = 0
+        self.limit = self.policy.concurrency  # requests in flight at most
         self._answered = False  # has any range been answered (so the density is known)?
+        # pacing, from the first 429 on: requests a second, and no request before _paced_until
+        self.rate: float | None = None
+        self._paced_until = 0.0
+        self._first_sent: float | None = None
         self._last_decrease = 0.0
-        self.stats = ReadStats(lowest_concurrency=self.limit)
+        self._accepted: deque[float] = deque()  # when the provider answered other than 429
+        self._lock = threading.Lock()
+        self.stats = ReadStats()
 
     @property
     def refusals(self) -> int:
@@ -204,7 +222,7 @@ class LogReader:
 
     # --- one request (on a worker thread) -----------------------------------------------
 
-    def _query(self, start: int, end: int) -> list[dict[str, Any]]:
+    def _query(self, start: int, end: int) -> list[RawLog]:
         result = self.client.call_once(
             "eth_getLogs",
             [
@@ -215,6 +233,7 @@ class LogReader:
                     "topics": [self.topics],
                 }
             ],
+            result=list[RawLog],
         )
         if not isinstance(result, list):
             raise ChainError(
@@ -222,13 +241,19 @@ class LogReader:
             )
         return result
 
-    def _attempt(self, tile: _Tile) -> list[dict[str, Any]] | RpcError:
+    def _attempt(self, tile: _Tile) -> list[RawLog] | RpcError:
         try:
             return self._query(tile.start, tile.end)
         except RpcError as exc:  # settled on the scheduling thread
             return exc
 
-    # --- outcomes (on the caller's thread) ----------------------------------------------
+    # --- outcomes (on the scheduler's thread) -------------------------------------------
+
+    def _sent(self, now: float) -> None:
+        if self._first_sent is None:
+            self._first_sent = now
+        if self.rate is not None:
+            self._paced_until = max(self._paced_until, now) + 1.0 / self.rate
 
     def _succeeded(self, tile: _Tile, found: int) -> None:
         self._answered = True
@@ -237,10 +262,36 @@ class LogReader:
         self.span = max(
             policy.min_span, min(self.ceiling, tile.width * policy.max_growth, estimate)
         )
-        self._successes += 1
-        if self._successes >= self.limit and self.limit < policy.concurrency:
-            self.limit += 1
-            self._successes = 0
+        if self.rate is not None:
+            self.rate += RATE_GROWTH
+
+    def _accepted_at(self, now: float) -> None:
+        """The provider answered (other than 429): counted for a second."""
+        accepted = self._accepted
+        accepted.append(now)
+        while accepted[0] < now - RATE_WINDOW_S:
+            accepted.popleft()
+
+    def _rate_limited(self, tile: _Tile, now: float) -> None:
+        """Pace the requests below the rate the provider accepted in the last second.
+
+        Once per round (a 429 to a request sent before the last decrease says nothing new).
+        The range itself waits for the ``Retry-After`` the provider asked for.
+        """
+        self.stats.rate_limited += 1
+        if tile.sent_at < self._last_decrease:
+            return
+        accepted = self._accepted
+        while accepted and accepted[0] < now - RATE_WINDOW_S:
+            accepted.popleft()
+        window = min(RATE_WINDOW_S, now - (self._first_sent or now))
+        observed = max(1, len(accepted)) / max(window, 0.001)
+        rate = min(self.rate or observed, observed) * RATE_DECREASE
+        self.rate = max(MIN_RATE, rate)
+        lowest = self.stats.lowest_rate
+        self.stats.lowest_rate = self.rate if lowest is None else min(lowest, self.rate)
+        self._paced_until = now + 1.0 / self.rate
+        self._last_decrease = now
 
     def _refused(self, tile: _Tile, error: RpcError) -> list[_Tile]:
         """The pieces to send instead of a tile the provider refused as too big."""
@@ -285,12 +336,7 @@ class LogReader:
         if tile.failures >= self.retry.attempts:
             raise self.retry.give_up(error, f"eth_getLogs of blocks {tile.start}-{tile.end}")
         if isinstance(error, RateLimited):
-            self.stats.rate_limited += 1
-            if tile.sent_at >= self._last_decrease:  # once per round of requests
-                self.limit = max(1, self.limit // 2)
-                self.stats.lowest_concurrency = min(self.stats.lowest_concurrency, self.limit)
-                self._last_decrease = now
-                self._successes = 0
+            self._rate_limited(tile, now)
         else:
             self.stats.retries += 1
         tile.not_before = now + self.retry.wait(tile.failures, error)
@@ -301,10 +347,52 @@ class LogReader:
     def chunks(self, start: int, end: int) -> Iterator[LogChunk]:
         """Every log in ``[start, end]``, in order, as consecutive chunks, each block once.
 
-        While the caller works on one chunk, the next ones are being fetched.
+        The requests are scheduled on a thread of their own, so they go on while the caller
+        works on a chunk (a caller that folds a burst of dense chunks would otherwise leave
+        the provider idle); the chunks wait for the caller in a hand-off queue that counts
+        toward the window.
         """
         if start > end:
             return
+        handoff: queue.SimpleQueue[LogChunk | Exception | None] = queue.SimpleQueue()
+        taken = threading.Event()  # the caller took a chunk: the window has room again
+        stop = threading.Event()  # the caller is gone: stop scheduling
+        pending = [0]  # chunks handed off and not yet taken
+
+        def schedule() -> None:
+            try:
+                for chunk in self._schedule(start, end, pending, taken, stop):
+                    with self._lock:
+                        pending[0] += 1
+                    handoff.put(chunk)
+                handoff.put(None)
+            except Exception as exc:  # noqa: BLE001 - raised again on the caller's thread
+                handoff.put(exc)
+
+        scheduler = threading.Thread(target=schedule, name="getLogs-scheduler", daemon=True)
+        scheduler.start()
+        try:
+            while (item := handoff.get()) is not None:
+                if isinstance(item, Exception):
+                    raise item
+                with self._lock:
+                    pending[0] -= 1
+                taken.set()
+                yield item
+        finally:
+            stop.set()
+            scheduler.join()
+
+    def _schedule(
+        self,
+        start: int,
+        end: int,
+        pending: list[int],
+        taken: threading.Event,
+        stop: threading.Event,
+    ) -> Iterator[LogChunk]:
+        """The chunks of ``[start, end]`` in order, as their requests are answered (on the
+        scheduler thread)."""
         policy = self.policy
         window = WINDOW_PER_WORKER * policy.concurrency
         probing = True  # one request alone until an answer says what the provider allows
@@ -312,44 +400,52 @@ class LogReader:
         expected = start  # the first block not yet handed to the caller
         # tiles to send (again), by start block: pieces of refused or failed tiles, all
         # before ``cursor``, so they are sent first and regardless of the window
-        queue: list[_Tile] = []
+        retry: list[_Tile] = []
         ready: dict[int, LogChunk] = {}
-        in_flight: dict[Future[list[dict[str, Any]] | RpcError], _Tile] = {}
+        in_flight: dict[Future[list[RawLog] | RpcError], _Tile] = {}
         pool = ThreadPoolExecutor(max_workers=policy.concurrency, thread_name_prefix="getLogs")
         try:
-            while expected <= end:
+            while expected <= end and not stop.is_set():
+                taken.clear()
                 now = time.monotonic()
+                wake = retry[0].not_before if retry else None  # when to look again
                 while len(in_flight) < (1 if probing else self.limit):
+                    if self._paced_until > now:  # a rate limit was met: one request per pace
+                        wake = min(wake or self._paced_until, self._paced_until)
+                        break
                     width = max(policy.min_span, min(self.span, self.ceiling))
-                    if queue and queue[0].not_before <= now:
-                        tile = heapq.heappop(queue)
+                    if retry and retry[0].not_before <= now:
+                        tile = heapq.heappop(retry)
                         if tile.width > width:  # what is known now says: smaller
                             heapq.heappush(
-                                queue, _Tile(tile.start + width, tile.end, tile.failures)
+                                retry, _Tile(tile.start + width, tile.end, tile.failures)
                             )
                             tile = _Tile(tile.start, tile.start + width - 1, tile.failures)
-                    elif cursor <= end and len(in_flight) + len(ready) < window:
+                    elif cursor <= end and len(in_flight) + len(ready) + pending[0] < window:
                         tile = _Tile(cursor, min(end, cursor + width - 1))
                         cursor = tile.end + 1
                     else:  # nothing to send, or far enough ahead: memory stays bounded
                         break
                     tile.sent_at = now
                     self.stats.requests += 1
+                    self._sent(now)
                     in_flight[pool.submit(self._attempt, tile)] = tile
                 if expected in ready:  # one chunk to the caller, then top up the requests
                     chunk = ready.pop(expected)
                     expected = chunk.end + 1
                     yield chunk
                     continue
-                timeout = max(0.0, queue[0].not_before - now) if queue else None
-                if not in_flight:
-                    time.sleep(timeout or 0.0)
+                timeout = MAX_IDLE_WAIT if wake is None else min(MAX_IDLE_WAIT, wake - now)
+                if not in_flight:  # waiting for the caller to take a chunk, or for a time
+                    taken.wait(max(0.0, timeout))
                     continue
-                done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+                done, _ = wait(in_flight, timeout=max(0.0, timeout), return_when=FIRST_COMPLETED)
                 now = time.monotonic()
                 for future in done:
                     tile = in_flight.pop(future)
                     outcome = future.result()
+                    if not isinstance(outcome, RateLimited):
+                        self._accepted_at(now)
                     if isinstance(outcome, list):
                         self._succeeded(tile, len(outcome))
                         ready[tile.start] = LogChunk(tile.start, tile.end, outcome)
@@ -357,21 +453,21 @@ class LogReader:
                     elif isinstance(outcome, TransientRpcError) and not isinstance(
                         outcome, RpcTimeout
                     ):
-                        heapq.heappush(queue, self._failed(tile, outcome, now))
+                        heapq.heappush(retry, self._failed(tile, outcome, now))
                     elif is_range_refusal(outcome):
                         pieces = self._refused(tile, outcome)
                         if tile.end + 1 == cursor:  # the newest tile: the rest is cut anew
                             cursor, pieces = pieces[1].start, pieces[:1]
                         for piece in pieces:
-                            heapq.heappush(queue, piece)
+                            heapq.heappush(retry, piece)
                         probing = False
                     else:
                         raise outcome
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def fetch_all(self, start: int, end: int) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
+    def fetch_all(self, start: int, end: int) -> list[RawLog]:
+        out: list[RawLog] = []
         for chunk in self.chunks(start, end):
             out.extend(chunk.logs)
         return out

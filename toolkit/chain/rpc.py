@@ -14,6 +14,11 @@ retries a batch, retries a refused range (HTTP 4xx) as if it were transient, and
 429s that the log reader needs to see to slow down. What is left here is that: typing,
 retrying and batching, over ``http.client``. Transactions never come through here
 (``toolkit.chain.tx`` uses web3).
+
+A call may name the type of its result (``call(..., result=list[RawLog])``): the answer is
+then decoded by msgspec straight into that type, skipping the fields the type does not name,
+in about a third of the time ``json.loads`` takes to build the same answer as dicts (the
+``eth_getLogs`` answers of a cold read are most of what the toolkit ever decodes).
 """
 
 from __future__ import annotations
@@ -28,8 +33,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from functools import lru_cache
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
+
+import msgspec
 
 from toolkit.errors import ChainError, NodeUnreachableError
 
@@ -131,6 +139,18 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
+class _Answer(msgspec.Struct, Generic[T], gc=False):
+    """A JSON-RPC answer whose result has a known type (``JsonRpcClient.call(result=...)``)."""
+
+    result: T | None = None
+    error: Any = None
+
+
+@lru_cache(maxsize=32)
+def _answer_decoder(result: Any) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(_Answer[result])
+
+
 class JsonRpcClient:
     """Safe to share between threads: each thread keeps its own connection."""
 
@@ -184,8 +204,12 @@ class JsonRpcClient:
             connection.close()
         self._local = threading.local()
 
-    def post_once(self, payload: Any) -> Any:
-        """POST one JSON document and return the decoded answer (one try, no retry)."""
+    def post_once(self, payload: Any, *, result: Any = None) -> Any:
+        """POST one JSON document and return the decoded answer (one try, no retry).
+
+        With ``result`` (a type), a single call's answer is decoded as an ``_Answer`` of that
+        type; an answer of another shape is decoded as plain JSON, as without it.
+        """
         body = json.dumps(payload, separators=(",", ":")).encode()
         status, retry_after, raw = self._round_trip(body)
         if status == 429:
@@ -197,7 +221,7 @@ class JsonRpcClient:
                 f"HTTP {status} from {self.url}", http_status=status, retry_after=retry_after
             )
         try:
-            answer = json.loads(raw)
+            answer = _decode(raw, result)
         except ValueError as exc:
             if status != 200:
                 text = raw[:300].decode(errors="replace").strip()
@@ -213,9 +237,11 @@ class JsonRpcClient:
             )
         return answer
 
-    def post(self, payload: Any) -> Any:
+    def post(self, payload: Any, *, result: Any = None) -> Any:
         """POST one JSON document, retrying transient failures (``RetryPolicy``)."""
-        return self.retry.run(lambda: self.post_once(payload), f"a request to {self.url}")
+        return self.retry.run(
+            lambda: self.post_once(payload, result=result), f"a request to {self.url}"
+        )
 
     def _round_trip(self, body: bytes) -> tuple[int, float | None, bytes]:
         for attempt in range(2):  # a kept-alive connection the server closed: reconnect once
@@ -264,18 +290,26 @@ class JsonRpcClient:
         return RpcError(f"{method}: {error}")
 
     def _result(self, method: str, answer: Any) -> Any:
+        if isinstance(answer, _Answer):
+            if answer.error is not None:
+                raise self._error(method, answer.error)
+            return answer.result
         if not isinstance(answer, dict):
             raise RpcError(f"{method}: unexpected answer {str(answer)[:100]}")
         if "error" in answer:
             raise self._error(method, answer["error"])
         return answer.get("result")
 
-    def call_once(self, method: str, params: Sequence[Any] = ()) -> Any:
-        """One try: a transient failure is raised (``TransientRpcError``), not retried."""
-        return self._result(method, self.post_once(self._request(method, params)))
+    def call_once(self, method: str, params: Sequence[Any] = (), *, result: Any = None) -> Any:
+        """One try: a transient failure is raised (``TransientRpcError``), not retried.
 
-    def call(self, method: str, params: Sequence[Any] = ()) -> Any:
-        return self._result(method, self.post(self._request(method, params)))
+        ``result``: the type the result is decoded into (default: plain JSON values).
+        """
+        answer = self.post_once(self._request(method, params), result=result)
+        return self._result(method, answer)
+
+    def call(self, method: str, params: Sequence[Any] = (), *, result: Any = None) -> Any:
+        return self._result(method, self.post(self._request(method, params), result=result))
 
     def batch(
         self,
@@ -322,5 +356,18 @@ class JsonRpcClient:
         return results
 
 
+def _decode(raw: bytes, result: Any) -> Any:
+    """The answer decoded as an ``_Answer`` of ``result``, else as plain JSON (``ValueError``
+    when it is not JSON at all)."""
+    if result is not None:
+        try:
+            return _answer_decoder(result).decode(raw)
+        except msgspec.DecodeError:
+            pass  # not JSON, or another shape: plain JSON says which (and keeps the messages)
+    return json.loads(raw)
+
+
 def _is_rpc_error(answer: Any) -> bool:
+    if isinstance(answer, _Answer):
+        return isinstance(answer.error, dict)
     return isinstance(answer, dict) and isinstance(answer.get("error"), dict)
