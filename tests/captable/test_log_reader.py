@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from toolkit.captable.log_reader import (
+    WINDOW_PER_WORKER,
     LogReader,
     RangePolicy,
     is_range_refusal,
@@ -182,6 +183,23 @@ def test_the_first_request_goes_alone_and_a_small_range_takes_one_request() -> N
     provider = FakeProvider(max_blocks=10, jitter=0.002)
     reader(provider, initial_span=10, concurrency=4).fetch_all(0, 999)
     assert provider.spans[0] == 10 and provider.most_in_flight > 1
+
+
+def test_requests_go_on_while_the_caller_works_on_a_chunk() -> None:
+    provider = FakeProvider()  # three logs per block: ten blocks a request
+    r = reader(provider, initial_span=10, target_logs=30, max_span=10, concurrency=2)
+    chunks = r.chunks(0, 999)
+    next(chunks)  # the caller holds the first chunk (folding it, say) and asks for no other
+    window = WINDOW_PER_WORKER * 2
+    deadline = time.monotonic() + 10
+    while r.stats.requests <= window and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    # the window filled meanwhile (not only the requests in flight when the chunk was handed
+    # over), and no further: memory stays bounded while the caller is busy
+    assert r.stats.requests == 1 + window
+    chunks.close()
+    assert not any(t.name == "getLogs-scheduler" for t in threading.enumerate())
 
 
 def test_a_single_block_the_node_refuses_is_a_chain_error() -> None:
