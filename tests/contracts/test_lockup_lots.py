@@ -163,13 +163,18 @@ def test_live_lots_are_capped_with_a_clear_error(
 def test_ended_lots_are_pruned_so_new_ones_fit(
     actors: Actors, chain: Chain, offering: Offering, alice: str
 ) -> None:
-    base = chain.now() + 1000
-    for i in range(MAX_LOTS):  # ten seconds apart: the next blocks' times do not matter
-        actors.issue("COMMON", alice, 1, locked_until=base + 10 * i)
-    chain.mine_at(base + 20)  # the first three have ended
+    # the lots end 1,000 s apart: the node's clock runs on between transactions (by seconds
+    # on a loaded machine), and a lot one second from its end would be pruned too
+    gap = 1000
+    base = chain.now() + gap
+    for i in range(MAX_LOTS):
+        actors.issue("COMMON", alice, 1, locked_until=base + gap * i)
+    chain.mine_at(base + 2 * gap)  # the first three have ended
+    later = base + gap * MAX_LOTS
     for i in range(3):
-        actors.issue("COMMON", alice, 1, locked_until=base + 1000 + i)
-    assert len(lots(offering, alice)) == MAX_LOTS
+        actors.issue("COMMON", alice, 1, locked_until=later + i)
+    ends = sorted(lot[3] for lot in lots(offering, alice))
+    assert ends == [base + gap * i for i in range(3, MAX_LOTS)] + [later, later + 1, later + 2]
     assert actors.locked("COMMON", alice) == MAX_LOTS
 
 
