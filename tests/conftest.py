@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -137,6 +138,16 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*EQUITY_CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=300
     )
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a child that a test stops with SIGINT, as Ctrl-C in a terminal would.
+
+    A process started in the background by a non-interactive shell (``make test &``, a CI
+    runner, nohup) inherits SIGINT *ignored*, and Python then installs no KeyboardInterrupt
+    handler: the child would sleep through the test's SIGINT. The default is restored here.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_dead(pid: int, seconds: float = 15) -> bool:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import default_sigint, wait_dead
 from tests.conftest import run_cli as equity
-from tests.conftest import wait_dead
 from toolkit.chain.node import pid_alive, rpc_call, start_node
 
 
@@ -90,6 +90,7 @@ def test_a_temporary_node_never_outlives_its_command(tmp_path: Path, ending: str
         stderr=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
+        preexec_fn=default_sigint,  # SIGINT stops it even when the suite runs in the background
     )
     assert proc.stdout is not None
     node_pid = int(proc.stdout.readline())

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import wait_dead
+from tests.conftest import default_sigint, wait_dead
 
 EQUITY = [sys.executable, "-m", "toolkit.cli.main"]
 
@@ -52,7 +52,12 @@ def test_the_demo_runs_every_step_and_stops_its_node(tmp_path: Path) -> None:
 
 def test_ctrl_c_during_the_demo_stops_its_node(tmp_path: Path) -> None:
     proc = subprocess.Popen(
-        [*EQUITY, "demo"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path
+        [*EQUITY, "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+        preexec_fn=default_sigint,  # SIGINT stops it even when the suite runs in the background
     )
     assert proc.stdout is not None
     first = proc.stdout.readline()
