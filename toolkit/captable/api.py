@@ -24,6 +24,7 @@ from toolkit.captable.log_reader import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Ra
 from toolkit.captable.ocf import read_ocf_register
 from toolkit.captable.reconcile import Reconciliation, reconcile, register_rows_from_ledger
 from toolkit.captable.register import Register, read_register_csv, register_csv
+from toolkit.captable.round_sales import RoundSale, paid_in_capital, read_round_sales
 from toolkit.captable.waterfall import Waterfall, waterfall
 from toolkit.errors import InputError, UsageError
 from toolkit.inputs import checksum_address
@@ -69,6 +70,7 @@ class CapTableSession:
     indexer: Indexer
     deployment: OfferingDeployment
     confirmations: int
+    cwd: Path | None = None  # where deployments/ records the offering's rounds
 
     def close(self) -> None:
         self.indexer.close()
@@ -111,6 +113,28 @@ class CapTableSession:
                 hint="give a date at or before the chain's time, or leave --as-of out for the "
                 "newest block",
             )
+
+    def round_sales(self, block: int) -> list[RoundSale]:
+        """Shares the offering's rounds sold up to ``block``, with what was paid (SPEC §11)."""
+        from toolkit.rounds.records import recorded_rounds
+
+        if self.cwd is None:
+            return []
+        rounds = recorded_rounds(self.deployment.chain_id, self.cwd, self.deployment.name)
+        return read_round_sales(self.indexer.client, rounds, block)
+
+    def paid_in_capital(self, block: int) -> dict[str, list[dict[str, Any]]]:
+        """Per class, what its rounds raised up to ``block``."""
+        return paid_in_capital(self.round_sales(block), list(self.deployment.class_ids()))
+
+    def show_document(self, table: CapTable) -> dict[str, Any]:
+        """SPEC §9's ``captable show --json`` (and ``export --format json``), each class with
+        the capital paid in through rounds (``paid_in_capital``: per payment token)."""
+        data = table.to_json()
+        paid_in = self.paid_in_capital(table.block)
+        for cls in data["classes"]:
+            cls["paid_in_capital"] = paid_in.get(cls["id"], [])
+        return data
 
     # --- the three commands -------------------------------------------------------------
 
@@ -191,7 +215,7 @@ class CapTableSession:
             count = len(rows)
         elif fmt == "json":
             table = cap_table_of(state)
-            out.write_text(json.dumps(table.to_json(), indent=2))
+            out.write_text(json.dumps(self.show_document(table), indent=2))
             count = sum(len(c.holders) for c in table.classes)
         else:
             count = self._export_ocf(state, out)
@@ -224,6 +248,7 @@ class CapTableSession:
             block_time=self._block_times(events),
             display_wallet=checksum_address,
             formation_timestamp=self._time_of_block(self.deployment.deploy_block),
+            sales=self.round_sales(state.block),
         )
         write_ocf_zip(files, out)
         return len(events)
@@ -292,4 +317,4 @@ def open_session(
         else RangePolicy(concurrency=concurrency)
     )
     indexer = Indexer.for_offering(rpc_url, offering, cwd, policy=policy, on_progress=on_progress)
-    return CapTableSession(indexer, offering, confirmations)
+    return CapTableSession(indexer, offering, confirmations, cwd)

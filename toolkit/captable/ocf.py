@@ -47,6 +47,7 @@ from toolkit.captable.register import (
     Register,
     RegisterRow,
 )
+from toolkit.captable.round_sales import RoundSale, ocf_currency
 from toolkit.errors import InputError
 from toolkit.inputs import (
     ZERO_ADDRESS,
@@ -104,6 +105,8 @@ class OcfBuilder:
     lots: dict[tuple[str, str], deque[_Lot]] = field(default_factory=dict)
     serial: dict[str, int] = field(default_factory=dict)
     uses_lockup_legend: bool = False
+    # shares sold in rounds, by (transaction, class, wallet): their price (SPEC §11)
+    sales: Mapping[tuple[str, str, str], RoundSale] = field(default_factory=dict)
     _pending: list[Event] = field(default_factory=list)
 
     # --- feeding events -----------------------------------------------------------------
@@ -199,6 +202,17 @@ class OcfBuilder:
             notes.append(
                 f"vesting {iso_time(vesting.start)} cliff {iso_time(vesting.cliff)} end {iso_time(vesting.end)}"
             )
+        share_price = {"amount": "0", "currency": "USD"}
+        sale = self.sales.get((event.tx_hash.lower(), class_id, wallet.lower()))
+        if sale is not None and origin == "issued":
+            share_price = {
+                "amount": format(sale.share_price, "f"),
+                "currency": ocf_currency(sale.payment_symbol),
+            }
+            notes.append(
+                f"sold in round {sale.round} at {sale.share_price} {sale.payment_symbol} per share, "
+                f"paid {sale.paid} base units of {sale.payment_token}"
+            )
         self.transactions.append(
             StockIssuance(
                 id=f"issuance-{security_id}",
@@ -208,7 +222,7 @@ class OcfBuilder:
                 stock_class_id=class_id,
                 date=iso_date(when),
                 quantity=self._quantity(class_id, units),
-                share_price={"amount": "0", "currency": "USD"},
+                share_price=share_price,
                 security_law_exemptions=[],
                 stock_legend_ids=legends,
                 vesting_terms_id=terms_id,
@@ -410,6 +424,7 @@ def build_ocf_files(
     country_of_formation: str = "US",
     generated_at: str | None = None,
     formation_timestamp: int | None = None,
+    sales: Iterable[RoundSale] = (),
 ) -> dict[str, bytes]:
     """The package's files (name -> JSON bytes), manifest included."""
     from pyocf.api import (
@@ -427,7 +442,10 @@ def build_ocf_files(
         VestingTermsFile,
     )
 
-    builder = OcfBuilder(deployment, class_info, display_wallet, block_time).feed(events)
+    by_issuance = {(s.tx_hash.lower(), s.class_id, s.wallet.lower()): s for s in sales}
+    builder = OcfBuilder(
+        deployment, class_info, display_wallet, block_time, sales=by_issuance
+    ).feed(events)
     wallets_by_investor: dict[str, list[str]] = {}
     for wallet, investor in builder.investors.items():
         wallets_by_investor.setdefault(investor, []).append(display_wallet(wallet))

@@ -175,10 +175,21 @@ def show(
     confirmations: int | None,
     concurrency: int | None,
 ) -> None:
-    """Holders per class and combined: shares, locked shares, votes and percentages."""
+    """Holders per class and combined: shares, locked shares, votes and percentages, and the
+    capital paid in through subscription rounds per class."""
     with _session(app, confirmations, concurrency) as session:
         table = session.cap_table(as_of, class_id=share_class.id if share_class else None)
-    app.result(table.to_json(), lambda: _render_cap_table(app, table))
+        data = session.show_document(table)
+
+    def render() -> None:
+        _render_cap_table(app, table)
+        for cls in data["classes"]:
+            class_id = cls["id"]
+            for paid in cls["paid_in_capital"]:
+                money = _shares(paid["amount"], paid["decimals"])
+                app.say(f"{class_id}: paid-in capital {money} {paid['symbol']} through rounds")
+
+    app.result(data, render)
 
 
 @captable.command()
