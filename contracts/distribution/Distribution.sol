@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IHolderRegistry} from "../interfaces/IHolderRegistry.sol";
+import {IDistribution} from "./IDistribution.sol";
+
+/// @title One dividend, funded at birth by {DistributionFactory}
+/// @notice Holds exactly the entitlements of one declaration (the factory sends `entitled` to it
+/// and the dust elsewhere in the transaction that creates it), so its token balance is always
+/// what is neither paid nor reclaimed. Its terms are immutable: a claim reads two storage slots
+/// (the reentrancy flag and one word of leaf states).
+///
+/// Leaf states, two bits each, 128 leaves per storage word: 0 unpaid, 1 paid, 2 reserved.
+/// unpaid -> paid (claim or push, wallet allowed, before the deadline);
+/// unpaid -> reserved (claim or push, wallet blocked, before the deadline);
+/// reserved -> paid (claim or push, wallet allowed again, before or after the deadline).
+/// Nothing leaves "paid". `reserved` sums the reserved leaves; {reclaim} never touches it.
+contract Distribution is IDistribution, AccessControl, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    /// @notice May push payments ({pay}) and reclaim after the deadline ({reclaim}).
+    bytes32 public constant DISTRIBUTOR_ROLE = keccak256("DISTRIBUTOR_ROLE");
+
+    uint256 private constant _UNPAID = 0;
+    uint256 private constant _PAID = 1;
+    uint256 private constant _RESERVED = 2;
+
+    /// @notice The token the dividend is paid in.
+    IERC20 public immutable paymentToken;
+    /// @notice The offering's holder registry: who is frozen or no longer qualified.
+    IHolderRegistry public immutable registry;
+    /// @notice The root of the entitlements' StandardMerkleTree.
+    bytes32 public immutable root;
+    /// @notice How many leaves the tree has.
+    uint256 public immutable leafCount;
+    /// @notice Sum of net + withheld over every leaf.
+    uint256 public immutable entitled;
+    /// @notice What the declaration paid to the dust account (funded = entitled + dust).
+    uint256 public immutable dust;
+    /// @notice The block whose cap table the entitlements were computed from.
+    uint64 public immutable recordBlock;
+    /// @notice Unix seconds; from then on only reserved leaves are paid, and the rest is reclaimable.
+    uint64 public immutable claimDeadline;
+    /// @notice Receives every withheld amount.
+    address public immutable taxAccount;
+    /// @notice Received the dust.
+    address public immutable dustAccount;
+    /// @notice Who declared and funded the distribution; receives what is reclaimed.
+    address public immutable company;
+
+    /// @dev What a push batch accumulates while it settles its leaves (in memory: the stack is full).
+    struct Tally {
+        uint256 reserved;
+        uint256 withheld;
+        uint256 paidCount;
+        uint256 reservedCount;
+        address lastWallet;
+        bool lastBlocked;
+        bool open;
+    }
+
+    /// @notice Sum of net + withheld of the leaves reserved now.
+    uint256 public reserved;
+    mapping(uint256 word => uint256 states) private _states;
+
+    /// @param terms the declaration (see {IDistribution-Terms}); checked here
+    /// @param company_ the declarer, who funds it and gets the reclaimed rest
+    constructor(Terms memory terms, address company_) {
+        if (address(terms.paymentToken) == address(0)) revert InvalidAccount(address(0));
+        if (address(terms.registry) == address(0)) revert InvalidAccount(address(0));
+        if (terms.taxAccount == address(0)) revert InvalidAccount(terms.taxAccount);
+        if (terms.dust != 0 && terms.dustAccount == address(0)) revert InvalidAccount(terms.dustAccount);
+        if (terms.admin == address(0)) revert InvalidAccount(terms.admin);
+        if (terms.distributor == address(0)) revert InvalidAccount(terms.distributor);
+        if (company_ == address(0)) revert InvalidAccount(company_);
+        if (
+            terms.root == bytes32(0) || terms.leafCount == 0 || terms.entitled == 0
+                || terms.recordBlock >= block.number || terms.claimDeadline <= block.timestamp
+        ) revert InvalidTerms();
+        paymentToken = terms.paymentToken;
+        registry = terms.registry;
+        root = terms.root;
+        leafCount = terms.leafCount;
+        entitled = terms.entitled;
+        dust = terms.dust;
+        recordBlock = terms.recordBlock;
+        claimDeadline = terms.claimDeadline;
+        taxAccount = terms.taxAccount;
+        dustAccount = terms.dustAccount;
+        company = company_;
+        _grantRole(DEFAULT_ADMIN_ROLE, terms.admin);
+        _grantRole(DISTRIBUTOR_ROLE, terms.distributor);
+    }
+
+    /// @inheritdoc IDistribution
+    function claim(Entitlement calldata e, bytes32[] calldata proof) external nonReentrant returns (bool) {
+        if (!MerkleProof.verifyCalldata(proof, root, _leafHash(e))) revert InvalidProof();
+        (uint256 word, uint256 shift) = _position(e.index);
+        uint256 states = _states[word];
+        uint256 state = (states >> shift) & 3;
+        if (state == _PAID) revert AlreadyPaid(e.index);
+        if (state == _UNPAID && block.timestamp >= claimDeadline) revert ClaimDeadlinePassed(claimDeadline);
+        uint256 amount = e.net + e.withheld;
+        if (_isBlocked(e.wallet)) {
+            if (state == _RESERVED) revert WalletBlocked(e.wallet);
+            _states[word] = states | (_RESERVED << shift);
+            reserved += amount;
+            emit Reserved(e.wallet, e.classToken, e.index, e.net, e.withheld);
+            return false;
+        }
+        _states[word] = (states & ~(3 << shift)) | (_PAID << shift);
+        if (state == _RESERVED) reserved -= amount;
+        emit Paid(e.wallet, e.classToken, e.index, e.net, e.withheld);
+        if (e.net != 0) paymentToken.safeTransfer(e.wallet, e.net);
+        if (e.withheld != 0) paymentToken.safeTransfer(taxAccount, e.withheld);
+        return true;
+    }
+
+    /// @inheritdoc IDistribution
+    function pay(Entitlement[] calldata leaves, bytes32[] calldata proof, bool[] calldata proofFlags)
+        external
+        onlyRole(DISTRIBUTOR_ROLE)
+        nonReentrant
+        returns (uint256 paidCount, uint256 reservedCount)
+    {
+        if (leaves.length == 0) revert EmptyBatch();
+        bytes32[] memory hashes = new bytes32[](leaves.length);
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            hashes[i] = _leafHash(leaves[i]);
+        }
+        if (!MerkleProof.multiProofVerifyCalldata(proof, proofFlags, root, hashes)) revert InvalidProof();
+        // `hashes` is reused for the net amount to send each leaf (0: nothing)
+        Tally memory tally = _settleAll(leaves, hashes);
+        _sendAll(leaves, hashes, tally.withheld);
+        return (tally.paidCount, tally.reservedCount);
+    }
+
+    /// @inheritdoc IDistribution
+    function reclaim() external onlyRole(DISTRIBUTOR_ROLE) nonReentrant returns (uint256 amount) {
+        if (block.timestamp < claimDeadline) revert ClaimPeriodOpen(claimDeadline);
+        uint256 balance = paymentToken.balanceOf(address(this));
+        uint256 kept = reserved;
+        amount = balance > kept ? balance - kept : 0;
+        if (amount == 0) revert NothingToReclaim();
+        emit Reclaimed(company, amount);
+        paymentToken.safeTransfer(company, amount);
+    }
+
+    /// @inheritdoc IDistribution
+    function stateOf(uint256 index) external view returns (uint8) {
+        (uint256 word, uint256 shift) = _position(index);
+        return uint8((_states[word] >> shift) & 3);
+    }
+
+    /// @inheritdoc IDistribution
+    function stateWords(uint256 fromWord, uint256 count) external view returns (uint256[] memory words) {
+        words = new uint256[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            words[i] = _states[fromWord + i];
+        }
+    }
+
+    /// @inheritdoc IDistribution
+    function isBlocked(address wallet) external view returns (bool) {
+        return _isBlocked(wallet);
+    }
+
+    /// @dev Effects of a push: every leaf's state, the reserved total and the events; the net
+    /// amount to send each leaf goes into `amounts`.
+    function _settleAll(Entitlement[] calldata leaves, bytes32[] memory amounts) private returns (Tally memory tally) {
+        tally = Tally(reserved, 0, 0, 0, address(0), false, block.timestamp < claimDeadline);
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            amounts[i] = bytes32(_settle(leaves[i], tally, i == 0));
+        }
+        if (tally.reserved != reserved) reserved = tally.reserved;
+    }
+
+    /// @dev Interactions of a push, after its effects: each net amount, then the withheld total.
+    function _sendAll(Entitlement[] calldata leaves, bytes32[] memory amounts, uint256 withheld) private {
+        IERC20 token = paymentToken;
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            uint256 net = uint256(amounts[i]);
+            if (net != 0) token.safeTransfer(leaves[i].wallet, net);
+        }
+        if (withheld != 0) token.safeTransfer(taxAccount, withheld);
+    }
+
+    /// @dev Settle one pushed leaf (state, totals, event); returns the net amount to send it.
+    /// Consecutive leaves of one wallet (the tree is ordered by wallet) ask the registry once.
+    function _settle(Entitlement calldata e, Tally memory tally, bool first) private returns (uint256) {
+        (uint256 word, uint256 shift) = _position(e.index);
+        uint256 states = _states[word];
+        uint256 state = (states >> shift) & 3;
+        if (state == _PAID || (state == _UNPAID && !tally.open)) return 0;
+        if (first || e.wallet != tally.lastWallet) {
+            tally.lastWallet = e.wallet;
+            tally.lastBlocked = _isBlocked(e.wallet);
+        }
+        if (tally.lastBlocked) {
+            if (state == _RESERVED) return 0;
+            _states[word] = states | (_RESERVED << shift);
+            tally.reserved += e.net + e.withheld;
+            ++tally.reservedCount;
+            emit Reserved(e.wallet, e.classToken, e.index, e.net, e.withheld);
+            return 0;
+        }
+        _states[word] = (states & ~(3 << shift)) | (_PAID << shift);
+        if (state == _RESERVED) tally.reserved -= e.net + e.withheld;
+        tally.withheld += e.withheld;
+        ++tally.paidCount;
+        emit Paid(e.wallet, e.classToken, e.index, e.net, e.withheld);
+        return e.net;
+    }
+
+    /// @dev Frozen, not registered (or removed), or past its qualification's expiry: the rules of
+    /// {IHolderRegistry-isQualified} plus the frozen flag, in one call.
+    function _isBlocked(address wallet) private view returns (bool) {
+        (bytes16 investorId,, uint40 expiresAt,, bool frozen) = registry.holderOf(wallet);
+        return frozen || investorId == bytes16(0) || block.timestamp >= expiresAt;
+    }
+
+    /// @dev The StandardMerkleTree leaf: keccak256 of keccak256 of the ABI-encoded values.
+    function _leafHash(Entitlement calldata e) private pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(e.index, e.wallet, e.classToken, e.net, e.withheld))));
+    }
+
+    function _position(uint256 index) private view returns (uint256 word, uint256 shift) {
+        if (index >= leafCount) revert InvalidLeafIndex(index, leafCount);
+        return (index >> 7, (index & 127) << 1);
+    }
+}

@@ -1,0 +1,259 @@
+"""An offering, a stablecoin and the distribution factory on the session's anvil, with helpers
+to register holders, issue shares and declare, claim and push dividends straight through web3.
+
+Entitlements are computed by the toolkit's pure core from balances read at the record block;
+the tree is the toolkit's StandardMerkleTree. Contract tests, the property test and the gas
+benchmark share this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from web3 import Web3
+from web3.contract import Contract
+from web3.logs import DISCARD
+
+from tests.contracts.offering_chain import NEVER, Chain, ClassSpec, Offering, cc, investor_id
+from toolkit.compile import build_dir, compile_project
+from toolkit.dividends.entitlements import (
+    ClassRate,
+    Entitlement,
+    Entitlements,
+    Withholding,
+    compute_entitlements,
+    entitlement_tree,
+)
+from toolkit.dividends.merkle import StandardMerkleTree
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CLASSES = (
+    ClassSpec("COMMON", votes_per_share=1, authorized=10**12),
+    ClassSpec("PREFERRED", votes_per_share=0, authorized=10**12, decimals=2),
+)
+TAX = Web3.to_checksum_address("0x" + "7a" * 20)
+DUST = Web3.to_checksum_address("0x" + "d5" * 20)
+USD = 10**6  # the stablecoin has 6 decimals
+DAY = 86_400
+GAS = 8_000_000
+
+
+def fixture_artifacts() -> dict[str, dict[str, Any]]:
+    """The hostile test tokens (compiled from tests/, never shipped)."""
+    import json
+
+    compile_project(FIXTURES)
+    folder = build_dir(FIXTURES)
+    return {
+        name: json.loads((folder / f"{name}.json").read_text())
+        for name in ("FeeOnTransferToken", "ReentrantToken")
+    }
+
+
+def entitlement_args(e: Entitlement) -> tuple[int, str, str, int, int]:
+    return e.leaf()
+
+
+@dataclass
+class Declared:
+    """A declared (funded) distribution, with the tree it was declared from."""
+
+    contract: Contract
+    entitlements: Entitlements
+    tree: StandardMerkleTree
+    record_block: int
+    deadline: int
+    declarer: str
+    receipt: Any
+
+    def leaf(self, index: int) -> Entitlement:
+        return self.entitlements.leaves[index]
+
+    def proof(self, index: int) -> list[bytes]:
+        return self.tree.proof(index)
+
+
+class DividendWorld:
+    def __init__(self, chain: Chain, offering: Offering, accounts: list[str], load: Any) -> None:
+        self.chain = chain
+        self.w3 = chain.w3
+        self.offering = offering
+        self.accounts = accounts
+        self.issuer = accounts[0]
+        self.artifacts = {
+            name: load(name) for name in ("Distribution", "DistributionFactory", "TestStablecoin")
+        }
+        for artifact in self.artifacts.values():
+            chain._index_errors(artifact["abi"])
+        self.stablecoin = self.deploy("TestStablecoin", "Test Tether USD", "USDT", 6, self.issuer)
+        self.factory = self.deploy("DistributionFactory")
+        self.jurisdiction: dict[str, str] = {}
+
+    # --- set-up ---------------------------------------------------------------------------
+
+    def deploy(self, name: str, *args: Any, artifact: dict[str, Any] | None = None) -> Contract:
+        data = artifact or self.artifacts[name]
+        return self.chain.deploy(
+            name, *args, sender=self.issuer, abi=data["abi"], bytecode=data["bytecode"]
+        )
+
+    def distribution(self, address: str) -> Contract:
+        return self.w3.eth.contract(address=address, abi=self.artifacts["Distribution"]["abi"])
+
+    def send(self, call: Any, sender: str | None = None) -> Any:
+        return self.chain.send(call, sender or self.issuer, gas=GAS)
+
+    def register(
+        self, wallet: str, investor: str, jurisdiction: str = "DE", expires_at: int = NEVER
+    ) -> None:
+        registry = self.offering.registry
+        self.send(
+            registry.functions.addHolder(
+                wallet, investor_id(investor), cc(jurisdiction), expires_at, True
+            )
+        )
+        self.jurisdiction[wallet.lower()] = jurisdiction
+
+    def issue(self, class_id: str, wallet: str, amount: int) -> None:
+        self.send(self.offering.token(class_id).functions.issue(wallet, amount, 0))
+
+    def transfer(self, class_id: str, sender: str, to: str, amount: int) -> None:
+        self.send(self.offering.token(class_id).functions.transfer(to, amount), sender)
+
+    def freeze(self, wallet: str, frozen: bool = True) -> None:
+        self.send(self.offering.registry.functions.setFrozen(wallet, frozen))
+
+    def mint(self, to: str, amount: int) -> None:
+        self.send(self.stablecoin.functions.mint(to, amount))
+
+    def balance(self, wallet: str, token: Contract | None = None) -> int:
+        return int((token or self.stablecoin).functions.balanceOf(wallet).call())
+
+    # --- declaring ------------------------------------------------------------------------
+
+    def holdings_at(self, block: int, wallets: list[str] | None = None) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for class_id, token in self.offering.classes.items():
+            out[class_id] = {}
+            for wallet in wallets or self.accounts:
+                shares = int(token.functions.balanceOf(wallet).call(block_identifier=block))
+                if shares:
+                    out[class_id][wallet] = shares
+        return out
+
+    def entitlements(
+        self,
+        holdings: Mapping[str, Mapping[str, int]],
+        amounts: Mapping[str, Fraction],
+        withholding: Withholding,
+    ) -> Entitlements:
+        rates = [
+            ClassRate(
+                class_id,
+                self.offering.token(class_id).address,
+                amounts[class_id],
+                self.offering.specs[class_id].decimals,
+            )
+            for class_id in self.offering.classes
+            if class_id in amounts
+        ]
+        return compute_entitlements(
+            holdings,
+            rates,
+            withholding,
+            lambda wallet: self.jurisdiction.get(wallet.lower()),
+            checksum=Web3.to_checksum_address,
+        )
+
+    def declare(
+        self,
+        amounts: Mapping[str, Fraction] | None = None,
+        withholding: Withholding | None = None,
+        *,
+        record_block: int | None = None,
+        deadline_in: int = 30 * DAY,
+        declarer: str | None = None,
+        dust_account: str = DUST,
+        token: Contract | None = None,
+        entitlements: Entitlements | None = None,
+        terms: dict[str, Any] | None = None,
+    ) -> Declared:
+        """Compute the entitlements at ``record_block`` (default: the latest block), fund and
+        declare through the factory from ``declarer`` (default: the issuer)."""
+        declarer = declarer or self.issuer
+        token = token or self.stablecoin
+        if record_block is None:
+            record_block = self.w3.eth.block_number
+            self.chain.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        if entitlements is None:
+            amounts = amounts or {"COMMON": Fraction(USD // 4), "PREFERRED": Fraction(USD)}
+            withholding = withholding or Withholding(Fraction(0), {"US": Fraction(30, 100)})
+            entitlements = self.entitlements(self.holdings_at(record_block), amounts, withholding)
+        tree = entitlement_tree(entitlements)
+        deadline = self.chain.now() + deadline_in
+        funded = entitlements.funded
+        if token.address == self.stablecoin.address and self.balance(declarer) < funded:
+            self.mint(declarer, funded)
+        self.send(token.functions.approve(self.factory.address, funded), declarer)
+        data = self.terms(entitlements, tree, record_block, deadline, token, dust_account)
+        if terms:
+            data.update(terms)
+        receipt = self.send(self.factory.functions.declare(tuple(data.values())), declarer)
+        (event,) = self.factory.events.DistributionDeclared().process_receipt(receipt, errors=DISCARD)
+        contract = self.distribution(event["args"]["distribution"])
+        return Declared(contract, entitlements, tree, record_block, deadline, declarer, receipt)
+
+    def terms(
+        self,
+        entitlements: Entitlements,
+        tree: StandardMerkleTree,
+        record_block: int,
+        deadline: int,
+        token: Contract,
+        dust_account: str = DUST,
+    ) -> dict[str, Any]:
+        return {
+            "paymentToken": token.address,
+            "registry": self.offering.registry.address,
+            "root": tree.root,
+            "leafCount": len(tree),
+            "entitled": entitlements.entitled,
+            "dust": entitlements.dust,
+            "recordBlock": record_block,
+            "claimDeadline": deadline,
+            "taxAccount": TAX,
+            "dustAccount": dust_account,
+            "admin": self.offering.timelock.address,
+            "distributor": self.issuer,
+        }
+
+    # --- paying ---------------------------------------------------------------------------
+
+    def claim(self, declared: Declared, index: int, sender: str | None = None) -> Any:
+        leaf = declared.leaf(index)
+        return self.send(
+            declared.contract.functions.claim(leaf.leaf(), declared.proof(index)),
+            sender or leaf.wallet,
+        )
+
+    def claim_error(self, declared: Declared, index: int, sender: str | None = None) -> Any:
+        leaf = declared.leaf(index)
+        return self.chain.revert_of(
+            declared.contract.functions.claim(leaf.leaf(), declared.proof(index)),
+            sender or leaf.wallet,
+        )
+
+    def pay_call(self, declared: Declared, indices: list[int]) -> Any:
+        multiproof = declared.tree.multiproof(indices)
+        leaves = [declared.leaf(i).leaf() for i in multiproof.leaves]
+        return declared.contract.functions.pay(leaves, multiproof.proof, multiproof.flags)
+
+    def pay(self, declared: Declared, indices: list[int], sender: str | None = None) -> Any:
+        return self.send(self.pay_call(declared, indices), sender)
+
+    def state(self, declared: Declared, index: int) -> int:
+        return int(declared.contract.functions.stateOf(index).call())
