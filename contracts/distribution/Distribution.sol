@@ -219,14 +219,39 @@ contract Distribution is IDistribution, AccessControl, ReentrancyGuard {
 
     /// @dev Frozen, not registered (or removed), or past its qualification's expiry: the rules of
     /// {IHolderRegistry-isQualified} plus the frozen flag, in one call.
-    function _isBlocked(address wallet) private view returns (bool) {
-        (bytes16 investorId,, uint40 expiresAt,, bool frozen) = registry.holderOf(wallet);
-        return frozen || investorId == bytes16(0) || block.timestamp >= expiresAt;
+    /// Reads the three words it needs of {IHolderRegistry-holderOf}'s answer without decoding
+    /// the other two (a call whose answer is short or fails counts as blocked).
+    function _isBlocked(address wallet) private view returns (bool blocked) {
+        address target = address(registry);
+        bytes4 selector = IHolderRegistry.holderOf.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), wallet)
+            let ok := staticcall(gas(), target, ptr, 0x24, ptr, 0xa0)
+            switch and(ok, eq(returndatasize(), 0xa0))
+            case 0 { blocked := 1 }
+            default {
+                // words: investorId (bytes16, left-aligned), jurisdiction, expiresAt, accredited, frozen
+                let unregistered := iszero(mload(ptr))
+                let expired := iszero(lt(timestamp(), mload(add(ptr, 0x40))))
+                let frozen := iszero(iszero(mload(add(ptr, 0x80))))
+                blocked := or(or(unregistered, expired), frozen)
+            }
+        }
     }
 
     /// @dev The StandardMerkleTree leaf: keccak256 of keccak256 of the ABI-encoded values.
-    function _leafHash(Entitlement calldata e) private pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(e.index, e.wallet, e.classToken, e.net, e.withheld))));
+    /// The entitlement is five static words in calldata, laid out as `abi.encode` lays them out,
+    /// so the inner hash is taken over a plain copy of them (in scratch memory above the free
+    /// memory pointer, which is not moved).
+    function _leafHash(Entitlement calldata e) private pure returns (bytes32 leaf) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, e, 0xa0)
+            mstore(0x00, keccak256(ptr, 0xa0))
+            leaf := keccak256(0x00, 0x20)
+        }
     }
 
     function _position(uint256 index) private view returns (uint256 word, uint256 shift) {
