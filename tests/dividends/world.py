@@ -19,6 +19,7 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 
 from tests.contracts.offering_chain import NEVER, Chain, ClassSpec, Offering, cc, investor_id
+from toolkit.captable.rpc import JsonRpcClient
 from toolkit.compile import build_dir, compile_project
 from toolkit.dividends.entitlements import (
     ClassRate,
@@ -40,6 +41,9 @@ DUST = Web3.to_checksum_address("0x" + "d5" * 20)
 USD = 10**6  # the stablecoin has 6 decimals
 DAY = 86_400
 GAS = 8_000_000
+BALANCE_OF = "0x70a08231"
+RESERVED_SELECTOR = "0x" + Web3.keccak(text="reserved()")[:4].hex()
+STATE_WORDS_SELECTOR = "0x" + Web3.keccak(text="stateWords(uint256,uint256)")[:4].hex()
 
 
 def fixture_artifacts() -> dict[str, dict[str, Any]]:
@@ -92,6 +96,7 @@ class DividendWorld:
         self.stablecoin = self.deploy("TestStablecoin", "Test Tether USD", "USDT", 6, self.issuer)
         self.factory = self.deploy("DistributionFactory")
         self.jurisdiction: dict[str, str] = {}
+        self.rpc = JsonRpcClient(str(getattr(self.w3.provider, "endpoint_uri", "")))
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -135,14 +140,28 @@ class DividendWorld:
 
     # --- declaring ------------------------------------------------------------------------
 
+    def read(self, calls: list[tuple[str, str]], block: int | str = "latest") -> list[int]:
+        """Raw ``eth_call``s (target, calldata) in one JSON-RPC batch, each answer as an integer
+        (web3's contract objects cost milliseconds a call: the property test reads a lot)."""
+        tag = hex(block) if isinstance(block, int) else block
+        answers = self.rpc.batch_or_raise(
+            [("eth_call", [{"to": to, "data": data}, tag]) for to, data in calls]
+        )
+        return [int(a, 16) if a not in ("0x", "") else 0 for a in answers]
+
+    def balance_calls(self, token: str, wallets: list[str]) -> list[tuple[str, str]]:
+        return [(token, BALANCE_OF + "0" * 24 + w[2:].lower()) for w in wallets]
+
     def holdings_at(self, block: int, wallets: list[str] | None = None) -> dict[str, dict[str, int]]:
+        wallets = wallets or self.accounts
+        calls: list[tuple[str, str]] = []
+        for token in self.offering.classes.values():
+            calls += self.balance_calls(token.address, wallets)
+        answers = iter(self.read(calls, block))
         out: dict[str, dict[str, int]] = {}
-        for class_id, token in self.offering.classes.items():
-            out[class_id] = {}
-            for wallet in wallets or self.accounts:
-                shares = int(token.functions.balanceOf(wallet).call(block_identifier=block))
-                if shares:
-                    out[class_id][wallet] = shares
+        for class_id in self.offering.classes:
+            shares = {w: next(answers) for w in wallets}
+            out[class_id] = {w: s for w, s in shares.items() if s}
         return out
 
     def entitlements(

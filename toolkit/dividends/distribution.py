@@ -1,0 +1,552 @@
+"""Distributions on the chain (the shell around the pure core): plan, declare, claim, reclaim,
+status and statements.
+
+A *plan* reads the cap table as of the record date through the indexer (the ledger at that
+block, with each wallet's jurisdiction as the registry then said), computes the entitlements
+and their tree, and says what a declaration will send. Declaring approves the factory and calls
+``declare``: the distribution is created and funded in that one transaction. Everything a
+report needs afterwards is read from the distribution itself (its state words, its balance and
+its ``Paid``/``Reserved``/``Reclaimed`` events).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from toolkit.dividends.entitlements import (
+    ClassRate,
+    Entitlements,
+    compute_entitlements,
+    entitlement_tree,
+)
+from toolkit.dividends.merkle import StandardMerkleTree
+from toolkit.dividends.records import (
+    ClassRecord,
+    DividendBook,
+    DividendRecord,
+    read_factory,
+    record_factory,
+)
+from toolkit.dividends.terms import DividendFile
+from toolkit.errors import ChainError, InputError, TransactionRevertedError, UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from web3 import Web3
+    from web3.contract import Contract
+
+    from toolkit.captable.api import CapTableSession
+    from toolkit.chain.tx import Transactor, TxResult
+    from toolkit.offering.deployments import Deployment
+
+DISTRIBUTION = "Distribution"
+FACTORY = "DistributionFactory"
+STABLECOIN = "TestStablecoin"
+STATES = {0: "unpaid", 1: "paid", 2: "reserved"}
+ERC20_ABI: list[dict[str, Any]] = [
+    {
+        "type": "function",
+        "name": name,
+        "stateMutability": "view",
+        "inputs": inputs,
+        "outputs": [{"name": "", "type": kind}],
+    }
+    for name, inputs, kind in (
+        ("decimals", [], "uint8"),
+        ("symbol", [], "string"),
+        ("balanceOf", [{"name": "a", "type": "address"}], "uint256"),
+    )
+] + [
+    {
+        "type": "function",
+        "name": "approve",
+        "stateMutability": "nonpayable",
+        "inputs": [{"name": "s", "type": "address"}, {"name": "v", "type": "uint256"}],
+        "outputs": [{"name": "", "type": "bool"}],
+    }
+]
+
+
+def artifact(name: str) -> dict[str, Any]:
+    from toolkit.offering.contracts import artifact as template
+
+    return template(name)
+
+
+def erc20(w3: Web3, address: str) -> Contract:
+    return w3.eth.contract(address=w3.to_checksum_address(address), abi=ERC20_ABI)
+
+
+def distribution_contract(w3: Web3, address: str) -> Contract:
+    return w3.eth.contract(
+        address=w3.to_checksum_address(address), abi=artifact(DISTRIBUTION)["abi"]
+    )
+
+
+def format_units(amount: int, decimals: int) -> str:
+    """Base units of the payment token as the number a person reads (exact)."""
+    if decimals == 0:
+        return str(amount)
+    sign = "-" if amount < 0 else ""
+    whole, part = divmod(abs(amount), 10**decimals)
+    return f"{sign}{whole}.{part:0{decimals}d}"
+
+
+def rate_text(numerator: int, denominator: int) -> str:
+    percent = Decimal(numerator * 100) / Decimal(denominator)
+    return f"{percent.normalize():f}%"
+
+
+# --- planning --------------------------------------------------------------------------------
+
+
+@dataclass
+class DividendPlan:
+    """What a declaration of ``file`` will do, computed from the chain, nothing sent."""
+
+    file: DividendFile
+    record_block: int
+    record_timestamp: int
+    token: str
+    token_symbol: str
+    token_decimals: int
+    entitlements: Entitlements
+    tree: StandardMerkleTree
+    rates: list[ClassRate] = field(default_factory=list)
+
+    @property
+    def funded(self) -> int:
+        return self.entitlements.funded
+
+    def terms(self, deployment: Deployment, distributor: str) -> tuple[Any, ...]:
+        """The factory's ``Terms`` tuple (admin: the timelock; distributor: the issuer)."""
+        return (
+            self.token,
+            deployment.registry,
+            self.tree.root,
+            len(self.tree),
+            self.entitlements.entitled,
+            self.entitlements.dust,
+            self.record_block,
+            self.file.claim_deadline,
+            self.file.tax_account,
+            self.file.dust_account,
+            deployment.timelock,
+            distributor,
+        )
+
+    def record(
+        self, dividend_id: int, deployment: Deployment, *, company: str, distributor: str, factory: str
+    ) -> DividendRecord:
+        ent = self.entitlements
+        amounts = {c.class_id: str(c.amount_per_share) for c in self.file.per_class}
+        totals = {c.class_id: c for c in ent.classes}
+        return DividendRecord(
+            id=dividend_id,
+            offering=deployment.name,
+            chain_id=deployment.chain_id,
+            state="declared",
+            payment_token=self.token,
+            token_symbol=self.token_symbol,
+            token_decimals=self.token_decimals,
+            record_block=self.record_block,
+            record_date=str(self.file.record_date),
+            claim_deadline=self.file.claim_deadline,
+            tax_account=self.file.tax_account,
+            dust_account=self.file.dust_account,
+            funded=ent.funded,
+            entitled=ent.entitled,
+            dust=ent.dust,
+            root="0x" + self.tree.root.hex(),
+            leaf_count=len(self.tree),
+            classes=[
+                ClassRecord(
+                    id=r.class_id,
+                    token=r.token,
+                    amount_per_share=amounts[r.class_id],
+                    shares=totals[r.class_id].shares,
+                    funded=totals[r.class_id].funded,
+                    entitled=totals[r.class_id].entitled,
+                )
+                for r in self.rates
+            ],
+            withholding={k: str(v) for k, v in self.file.withholding_percent.items()},
+            factory=factory,
+            company=company,
+            distributor=distributor,
+            source_file=str(self.file.path),
+            source_sha256=self.file.sha256,
+            details=[
+                [e.shares, e.jurisdiction, f"{e.rate.numerator}/{e.rate.denominator}"]
+                for e in ent.leaves
+            ],
+        )
+
+
+def resolve_record_block(session: CapTableSession, record_date: int | str, deploy_block: int) -> int:
+    from toolkit.captable.api import parse_as_of
+
+    if isinstance(record_date, int):
+        block = record_date
+    else:
+        moment = parse_as_of(record_date)
+        assert isinstance(moment, datetime)
+        block = session.indexer.block_at_time(moment)
+    if block < deploy_block:
+        raise InputError(
+            f"record_date is block {block}, before the offering was deployed (block {deploy_block})",
+            hint="give a record date after the offering's deployment",
+        )
+    return block
+
+
+def plan_dividend(
+    w3: Web3,
+    session: CapTableSession,
+    deployment: Deployment,
+    file: DividendFile,
+    *,
+    now: int,
+    stablecoin: Callable[[], str] | None = None,
+) -> DividendPlan:
+    """Entitlements as of the record date (see the module docstring); nothing is sent."""
+    from toolkit.captable.api import checksum
+
+    if file.claim_deadline <= now:
+        raise InputError(
+            f"claim_deadline {datetime.fromtimestamp(file.claim_deadline, UTC).isoformat()} is "
+            "not in the future (chain time)",
+            hint="give a later claim_deadline",
+        )
+    token = file.payment_token
+    if token == "stablecoin":
+        if stablecoin is None:
+            raise InputError(
+                'payment_token = "stablecoin" but no stablecoin is recorded on this chain',
+                hint="give the payment token's address",
+            )
+        token = stablecoin()
+    if not bytes(w3.eth.get_code(w3.to_checksum_address(token))):
+        raise InputError(
+            f"payment_token {token} is not a contract on this chain",
+            hint="give the address of the ERC-20 the dividend is paid in",
+        )
+    coin = erc20(w3, token)
+    try:
+        decimals = int(coin.functions.decimals().call())
+        symbol = str(coin.functions.symbol().call())
+    except Exception as exc:  # noqa: BLE001 - any failure means "not an ERC-20 we can use"
+        raise InputError(
+            f"payment_token {token} does not answer decimals()/symbol() like an ERC-20 ({exc})",
+            hint="give the address of an ERC-20 token",
+        ) from None
+    record_block = resolve_record_block(session, file.record_date, deployment.block)
+    state = session.state(record_block)
+    ledger = state.ledger
+    rates = []
+    for amount in file.per_class:
+        share_class = deployment.class_by_id(amount.class_id)
+        rates.append(
+            ClassRate(
+                amount.class_id,
+                share_class.address,
+                amount.base_units(decimals),
+                share_class.decimals,
+            )
+        )
+    holdings = {c.class_id: ledger.classes[c.class_id].holders() for c in rates}
+
+    def jurisdiction_of(wallet: str) -> str | None:
+        record = ledger.holders.get(wallet)
+        return record.jurisdiction if record else None
+
+    entitlements = compute_entitlements(
+        holdings, rates, file.withholding, jurisdiction_of, checksum=checksum
+    )
+    if not entitlements.leaves:
+        raise InputError(
+            f"nobody is entitled: the paying classes had no holders at block {record_block} "
+            "(or the amounts round to nothing)",
+            hint="check record_date and per_class",
+        )
+    return DividendPlan(
+        file=file,
+        record_block=record_block,
+        record_timestamp=state.timestamp,
+        token=w3.to_checksum_address(token),
+        token_symbol=symbol,
+        token_decimals=decimals,
+        entitlements=entitlements,
+        tree=entitlement_tree(entitlements),
+        rates=rates,
+    )
+
+
+# --- declaring -------------------------------------------------------------------------------
+
+
+def ensure_factory(transactor: Transactor, cwd: Path) -> str:
+    """The DistributionFactory recorded for this chain, deployed first if there is none."""
+    chain = transactor.chain
+    recorded = read_factory(cwd, chain.chain_id)
+    if recorded and bytes(chain.w3.eth.get_code(chain.w3.to_checksum_address(recorded))):
+        return recorded
+    result = transactor.deploy(artifact(FACTORY), label="deploy DistributionFactory")
+    assert result.contract_address is not None
+    record_factory(cwd, chain.chain_id, result.contract_address, result.block)
+    return result.contract_address
+
+
+@dataclass
+class Declaration:
+    record: DividendRecord
+    transactions: list[TxResult]
+
+
+def check_funds(w3: Web3, plan: DividendPlan, payer: str) -> None:
+    balance = int(erc20(w3, plan.token).functions.balanceOf(payer).call())
+    if balance < plan.funded:
+        raise InputError(
+            f"{payer} holds {format_units(balance, plan.token_decimals)} {plan.token_symbol}; "
+            f"the dividend needs {format_units(plan.funded, plan.token_decimals)}",
+            hint="fund the account with the payment token; nothing was sent",
+        )
+
+
+def declare_dividend(
+    transactor: Transactor, deployment: Deployment, plan: DividendPlan, cwd: Path
+) -> Declaration:
+    """Approve the factory, then create and fund the distribution in one transaction."""
+    w3 = transactor.chain.w3
+    issuer = transactor.address
+    check_funds(w3, plan, issuer)
+    factory_address = ensure_factory(transactor, cwd)
+    factory = w3.eth.contract(address=factory_address, abi=artifact(FACTORY)["abi"])
+    txs = [
+        transactor.transact(
+            erc20(w3, plan.token).functions.approve(factory_address, plan.funded),
+            label=f"approve {plan.token_symbol} for the dividend",
+        )
+    ]
+    declared = transactor.transact(
+        factory.functions.declare(plan.terms(deployment, issuer)), label="declare the dividend"
+    )
+    txs.append(declared)
+    receipt = w3.eth.get_transaction_receipt(declared.hash)  # type: ignore[arg-type]
+    from web3.logs import DISCARD
+
+    (event,) = factory.events.DistributionDeclared().process_receipt(receipt, errors=DISCARD)
+    book = DividendBook(cwd, deployment.chain_id, deployment.name)
+    record = plan.record(
+        book.next_id(), deployment, company=issuer, distributor=issuer, factory=factory_address
+    )
+    record.address = str(event["args"]["distribution"])
+    record.block = declared.block
+    book.save(record, plan.tree.dump())
+    return Declaration(record, txs)
+
+
+def find_declared(w3: Web3, record: DividendRecord) -> tuple[str, int] | None:
+    """(address, block) of a dividend proposed through governance, once executed."""
+    factory = w3.eth.contract(
+        address=w3.to_checksum_address(record.factory), abi=artifact(FACTORY)["abi"]
+    )
+    logs = factory.events.DistributionDeclared().get_logs(
+        from_block=record.record_block, argument_filters={"company": record.company}
+    )
+    for log in logs:
+        if "0x" + bytes(log["args"]["terms"][2]).hex() == record.root:
+            return str(log["args"]["distribution"]), int(log["blockNumber"])
+    return None
+
+
+def settled(w3: Web3, book: DividendBook, record: DividendRecord) -> DividendRecord:
+    """The record with its address, once a proposed declaration was executed (saved)."""
+    if record.address is None:
+        found = find_declared(w3, record)
+        if found is not None:
+            record.address, record.block = found
+            record.state = "declared"
+            book.save(record)
+    return record
+
+
+def require_address(record: DividendRecord) -> str:
+    if record.address is None:
+        raise UsageError(
+            f"dividend {record.id} is proposed (proposal {record.proposal_id}) but not executed yet",
+            hint="it is declared when the proposal executes (`equity gov execute`)",
+        )
+    return record.address
+
+
+# --- reading state ---------------------------------------------------------------------------
+
+
+def leaf_states(contract: Contract, count: int) -> list[int]:
+    words = contract.functions.stateWords(0, (count + 127) // 128).call()
+    return [(int(words[i // 128]) >> (2 * (i % 128))) & 3 for i in range(count)]
+
+
+@dataclass
+class Payment:
+    index: int
+    kind: str  # "Paid" or "Reserved"
+    tx: str
+    block: int
+
+
+def payments(w3: Web3, record: DividendRecord, wallet: str | None = None) -> list[Payment]:
+    contract = distribution_contract(w3, require_address(record))
+    filters = {"wallet": w3.to_checksum_address(wallet)} if wallet else None
+    out: list[Payment] = []
+    for kind in ("Paid", "Reserved"):
+        event = getattr(contract.events, kind)()
+        for log in event.get_logs(from_block=record.block or 0, argument_filters=filters):
+            out.append(
+                Payment(int(log["args"]["index"]), kind, "0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"]))
+            )
+    return sorted(out, key=lambda p: (p.block, p.index))
+
+
+@dataclass
+class Status:
+    record: DividendRecord
+    paid: int
+    withheld: int
+    reserved: int
+    reclaimed: int
+    balance: int
+    states: list[int]
+    deadline_passed: bool
+
+    @property
+    def unclaimed(self) -> int:
+        return self.record.entitled - self.paid - self.withheld - self.reserved - self.reclaimed
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.record
+        return {
+            "id": r.id,
+            "record_block": r.record_block,
+            "funded": r.funded,
+            "paid": self.paid,
+            "withheld": self.withheld,
+            "reserved": self.reserved,
+            "unclaimed": self.unclaimed,
+            "classes": [
+                {"id": c.id, "amount_per_share": c.amount_per_share, "entitled": c.entitled}
+                for c in r.classes
+            ],
+            "state": r.state,
+            "address": r.address,
+            "payment_token": r.payment_token,
+            "token_symbol": r.token_symbol,
+            "token_decimals": r.token_decimals,
+            "claim_deadline": datetime.fromtimestamp(r.claim_deadline, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "deadline_passed": self.deadline_passed,
+            "entitled": r.entitled,
+            "dust": r.dust,
+            "reclaimed": self.reclaimed,
+            "leaves": r.leaf_count,
+            "leaves_paid": self.states.count(1),
+            "leaves_reserved": self.states.count(2),
+            "proposal_id": r.proposal_id,
+        }
+
+
+def dividend_status(w3: Web3, record: DividendRecord, tree: StandardMerkleTree, now: int) -> Status:
+    if record.address is None:
+        return Status(record, 0, 0, 0, 0, 0, [0] * record.leaf_count, now >= record.claim_deadline)
+    contract = distribution_contract(w3, record.address)
+    states = leaf_states(contract, record.leaf_count)
+    paid = withheld = 0
+    for index, state in enumerate(states):
+        if state == 1:
+            value = tree.values[index]
+            paid += int(value[3])
+            withheld += int(value[4])
+    reclaimed = sum(
+        int(log["args"]["amount"])
+        for log in contract.events.Reclaimed().get_logs(from_block=record.block or 0)
+    )
+    reserved = int(contract.functions.reserved().call())
+    balance = int(erc20(w3, record.payment_token).functions.balanceOf(record.address).call())
+    status = Status(record, paid, withheld, reserved, reclaimed, balance, states, now >= record.claim_deadline)
+    if balance < status.unclaimed + reserved:  # donations may add, nothing may take
+        raise ChainError(
+            f"dividend {record.id} holds {balance} but owes {status.unclaimed + reserved}",
+            hint="the distribution's books do not balance: report this",
+        )
+    return status
+
+
+# --- claiming and reclaiming -----------------------------------------------------------------
+
+
+@dataclass
+class ClaimOutcome:
+    index: int
+    class_id: str
+    net: int
+    withheld: int
+    outcome: str  # paid, reserved, already paid, still reserved, too late
+    tx: TxResult | None = None
+
+
+def claim_dividend(
+    transactor: Transactor, record: DividendRecord, tree: StandardMerkleTree, wallet: str, classes: dict[str, str]
+) -> list[ClaimOutcome]:
+    """Claim every leaf of ``wallet`` not paid yet (``classes``: token address -> class id)."""
+    w3 = transactor.chain.w3
+    contract = distribution_contract(w3, require_address(record))
+    mine = [i for i, value in enumerate(tree.values) if str(value[1]).lower() == wallet.lower()]
+    if not mine:
+        raise UsageError(
+            f"{wallet} is not entitled to dividend {record.id} (it held none of the paying "
+            f"classes at block {record.record_block})",
+            hint="check the wallet (--account) and the dividend id",
+        )
+    states = leaf_states(contract, record.leaf_count)
+    out: list[ClaimOutcome] = []
+    for index in mine:
+        value = tree.values[index]
+        outcome = ClaimOutcome(index, classes.get(str(value[2]).lower(), str(value[2])), int(value[3]), int(value[4]), "")
+        if states[index] == 1:
+            outcome.outcome = "already paid"
+            out.append(outcome)
+            continue
+        leaf = (int(value[0]), value[1], value[2], int(value[3]), int(value[4]))
+        try:
+            result = transactor.transact(
+                contract.functions.claim(leaf, tree.proof(index)), label=f"claim leaf {index}"
+            )
+        except TransactionRevertedError as exc:
+            if exc.error_name == "WalletBlocked":
+                outcome.outcome = "still reserved"
+            elif exc.error_name == "ClaimDeadlinePassed":
+                outcome.outcome = "too late"
+            else:
+                raise
+            out.append(outcome)
+            continue
+        outcome.tx = result
+        outcome.outcome = "paid" if leaf_states(contract, record.leaf_count)[index] == 1 else "reserved"
+        out.append(outcome)
+    return out
+
+
+def reclaim_dividend(transactor: Transactor, record: DividendRecord) -> tuple[int, TxResult]:
+    w3 = transactor.chain.w3
+    contract = distribution_contract(w3, require_address(record))
+    result = transactor.transact(contract.functions.reclaim(), label=f"reclaim dividend {record.id}")
+    receipt = w3.eth.get_transaction_receipt(result.hash)  # type: ignore[arg-type]
+    from web3.logs import DISCARD
+
+    (event,) = contract.events.Reclaimed().process_receipt(receipt, errors=DISCARD)
+    return int(event["args"]["amount"]), result
