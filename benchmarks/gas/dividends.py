@@ -108,7 +108,7 @@ def measure(world: DividendWorld, holders: int) -> dict[str, Any]:
     withheld = [i for i in leaves_of(declared, withheld=True) if 5_000 <= i < 5_128]
     plain = [i for i in leaves_of(declared, withheld=False) if 5_000 <= i < 5_128]
     claimants = [withheld[0], *plain[:3], *withheld[1:3]]
-    lone = [i for i in leaves_of(declared, withheld=False) if 7_000 <= i < 7_128][0]
+    lone = next(i for i in leaves_of(declared, withheld=False) if 7_000 <= i < 7_128)
     bench.register([declared.leaf(i).wallet for i in [*claimants, lone]])
     bench.give_stablecoin([declared.leaf(i).wallet for i in [*claimants[1:], lone]])
     # the first claim of the word: its wallet and the tax account are new to the token too
@@ -126,7 +126,7 @@ def measure(world: DividendWorld, holders: int) -> dict[str, Any]:
         out["claim_with_withholding"],
         out["claim_with_withholding_2"],
     )
-    new_wallet = [i for i in plain if i not in claimants][0]
+    new_wallet = next(i for i in plain if i not in claimants)
     bench.register([declared.leaf(new_wallet).wallet])
     out["claim_wallet_new_to_token"] = claim_gas(new_wallet)
 
@@ -164,12 +164,20 @@ def measure(world: DividendWorld, holders: int) -> dict[str, Any]:
 ROWS = (
     ("declare", "declare: create the distribution and fund it (entitled + dust)", None),
     ("claim", "claim with a proof, wallet holding the token (the dearest of five)", "claim"),
-    ("claim_with_withholding", "  of which: net to the wallet and withheld to the tax account", None),
+    (
+        "claim_with_withholding",
+        "  of which: net to the wallet and withheld to the tax account",
+        None,
+    ),
     ("claim_no_withholding", "  of which: no withholding (one transfer)", None),
     ("claim_first_in_word", "claim, the first of its 128-leaf state word (no withholding)", None),
     ("claim_wallet_new_to_token", "claim by a wallet that never held the token", None),
     ("claim_first_ever", "claim, first in its word, wallet and tax account new to the token", None),
-    ("push_per_holder", "push, per holder, batch of 100 (the dearer of the two below)", "push_per_holder"),
+    (
+        "push_per_holder",
+        "push, per holder, batch of 100 (the dearer of the two below)",
+        "push_per_holder",
+    ),
     ("push_new_to_token_per_holder", "  payees new to the token", None),
     ("push_holding_token_per_holder", "  payees holding the token", None),
     ("push_new_to_token", "push, whole batch of 100, payees new to the token", None),

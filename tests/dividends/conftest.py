@@ -43,3 +43,7 @@ def world(
     yield current
     current.jurisdiction.clear()
     anvil.revert(snapshot)
+
+
+# the example offering and a working directory per test, for the CLI tests
+from tests.issuer.conftest import funded, issuer, session_offering  # noqa: E402, F401

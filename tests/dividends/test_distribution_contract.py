@@ -62,7 +62,9 @@ def test_dust_stays_with_the_declarer_when_it_is_the_dust_account(world: Dividen
 
 def test_a_fee_on_transfer_token_is_refused_at_funding(world: DividendWorld) -> None:
     holders(world)
-    fee_token = world.deploy("FeeOnTransferToken", artifact=fixture_artifacts()["FeeOnTransferToken"])
+    fee_token = world.deploy(
+        "FeeOnTransferToken", artifact=fixture_artifacts()["FeeOnTransferToken"]
+    )
     block = world.w3.eth.block_number
     ent = world.entitlements(world.holdings_at(block), {"COMMON": Fraction(USD)}, Withholding())
     from toolkit.dividends.entitlements import entitlement_tree
@@ -77,7 +79,9 @@ def test_a_fee_on_transfer_token_is_refused_at_funding(world: DividendWorld) -> 
     assert args[1] == ent.entitled and args[2] == ent.entitled - ent.entitled // 100
 
 
-def test_declaring_with_a_deadline_in_the_past_or_no_leaves_is_refused(world: DividendWorld) -> None:
+def test_declaring_with_a_deadline_in_the_past_or_no_leaves_is_refused(
+    world: DividendWorld,
+) -> None:
     holders(world)
     block = world.w3.eth.block_number
     ent = world.entitlements(world.holdings_at(block), {"COMMON": Fraction(USD)}, Withholding())
@@ -96,9 +100,12 @@ def test_declaring_with_a_deadline_in_the_past_or_no_leaves_is_refused(world: Di
     ) == ("InvalidTerms", ())
     no_tax = {**world.terms(ent, tree, block, world.chain.now() + DAY, world.stablecoin)}
     no_tax["taxAccount"] = "0x" + "00" * 20
-    assert world.chain.revert_of(
-        world.factory.functions.declare(tuple(no_tax.values())), world.issuer
-    )[0] == "InvalidAccount"
+    assert (
+        world.chain.revert_of(
+            world.factory.functions.declare(tuple(no_tax.values())), world.issuer
+        )[0]
+        == "InvalidAccount"
+    )
 
 
 def test_a_claim_pays_net_to_the_wallet_and_withheld_to_the_tax_account(
@@ -123,7 +130,9 @@ def test_a_claim_pays_net_to_the_wallet_and_withheld_to_the_tax_account(
     assert paid["classToken"] == world.offering.token("COMMON").address
 
 
-def test_anyone_may_send_a_claim_but_the_money_goes_to_the_leaf_wallet(world: DividendWorld) -> None:
+def test_anyone_may_send_a_claim_but_the_money_goes_to_the_leaf_wallet(
+    world: DividendWorld,
+) -> None:
     alice, _, _ = holders(world)
     declared = world.declare()
     i = index_of(declared, alice)
@@ -237,7 +246,9 @@ def test_reclaim_after_the_deadline_returns_only_the_unreserved_rest(world: Divi
     assert world.balance(declared.contract.address) == 0
 
 
-def test_a_pushed_batch_pays_allowed_wallets_and_reserves_blocked_ones(world: DividendWorld) -> None:
+def test_a_pushed_batch_pays_allowed_wallets_and_reserves_blocked_ones(
+    world: DividendWorld,
+) -> None:
     alice, bob, carol = holders(world)
     declared = world.declare()
     world.freeze(carol)

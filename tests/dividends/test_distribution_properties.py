@@ -31,7 +31,6 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-
 from web3.logs import DISCARD
 
 from tests.conftest import RunningNode
@@ -73,8 +72,11 @@ class DistributionMachine(RuleBasedStateMachine):
 
     dividends = Bundle("dividends")
 
+    runs = 0
+
     def __init__(self) -> None:
         super().__init__()
+        DistributionMachine.runs += 1
         world = self.world
         if DistributionMachine.base is None:
             self._prepare()
@@ -102,7 +104,13 @@ class DistributionMachine(RuleBasedStateMachine):
             world.register(world.accounts[index], investor, jurisdiction, expiry)
         world.register(world.accounts[LATE], "E", "SG")
         shares: dict[str, dict[str, int]] = {c: {} for c in CLASSES}
-        for index, (common, preferred) in {1: (1_000, 150), 2: (2_500, 0), 3: (7, 99), 4: (0, 1), 5: (333, 0)}.items():
+        for index, (common, preferred) in {
+            1: (1_000, 150),
+            2: (2_500, 0),
+            3: (7, 99),
+            4: (0, 1),
+            5: (333, 0),
+        }.items():
             wallet = world.accounts[index]
             for class_id, amount in (("COMMON", common), ("PREFERRED", preferred)):
                 if amount:
@@ -156,13 +164,24 @@ class DistributionMachine(RuleBasedStateMachine):
 
     @rule(
         target=dividends,
-        common=st.fractions(min_value=Fraction(1, 7), max_value=Fraction(5 * USD), max_denominator=7),
-        preferred=st.fractions(min_value=Fraction(0), max_value=Fraction(3 * USD), max_denominator=3),
+        common=st.fractions(
+            min_value=Fraction(1, 7), max_value=Fraction(5 * USD), max_denominator=7
+        ),
+        preferred=st.fractions(
+            min_value=Fraction(0), max_value=Fraction(3 * USD), max_denominator=3
+        ),
         us_rate=st.sampled_from([Fraction(0), Fraction(30, 100), Fraction(1, 3), Fraction(1)]),
         default_rate=st.sampled_from([Fraction(0), Fraction(15, 100)]),
         days=st.integers(min_value=1, max_value=15),
     )
-    def declare(self, common: Fraction, preferred: Fraction, us_rate: Fraction, default_rate: Fraction, days: int) -> Any:
+    def declare(
+        self,
+        common: Fraction,
+        preferred: Fraction,
+        us_rate: Fraction,
+        default_rate: Fraction,
+        days: int,
+    ) -> Any:
         if sum(self.shares["COMMON"].values()) * common < 1:
             common = Fraction(1)
         declared = self.world.declare(
@@ -171,7 +190,9 @@ class DistributionMachine(RuleBasedStateMachine):
             deadline_in=days * DAY,
         )
         funded = declared.entitlements.funded
-        self.issuer_coin = self.issuer_coin if self.issuer_coin < funded else self.issuer_coin - funded
+        self.issuer_coin = (
+            self.issuer_coin if self.issuer_coin < funded else self.issuer_coin - funded
+        )
         holdings = {c: {w: s for w, s in shares.items() if s} for c, shares in self.shares.items()}
         dividend = Dividend(declared, holdings, [UNPAID] * len(declared.tree))
         self.all.append(dividend)
@@ -183,14 +204,20 @@ class DistributionMachine(RuleBasedStateMachine):
         index = pick % len(dividend.declared.tree)
         leaf = dividend.declared.leaf(index)
         expected = self.settle(dividend, index, self.deadline_passed(dividend), via_push=False)
-        call = dividend.declared.contract.functions.claim(leaf.leaf(), dividend.declared.proof(index))
-        receipt, error = self.tx(call, self.wallets[LATE] if relay else leaf.wallet)
+        call = dividend.declared.contract.functions.claim(
+            leaf.leaf(), dividend.declared.proof(index)
+        )
+        _receipt, error = self.tx(call, self.wallets[LATE] if relay else leaf.wallet)
         if expected in ("paid", "reserved"):
             assert error is None, (expected, error)
         else:
             assert error is not None and error[0] == expected, (expected, error)
 
-    @rule(dividend=dividends, start=st.integers(min_value=0, max_value=10**6), size=st.integers(min_value=1, max_value=12))
+    @rule(
+        dividend=dividends,
+        start=st.integers(min_value=0, max_value=10**6),
+        size=st.integers(min_value=1, max_value=12),
+    )
     def push(self, dividend: Dividend, start: int, size: int) -> None:
         self.pin_time()
         count = len(dividend.declared.tree)
@@ -202,17 +229,25 @@ class DistributionMachine(RuleBasedStateMachine):
         assert error is None, error
         events = dividend.declared.contract.events
         paid = {e["args"]["index"] for e in events.Paid().process_receipt(receipt, errors=DISCARD)}
-        reserved = {e["args"]["index"] for e in events.Reserved().process_receipt(receipt, errors=DISCARD)}
+        reserved = {
+            e["args"]["index"] for e in events.Reserved().process_receipt(receipt, errors=DISCARD)
+        }
         assert paid == {i for i, what in expected.items() if what == "paid"}
         assert reserved == {i for i, what in expected.items() if what == "reserved"}
 
-    @rule(dividend=dividends, pick=st.integers(min_value=0, max_value=10**6), extra=st.integers(min_value=1, max_value=10**6))
+    @rule(
+        dividend=dividends,
+        pick=st.integers(min_value=0, max_value=10**6),
+        extra=st.integers(min_value=1, max_value=10**6),
+    )
     def forged_claim(self, dividend: Dividend, pick: int, extra: int) -> None:
         self.pin_time()
         index = pick % len(dividend.declared.tree)
         value = list(dividend.declared.leaf(index).leaf())
         value[3] += extra
-        call = dividend.declared.contract.functions.claim(tuple(value), dividend.declared.proof(index))
+        call = dividend.declared.contract.functions.claim(
+            tuple(value), dividend.declared.proof(index)
+        )
         _, error = self.tx(call, self.issuer)
         assert error == ("InvalidProof", ())
 
@@ -220,8 +255,10 @@ class DistributionMachine(RuleBasedStateMachine):
     def reclaim(self, dividend: Dividend) -> None:
         self.pin_time()
         contract = dividend.declared.contract
-        (balance,) = self.world.read(self.world.balance_calls(self.world.stablecoin.address, [contract.address]))
-        receipt, error = self.tx(contract.functions.reclaim(), self.issuer)
+        (balance,) = self.world.read(
+            self.world.balance_calls(self.world.stablecoin.address, [contract.address])
+        )
+        _receipt, error = self.tx(contract.functions.reclaim(), self.issuer)
         if not self.deadline_passed(dividend):
             assert error is not None and error[0] == "ClaimPeriodOpen"
         elif balance == dividend.reserved:
@@ -243,7 +280,9 @@ class DistributionMachine(RuleBasedStateMachine):
         class_id=st.sampled_from(CLASSES),
         part=st.fractions(min_value=0, max_value=1),
     )
-    def transfer_after_the_record_date(self, sender: int, receiver: int, class_id: str, part: Fraction) -> None:
+    def transfer_after_the_record_date(
+        self, sender: int, receiver: int, class_id: str, part: Fraction
+    ) -> None:
         self.pin_time()
         source, target = self.wallets[sender], self.wallets[receiver]
         amount = int(self.shares[class_id].get(source, 0) * part)
@@ -280,17 +319,23 @@ class DistributionMachine(RuleBasedStateMachine):
             if data.startswith(STATE_WORDS_SELECTOR):  # a dynamic uint256[]: offset, length, words
                 body = bytes.fromhex(answer[2:])
                 count = int.from_bytes(body[32:64], "big")
-                answers.append([int.from_bytes(body[64 + 32 * i : 96 + 32 * i], "big") for i in range(count)])
+                answers.append(
+                    [int.from_bytes(body[64 + 32 * i : 96 + 32 * i], "big") for i in range(count)]
+                )
             else:
                 answers.append(int(answer, 16))
         for dividend in self.all:
             words, reserved, balance = answers[:3]
             del answers[:3]
             ent = dividend.declared.entitlements
-            chain_states = [(words[i // 128] >> (2 * (i % 128))) & 3 for i in range(len(dividend.states))]
+            chain_states = [
+                (words[i // 128] >> (2 * (i % 128))) & 3 for i in range(len(dividend.states))
+            ]
             assert chain_states == dividend.states  # so no leaf was paid twice
             assert reserved == dividend.reserved
-            paid = sum(e.amount for e, s in zip(ent.leaves, dividend.states, strict=True) if s == PAID)
+            paid = sum(
+                e.amount for e, s in zip(ent.leaves, dividend.states, strict=True) if s == PAID
+            )
             assert balance == ent.entitled - paid - dividend.reclaimed
             assert balance >= dividend.reserved
             assert paid + balance + dividend.reclaimed + ent.dust == ent.funded
@@ -310,6 +355,7 @@ def test_no_leaf_is_paid_twice_or_to_a_non_holder_and_every_unit_balances(
     DistributionMachine.world = world
     DistributionMachine.node = anvil
     DistributionMachine.base = None
+    DistributionMachine.runs = 0
     try:
         run_state_machine_as_test(
             DistributionMachine,
@@ -320,6 +366,7 @@ def test_no_leaf_is_paid_twice_or_to_a_non_holder_and_every_unit_balances(
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
             ),
         )
+        assert DistributionMachine.runs >= EXAMPLES  # every sequence ran against the chain
     finally:
         if DistributionMachine.base is not None:
             anvil.revert(DistributionMachine.base)

@@ -75,7 +75,9 @@ def test_python_tree_equals_the_javascript_library_for_the_same_values(count: in
     data = values(count)
     prove = sorted({0, count // 2, count - 1})
     multi = list(range(count // 3, min(count, count // 3 + 40)))
-    js = javascript({"values": data, "encoding": list(LEAF_ENCODING), "prove": prove, "multi": multi})
+    js = javascript(
+        {"values": data, "encoding": list(LEAF_ENCODING), "prove": prove, "multi": multi}
+    )
     for sort_leaves in (True, False):
         ours = StandardMerkleTree.of(data, LEAF_ENCODING, sort_leaves=sort_leaves)
         theirs = js[str(sort_leaves).lower()]

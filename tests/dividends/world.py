@@ -152,7 +152,9 @@ class DividendWorld:
     def balance_calls(self, token: str, wallets: list[str]) -> list[tuple[str, str]]:
         return [(token, BALANCE_OF + "0" * 24 + w[2:].lower()) for w in wallets]
 
-    def holdings_at(self, block: int, wallets: list[str] | None = None) -> dict[str, dict[str, int]]:
+    def holdings_at(
+        self, block: int, wallets: list[str] | None = None
+    ) -> dict[str, dict[str, int]]:
         wallets = wallets or self.accounts
         calls: list[tuple[str, str]] = []
         for token in self.offering.classes.values():
@@ -222,7 +224,9 @@ class DividendWorld:
         if terms:
             data.update(terms)
         receipt = self.send(self.factory.functions.declare(tuple(data.values())), declarer)
-        (event,) = self.factory.events.DistributionDeclared().process_receipt(receipt, errors=DISCARD)
+        (event,) = self.factory.events.DistributionDeclared().process_receipt(
+            receipt, errors=DISCARD
+        )
         contract = self.distribution(event["args"]["distribution"])
         return Declared(contract, entitlements, tree, record_block, deadline, declarer, receipt)
 

@@ -79,14 +79,21 @@ def propose(app: AppContext, title: str, actions: tuple[str, ...]) -> None:
       set-authorized CLASS SHARES       set-max-holders CLASS N
       block-jurisdiction CLASS CC       unblock-jurisdiction CLASS CC
       grant-role ROLE WALLET [ON]       revoke-role ROLE WALLET [ON]
-      call ADDRESS SIGNATURE ARGS...
+      call ADDRESS SIGNATURE ARGS...    declare-dividend FILE
     ISSUER_ROLE and PAUSER_ROLE live on every class token, REGISTRAR_ROLE on the registry,
     DEFAULT_ADMIN_ROLE on both, PROPOSER/EXECUTOR/CANCELLER_ROLE on the timelock; ON (a class
     id, registry or timelock) narrows a role action to one contract.
     """
     governance = app.governance()
-    plan = governance.plan(actions, title)  # exit 2 on a bad action, before anything is sent
+    prepared = _prepare_dividends(app, governance, actions)
+    # exit 2 on a bad action, before anything is sent
+    plan = governance.plan(actions, title, prepared.dividends if prepared else None)
     outcome = governance.propose(app.transactor(), plan)
+    if prepared is not None:
+        from toolkit.dividends.governance import record_proposed
+
+        ids = record_proposed(prepared, governance.deployment, plan.id, app.cwd)
+        outcome.details["dividends"] = ids
     app.sent(
         "\n".join(
             [
@@ -99,6 +106,34 @@ def propose(app: AppContext, title: str, actions: tuple[str, ...]) -> None:
         outcome.details,
         then=lambda: governance.status(plan.id).next_step(),
     )
+
+
+def _prepare_dividends(app: AppContext, governance: Governance, actions: tuple[str, ...]) -> Any:
+    """``declare-dividend FILE`` actions, worked out from the chain (None when there are none)."""
+    from toolkit.dividends.governance import dividend_files, prepare_dividends
+
+    if not dividend_files(actions):
+        return None
+    from toolkit.captable.api import open_session
+    from toolkit.offering.contracts import chain_time
+
+    chain = app.chain()
+    with open_session(
+        rpc_url=chain.rpc_url,
+        chain_id=chain.chain_id,
+        is_local=chain.is_local,
+        cwd=app.cwd,
+        deployment=app.options.deployment,
+        confirmations=0,
+    ) as session:
+        return prepare_dividends(
+            app.transactor(),
+            session,
+            governance.deployment,
+            actions,
+            cwd=app.cwd,
+            now=chain_time(chain.w3),
+        )
 
 
 @gov.command()

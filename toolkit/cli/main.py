@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "unpause": "toolkit.cli.transfers:unpause",
     "gov": "toolkit.cli.gov:gov",
     "captable": "toolkit.cli.captable:captable",
+    "dividend": "toolkit.cli.dividend:dividend",
     "demo": "toolkit.cli.demo:demo",
     "init": "toolkit.cli.init:init",
     "stablecoin": "toolkit.cli.stablecoin:stablecoin",

@@ -141,7 +141,13 @@ class DividendPlan:
         )
 
     def record(
-        self, dividend_id: int, deployment: Deployment, *, company: str, distributor: str, factory: str
+        self,
+        dividend_id: int,
+        deployment: Deployment,
+        *,
+        company: str,
+        distributor: str,
+        factory: str,
     ) -> DividendRecord:
         ent = self.entitlements
         amounts = {c.class_id: str(c.amount_per_share) for c in self.file.per_class}
@@ -188,7 +194,9 @@ class DividendPlan:
         )
 
 
-def resolve_record_block(session: CapTableSession, record_date: int | str, deploy_block: int) -> int:
+def resolve_record_block(
+    session: CapTableSession, record_date: int | str, deploy_block: int
+) -> int:
     from toolkit.captable.api import parse_as_of
 
     if isinstance(record_date, int):
@@ -326,7 +334,9 @@ def declare_dividend(
     issuer = transactor.address
     check_funds(w3, plan, issuer)
     factory_address = ensure_factory(transactor, cwd)
-    factory = w3.eth.contract(address=factory_address, abi=artifact(FACTORY)["abi"])
+    factory = w3.eth.contract(
+        address=w3.to_checksum_address(factory_address), abi=artifact(FACTORY)["abi"]
+    )
     txs = [
         transactor.transact(
             erc20(w3, plan.token).functions.approve(factory_address, plan.funded),
@@ -409,7 +419,12 @@ def payments(w3: Web3, record: DividendRecord, wallet: str | None = None) -> lis
         event = getattr(contract.events, kind)()
         for log in event.get_logs(from_block=record.block or 0, argument_filters=filters):
             out.append(
-                Payment(int(log["args"]["index"]), kind, "0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"]))
+                Payment(
+                    int(log["args"]["index"]),
+                    kind,
+                    "0x" + bytes(log["transactionHash"]).hex(),
+                    int(log["blockNumber"]),
+                )
             )
     return sorted(out, key=lambda p: (p.block, p.index))
 
@@ -448,7 +463,9 @@ class Status:
             "payment_token": r.payment_token,
             "token_symbol": r.token_symbol,
             "token_decimals": r.token_decimals,
-            "claim_deadline": datetime.fromtimestamp(r.claim_deadline, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "claim_deadline": datetime.fromtimestamp(r.claim_deadline, UTC).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            ),
             "deadline_passed": self.deadline_passed,
             "entitled": r.entitled,
             "dust": r.dust,
@@ -477,7 +494,9 @@ def dividend_status(w3: Web3, record: DividendRecord, tree: StandardMerkleTree, 
     )
     reserved = int(contract.functions.reserved().call())
     balance = int(erc20(w3, record.payment_token).functions.balanceOf(record.address).call())
-    status = Status(record, paid, withheld, reserved, reclaimed, balance, states, now >= record.claim_deadline)
+    status = Status(
+        record, paid, withheld, reserved, reclaimed, balance, states, now >= record.claim_deadline
+    )
     if balance < status.unclaimed + reserved:  # donations may add, nothing may take
         raise ChainError(
             f"dividend {record.id} holds {balance} but owes {status.unclaimed + reserved}",
@@ -500,7 +519,11 @@ class ClaimOutcome:
 
 
 def claim_dividend(
-    transactor: Transactor, record: DividendRecord, tree: StandardMerkleTree, wallet: str, classes: dict[str, str]
+    transactor: Transactor,
+    record: DividendRecord,
+    tree: StandardMerkleTree,
+    wallet: str,
+    classes: dict[str, str],
 ) -> list[ClaimOutcome]:
     """Claim every leaf of ``wallet`` not paid yet (``classes``: token address -> class id)."""
     w3 = transactor.chain.w3
@@ -516,7 +539,13 @@ def claim_dividend(
     out: list[ClaimOutcome] = []
     for index in mine:
         value = tree.values[index]
-        outcome = ClaimOutcome(index, classes.get(str(value[2]).lower(), str(value[2])), int(value[3]), int(value[4]), "")
+        outcome = ClaimOutcome(
+            index,
+            classes.get(str(value[2]).lower(), str(value[2])),
+            int(value[3]),
+            int(value[4]),
+            "",
+        )
         if states[index] == 1:
             outcome.outcome = "already paid"
             out.append(outcome)
@@ -536,7 +565,9 @@ def claim_dividend(
             out.append(outcome)
             continue
         outcome.tx = result
-        outcome.outcome = "paid" if leaf_states(contract, record.leaf_count)[index] == 1 else "reserved"
+        outcome.outcome = (
+            "paid" if leaf_states(contract, record.leaf_count)[index] == 1 else "reserved"
+        )
         out.append(outcome)
     return out
 
@@ -544,7 +575,9 @@ def claim_dividend(
 def reclaim_dividend(transactor: Transactor, record: DividendRecord) -> tuple[int, TxResult]:
     w3 = transactor.chain.w3
     contract = distribution_contract(w3, require_address(record))
-    result = transactor.transact(contract.functions.reclaim(), label=f"reclaim dividend {record.id}")
+    result = transactor.transact(
+        contract.functions.reclaim(), label=f"reclaim dividend {record.id}"
+    )
     receipt = w3.eth.get_transaction_receipt(result.hash)  # type: ignore[arg-type]
     from web3.logs import DISCARD
 

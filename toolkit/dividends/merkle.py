@@ -75,7 +75,9 @@ class MultiProof:
 class StandardMerkleTree:
     """A tree over ``values`` (each a sequence matching ``encoding``)."""
 
-    def __init__(self, tree: list[bytes], values: list[list[Any]], tree_index: list[int], encoding: list[str]):
+    def __init__(
+        self, tree: list[bytes], values: list[list[Any]], tree_index: list[int], encoding: list[str]
+    ):
         self.tree = tree
         self.values = values
         self.tree_index = tree_index  # value index -> its leaf's position in ``tree``
@@ -199,7 +201,9 @@ def process_proof(leaf: bytes, proof: Sequence[bytes]) -> bytes:
     return node
 
 
-def process_multiproof(leaves: Sequence[bytes], proof: Sequence[bytes], flags: Sequence[bool]) -> bytes:
+def process_multiproof(
+    leaves: Sequence[bytes], proof: Sequence[bytes], flags: Sequence[bool]
+) -> bytes:
     """The root a multiproof leads to, as ``MerkleProof.processMultiProof`` computes it."""
     if len(leaves) + len(proof) != len(flags) + 1:
         raise ValueError("invalid multiproof")

@@ -40,9 +40,9 @@ def unfinished_pass(cwd: Path, record: DividendRecord) -> tuple[Path, list[int]]
     folder = cwd / JOURNALS_DIR / str(record.chain_id) / safe
     for path in sorted(folder.glob(f"{_kind(record)}-*.jsonl")):
         state = read_journal(path)
-        if state.start is not None and not state.complete:
-            if state.start.get("distribution") == record.address:
-                return path, [int(i) for i in state.start["leaves"]]
+        start = state.start
+        if start is not None and not state.complete and start.get("distribution") == record.address:
+            return path, [int(i) for i in start["leaves"]]
     return None
 
 

@@ -53,7 +53,7 @@ class ClassAmount:
 
     def base_units(self, token_decimals: int) -> Fraction:
         """The amount per whole share in base units of the token (exact)."""
-        return Fraction(self.amount_per_share) * 10**token_decimals
+        return Fraction(self.amount_per_share) * Fraction(10**token_decimals)
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,9 @@ def read_dividend_file(path: Path, class_ids: tuple[str, ...]) -> DividendFile:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}", hint="check the path") from None
+        raise InputError(
+            f"cannot read {path}: {exc.strerror or exc}", hint="check the path"
+        ) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -119,11 +121,27 @@ def read_dividend_file(path: Path, class_ids: tuple[str, ...]) -> DividendFile:
     for key in ("payment_token", "record_date", "claim_deadline", "tax_account", "dust_account"):
         if key not in data:
             problems.append(f"{key}: missing")
-    token = check("payment_token", _token, data.get("payment_token", "")) if "payment_token" in data else None
-    record = check("record_date", _record_date, data.get("record_date")) if "record_date" in data else None
-    deadline = check("claim_deadline", _date, data.get("claim_deadline")) if "claim_deadline" in data else None
+    token = (
+        check("payment_token", _token, data.get("payment_token", ""))
+        if "payment_token" in data
+        else None
+    )
+    record = (
+        check("record_date", _record_date, data.get("record_date"))
+        if "record_date" in data
+        else None
+    )
+    deadline = (
+        check("claim_deadline", _date, data.get("claim_deadline"))
+        if "claim_deadline" in data
+        else None
+    )
     tax = check("tax_account", _address, data.get("tax_account")) if "tax_account" in data else None
-    dust = check("dust_account", _address, data.get("dust_account")) if "dust_account" in data else None
+    dust = (
+        check("dust_account", _address, data.get("dust_account"))
+        if "dust_account" in data
+        else None
+    )
     per_class = _per_class(data.get("per_class"), class_ids, problems)
     withholding = _withholding(data.get("withholding", {}), problems)
     if problems:
@@ -137,7 +155,7 @@ def read_dividend_file(path: Path, class_ids: tuple[str, ...]) -> DividendFile:
         sha256=hashlib.sha256(raw).hexdigest(),
         payment_token=str(token),
         record_date=record if isinstance(record, int) else str(record),
-        claim_deadline=int(deadline),
+        claim_deadline=int(str(deadline)),
         per_class=per_class,
         withholding_percent=withholding,
         tax_account=str(tax),
@@ -178,13 +196,13 @@ def _date(value: Any) -> int:
     if isinstance(value, datetime | date):
         value = value.isoformat()
     if not isinstance(value, str):
-        raise InvalidValue(f"{value!r} is not a DATE (ISO 8601, e.g. \"2027-09-30\")")
+        raise InvalidValue(f'{value!r} is not a DATE (ISO 8601, e.g. "2027-09-30")')
     return parse_date(value)
 
 
 def _decimal(value: Any, what: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise InvalidValue(f"{what} {value!r} must be a decimal string such as \"0.25\"")
+        raise InvalidValue(f'{what} {value!r} must be a decimal string such as "0.25"')
     try:
         number = Decimal(str(value).strip().replace("_", ""))
     except InvalidOperation:
@@ -194,7 +212,9 @@ def _decimal(value: Any, what: str) -> Decimal:
     return number
 
 
-def _per_class(value: Any, class_ids: tuple[str, ...], problems: list[str]) -> tuple[ClassAmount, ...]:
+def _per_class(
+    value: Any, class_ids: tuple[str, ...], problems: list[str]
+) -> tuple[ClassAmount, ...]:
     if not isinstance(value, list) or not value:
         problems.append("per_class: missing; add [[per_class]] with class and amount_per_share")
         return ()
@@ -226,7 +246,7 @@ def _per_class(value: Any, class_ids: tuple[str, ...], problems: list[str]) -> t
 
 def _withholding(value: Any, problems: list[str]) -> dict[str, Decimal]:
     if not isinstance(value, dict):
-        problems.append("withholding: expected a table such as [withholding] default = \"0\"")
+        problems.append('withholding: expected a table such as [withholding] default = "0"')
         return {}
     out: dict[str, Decimal] = {"default": Decimal(0)}
     for key, raw in value.items():

@@ -9,6 +9,8 @@ An action names what the timelock will do once the proposal passes::
     grant-role ROLE WALLET [ON]          grantRole(bytes32,address)
     revoke-role ROLE WALLET [ON]         revokeRole(bytes32,address)
     call ADDRESS SIGNATURE ARGS...       any function, e.g. call COMMON "setMaxHolders(uint32)" 50
+    declare-dividend FILE                approve the distribution factory, then declare and fund
+                                         the dividend of FILE from the timelock (SPEC §13)
 
 Where roles live (and so where ``grant-role``/``revoke-role`` act when ``ON`` is not given):
 ISSUER_ROLE and PAUSER_ROLE on every class token; REGISTRAR_ROLE on the holder registry;
@@ -24,15 +26,18 @@ integers (decimal, ``0x`` hex, ``_`` separators), ``bool`` (true/false), ``addre
 ``bytesN`` (hex, or up to N ASCII characters such as ``US``), ``bytes`` (hex), ``string``,
 and arrays written ``[a,b,c]``.
 
-Pure: no chain. Every mistake is an ``InputError`` (exit 2) naming the action.
+Pure: no chain. Every mistake is an ``InputError`` (exit 2) naming the action. A
+``declare-dividend`` action needs the cap table as of its record date: ``equity gov propose``
+prepares it first (``toolkit.dividends.governance``) and passes the result in ``dividends``.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import InputError
@@ -56,6 +61,7 @@ ACTION_FORMS = (
     "grant-role ROLE WALLET [CLASS|registry|timelock]",
     "revoke-role ROLE WALLET [CLASS|registry|timelock]",
     "call ADDRESS SIGNATURE ARGS...",
+    "declare-dividend FILE",
 )
 ACTION_HINT = "actions: " + "; ".join(f"'{form}'" for form in ACTION_FORMS)
 
@@ -74,6 +80,17 @@ class ClassTarget:
 
 
 @dataclass(frozen=True)
+class PreparedDividend:
+    """A ``declare-dividend FILE`` worked out from the chain: what the timelock will send."""
+
+    payment_token: str
+    factory: str
+    funded: int
+    terms: tuple[Any, ...]  # the factory's Terms tuple
+    summary: str
+
+
+@dataclass(frozen=True)
 class ActionTargets:
     """The offering's contracts an action may name (a plain view of a Deployment)."""
 
@@ -82,15 +99,19 @@ class ActionTargets:
     governor: str
     votes: str
     classes: tuple[ClassTarget, ...]
+    dividends: Mapping[str, PreparedDividend] = field(default_factory=dict)  # by resolved FILE
 
     @staticmethod
-    def from_deployment(deployment: Deployment) -> ActionTargets:
+    def from_deployment(
+        deployment: Deployment, dividends: Mapping[str, PreparedDividend] | None = None
+    ) -> ActionTargets:
         return ActionTargets(
             registry=deployment.registry,
             timelock=deployment.timelock,
             governor=deployment.governor,
             votes=deployment.votes,
             classes=tuple(ClassTarget(c.id, c.address, c.decimals) for c in deployment.classes),
+            dividends=dict(dividends or {}),
         )
 
     def share_class(self, class_id: str) -> ClassTarget:
@@ -323,6 +344,40 @@ def _raw_call(args: list[str], targets: ActionTargets) -> list[Call]:
     return [_call(address, signature, parsed, f"{label}: {name}({rendered})")]
 
 
+DISTRIBUTION_TERMS = "(address,address,bytes32,uint256,uint256,uint256,uint64,uint64,address,address,address,address)"
+
+
+def dividend_file_key(text: str) -> str:
+    """How a ``declare-dividend`` FILE is looked up: its resolved path."""
+    return str(Path(text).expanduser().resolve())
+
+
+def _declare_dividend(args: list[str], targets: ActionTargets) -> list[Call]:
+    _expect(args, "FILE")
+    prepared = targets.dividends.get(dividend_file_key(args[0]))
+    if prepared is None:
+        raise InvalidValue(
+            f"{args[0]} is not prepared: a dividend's entitlements come from the chain, so "
+            "`equity gov propose` works them out before the proposal is built"
+        )
+    from eth_abi import encode
+    from eth_utils import function_signature_to_4byte_selector, to_checksum_address
+
+    signature = f"declare({DISTRIBUTION_TERMS})"
+    calldata = bytes(function_signature_to_4byte_selector(signature)) + encode(
+        [DISTRIBUTION_TERMS], [prepared.terms]
+    )
+    return [
+        _call(
+            prepared.payment_token,
+            "approve(address,uint256)",
+            [prepared.factory, prepared.funded],
+            f"payment token: approve {prepared.funded} (base units) to the distribution factory",
+        ),
+        Call(str(to_checksum_address(prepared.factory)), 0, calldata, prepared.summary),
+    ]
+
+
 _HANDLERS: dict[str, Handler] = {
     "set-authorized": _set_authorized,
     "set-max-holders": _set_max_holders,
@@ -331,6 +386,7 @@ _HANDLERS: dict[str, Handler] = {
     "grant-role": _role(True),
     "revoke-role": _role(False),
     "call": _raw_call,
+    "declare-dividend": _declare_dividend,
 }
 
 

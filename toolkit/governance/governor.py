@@ -13,14 +13,14 @@ Used alike by ``equity gov`` and by the scripts in ``scripts/``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from toolkit.chain.clock import advance_to, latest_timestamp, require_local
 from toolkit.chain.tx import Call as TxCall
 from toolkit.errors import ChainError, TransactionRevertedError, UsageError
-from toolkit.governance.actions import ActionTargets, Call, parse_actions
+from toolkit.governance.actions import ActionTargets, Call, PreparedDividend, parse_actions
 from toolkit.governance.ballot import (
     SUPPORT_NAMES,
     Ballot,
@@ -355,14 +355,21 @@ class Governance:
 
     # --- proposing -------------------------------------------------------------------------
 
-    def plan(self, actions: Sequence[str], title: str) -> ProposalPlan:
-        """Parse the actions (exit 2 on a bad one) and compute the id (pure, no chain)."""
+    def plan(
+        self,
+        actions: Sequence[str],
+        title: str,
+        dividends: Mapping[str, PreparedDividend] | None = None,
+    ) -> ProposalPlan:
+        """Parse the actions (exit 2 on a bad one) and compute the id (pure, no chain;
+        ``dividends``: the ``declare-dividend`` files prepared from the chain)."""
         description = title.strip()
         if not description:
             raise UsageError(
                 "the proposal needs a --title", hint='e.g. --title "Raise COMMON to 20M"'
             )
-        calls = tuple(parse_actions(actions, ActionTargets.from_deployment(self.deployment)))
+        targets = ActionTargets.from_deployment(self.deployment, dividends)
+        calls = tuple(parse_actions(actions, targets))
         pid = proposal_id(
             [c.target for c in calls],
             [c.value for c in calls],
