@@ -235,3 +235,56 @@ def test_claiming_a_dividend_the_wallet_is_not_entitled_to_is_a_clear_error(
     assert result.code == 2 and "not entitled" in result.err
     unknown = issuer.equity("dividend", "status", "7")
     assert unknown.code == 2 and "no dividend '7'" in unknown.err
+
+
+def test_a_dividend_declared_through_governance_is_funded_by_the_timelock(funded: Issuer) -> None:
+    token = stablecoin(funded)
+    timelock = funded.deployment.timelock
+    w3 = funded.chain.w3
+    coin = w3.eth.contract(address=w3.to_checksum_address(token), abi=ERC20_ABI + MINT_ABI)
+    Transactor(funded.chain, dev_account(0)).transact(coin.functions.mint(timelock, 10**12))
+    path = write_dividend(funded, token, deadline_days=60)
+    funded.node.advance_time(60)
+    proposed = funded.equity(
+        "--json", "--account", "dev1", "gov", "propose", "--title", "Dividend 2027",
+        "--action", f"declare-dividend {path}",
+    )
+    assert proposed.code == 0, proposed.err
+    data = proposed.json()
+    assert data["dividends"] == [1]
+    pid = data["proposal_id"]
+    assert funded.equity("--json", "dividend", "status", "1").json()["state"] == "proposed"
+    funded.node.advance_time(DAY + 1)
+    for account in ("dev1", "dev2"):
+        assert funded.equity("--account", account, "gov", "vote", pid, "for").code == 0
+    assert funded.equity("gov", "queue", pid, "--advance-time").code == 0
+    executed = funded.equity("gov", "execute", pid, "--advance-time")
+    assert executed.code == 0, executed.err
+    result = funded.equity("--json", "dividend", "status", "1")
+    assert result.code == 0, result.err
+    status = result.json()
+    assert status["state"] == "declared" and status["address"]
+    assert coin_balance(funded, token, status["address"]) == status["entitled"]
+    assert coin_balance(funded, token, timelock) == 10**12 - status["funded"]
+    assert funded.equity("dividend", "pay", "1").code == 0  # the issuer distributes
+    assert coin_balance(funded, token, status["address"]) == 0
+
+
+def test_declare_dividend_without_a_chain_is_a_clear_action_error() -> None:
+    from toolkit.errors import InputError
+    from toolkit.governance.actions import ActionTargets, parse_action
+
+    targets = ActionTargets("0x" + "11" * 20, "0x" + "22" * 20, "0x" + "33" * 20, "0x" + "44" * 20, ())
+    with pytest.raises(InputError, match="not prepared"):
+        parse_action("declare-dividend dividend.toml", targets)
+
+
+MINT_ABI = [
+    {
+        "type": "function",
+        "name": "mint",
+        "stateMutability": "nonpayable",
+        "inputs": [{"name": "to", "type": "address"}, {"name": "amount", "type": "uint256"}],
+        "outputs": [],
+    }
+]

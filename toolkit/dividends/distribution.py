@@ -370,7 +370,9 @@ def find_declared(w3: Web3, record: DividendRecord) -> tuple[str, int] | None:
         from_block=record.record_block, argument_filters={"company": record.company}
     )
     for log in logs:
-        if "0x" + bytes(log["args"]["terms"][2]).hex() == record.root:
+        terms = log["args"]["terms"]
+        root = terms["root"] if hasattr(terms, "keys") else terms[2]
+        if "0x" + bytes(root).hex() == record.root:
             return str(log["args"]["distribution"]), int(log["blockNumber"])
     return None
 
