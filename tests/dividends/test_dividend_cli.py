@@ -82,7 +82,16 @@ def test_declare_funds_the_holders_of_record_and_the_totals_balance(
     # COMMON: 625,000 shares x 0.125; PREFERRED: 1,100,000 x 0.033333 (FOUNDERS pays nothing)
     assert data["funded"] == 625_000 * 125_000 + 1_100_000 * 33_333
     status = issuer.equity("--json", "dividend", "status", "1").json()
-    assert set(status) >= {"id", "record_block", "funded", "paid", "withheld", "reserved", "unclaimed", "classes"}
+    assert set(status) >= {
+        "id",
+        "record_block",
+        "funded",
+        "paid",
+        "withheld",
+        "reserved",
+        "unclaimed",
+        "classes",
+    }
     assert status["unclaimed"] == data["entitled"] and status["paid"] == 0
     assert [c["id"] for c in status["classes"]] == ["COMMON", "PREFERRED"]
     assert sum(c["entitled"] for c in status["classes"]) == data["entitled"]
@@ -121,7 +130,9 @@ def test_a_pay_killed_after_sending_resumes_without_paying_twice(
     declared: tuple[Issuer, str, dict[str, Any]],
 ) -> None:
     issuer, token, data = declared
-    crashed = issuer.spawn("dividend", "pay", "1", "--batch-size", "2", env={"EQUITY_TEST_CRASH_AFTER_SEND": "2"})
+    crashed = issuer.spawn(
+        "dividend", "pay", "1", "--batch-size", "2", env={"EQUITY_TEST_CRASH_AFTER_SEND": "2"}
+    )
     assert crashed.code != 0
     resumed = issuer.spawn("--json", "dividend", "pay", "1", "--batch-size", "2")
     assert resumed.code == 0, resumed.err
@@ -165,14 +176,22 @@ def test_shares_moved_after_the_record_date_change_no_entitlement(
 def test_the_statement_lists_gross_withheld_net_and_payment(
     declared: tuple[Issuer, str, dict[str, Any]],
 ) -> None:
-    issuer, token, _ = declared
+    issuer, _, _ = declared
     assert issuer.equity("--account", "dev3", "dividend", "claim", "1").code == 0
     result = issuer.equity("--json", "--account", "dev3", "dividend", "statement")
     assert result.code == 0, result.err
     (row,) = result.json()["payments"]
     gross = 500_000 * 33_333
-    assert (row["class"], row["jurisdiction"], row["withholding_rate"]) == ("PREFERRED", "US", "30%")
-    assert (row["gross"], row["withheld"], row["net"]) == (gross, gross * 30 // 100, gross - gross * 30 // 100)
+    assert (row["class"], row["jurisdiction"], row["withholding_rate"]) == (
+        "PREFERRED",
+        "US",
+        "30%",
+    )
+    assert (row["gross"], row["withheld"], row["net"]) == (
+        gross,
+        gross * 30 // 100,
+        gross - gross * 30 // 100,
+    )
     assert row["status"] == "paid" and row["tx"] and row["paid_at"]
     other = issuer.equity("--json", "dividend", "statement", ERIN).json()
     assert {p["status"] for p in other["payments"]} == {"unpaid"}
@@ -185,7 +204,9 @@ def test_reclaim_waits_for_the_deadline_then_returns_the_unreserved_rest(
 ) -> None:
     issuer, token, data = declared
     early = issuer.equity("--json", "dividend", "reclaim", "1")
-    assert early.code == 3 and "ClaimPeriodOpen" in early.out + early.err or "claim period" in early.err
+    assert (
+        early.code == 3 and "ClaimPeriodOpen" in early.out + early.err
+    ) or "claim period" in early.err
     assert issuer.equity("--account", "dev4", "dividend", "claim", "1").code == 0
     assert issuer.equity("holders", "freeze", ALICE).code == 0
     assert issuer.equity("--account", "dev1", "dividend", "claim", "1").code == 0  # reserved
@@ -207,14 +228,24 @@ def test_a_bad_dividend_file_is_refused_whole_before_anything_is_sent(funded: Is
     path = funded.cwd / "bad.toml"
     path.write_text(
         'payment_token = "0x12"\nrecord_date = "yesterday"\nclaim_deadline = "2027-13-01"\n'
-        'tax_account = "0x' + "7a" * 20 + '"\n[[per_class]]\nclass = "NOPE"\namount_per_share = "1"\n'
+        'tax_account = "0x'
+        + "7a"
+        * 20
+        + '"\n[[per_class]]\nclass = "NOPE"\namount_per_share = "1"\n'
         '[withholding]\nus = "30"\n'
     )
     nonce = funded.nonce()
     result = funded.equity("--json", "dividend", "declare", path)
     assert result.code == 2
     error = result.json()["error"]
-    for fragment in ("payment_token", "record_date", "claim_deadline", "dust_account", "NOPE", "withholding.us"):
+    for fragment in (
+        "payment_token",
+        "record_date",
+        "claim_deadline",
+        "dust_account",
+        "NOPE",
+        "withholding.us",
+    ):
         assert fragment in error["message"], fragment
     assert funded.nonce() == nonce
 
@@ -246,8 +277,15 @@ def test_a_dividend_declared_through_governance_is_funded_by_the_timelock(funded
     path = write_dividend(funded, token, deadline_days=60)
     funded.node.advance_time(60)
     proposed = funded.equity(
-        "--json", "--account", "dev1", "gov", "propose", "--title", "Dividend 2027",
-        "--action", f"declare-dividend {path}",
+        "--json",
+        "--account",
+        "dev1",
+        "gov",
+        "propose",
+        "--title",
+        "Dividend 2027",
+        "--action",
+        f"declare-dividend {path}",
     )
     assert proposed.code == 0, proposed.err
     data = proposed.json()
@@ -274,7 +312,9 @@ def test_declare_dividend_without_a_chain_is_a_clear_action_error() -> None:
     from toolkit.errors import InputError
     from toolkit.governance.actions import ActionTargets, parse_action
 
-    targets = ActionTargets("0x" + "11" * 20, "0x" + "22" * 20, "0x" + "33" * 20, "0x" + "44" * 20, ())
+    targets = ActionTargets(
+        "0x" + "11" * 20, "0x" + "22" * 20, "0x" + "33" * 20, "0x" + "44" * 20, ()
+    )
     with pytest.raises(InputError, match="not prepared"):
         parse_action("declare-dividend dividend.toml", targets)
 

@@ -132,42 +132,20 @@ def list_(app: AppContext) -> None:
         dividend_status(app.chain().w3, settled(app.chain().w3, book, r), book.tree(r.id), now)
         for r in book.all()
     ]
-    rows = [
-        [
-            s.record.id,
-            s.record.state,
-            s.record.record_block,
-            _money(s.record, s.record.funded),
-            _money(s.record, s.paid),
-            _money(s.record, s.withheld),
-            _money(s.record, s.reserved),
-            _money(s.record, s.unclaimed),
-            "passed" if s.deadline_passed else "open",
-        ]
-        for s in statuses
-    ]
-    app.result(
-        {"dividends": [s.to_json() for s in statuses]},
-        lambda: (
-            app.table(
-                None,
-                [
-                    "id",
-                    "state",
-                    "record block",
-                    "funded",
-                    "paid",
-                    "withheld",
-                    "reserved",
-                    "unclaimed",
-                    "deadline",
-                ],
-                rows,
+
+    def render() -> None:
+        if not statuses:
+            app.say("no dividend declared yet")
+        for s in statuses:
+            r = s.record
+            app.say(
+                f"dividend {r.id} ({r.state}{', deadline passed' if s.deadline_passed else ''}): "
+                f"record block {r.record_block}, funded {_money(r, r.funded)}, paid "
+                f"{_money(r, s.paid)}, withheld {_money(r, s.withheld)}, reserved "
+                f"{_money(r, s.reserved)}, unclaimed {_money(r, s.unclaimed)}"
             )
-            if rows
-            else app.say("no dividend declared yet")
-        ),
-    )
+
+    app.result({"dividends": [s.to_json() for s in statuses]}, render)
 
 
 @dividend.command()
@@ -202,23 +180,15 @@ def status(app: AppContext, dividend_id: str) -> None:
                 for c in r.classes
             ],
         )
-        app.table(
-            None,
-            ["funded", "paid", "withheld", "reserved", "unclaimed", "reclaimed", "dust"],
-            [
-                [
-                    _money(r, v)
-                    for v in (
-                        r.funded,
-                        result.paid,
-                        result.withheld,
-                        result.reserved,
-                        result.unclaimed,
-                        result.reclaimed,
-                        r.dust,
-                    )
-                ]
-            ],
+        app.say(
+            f"  funded {_money(r, r.funded)} = paid {_money(r, result.paid)} + withheld "
+            f"{_money(r, result.withheld)} + reserved {_money(r, result.reserved)} + unclaimed "
+            f"{_money(r, result.unclaimed)} + reclaimed {_money(r, result.reclaimed)} + dust "
+            f"{_money(r, r.dust)}"
+        )
+        app.say(
+            f"  leaves: {result.states.count(1)} paid, {result.states.count(2)} reserved, "
+            f"{result.states.count(0)} unpaid of {r.leaf_count}"
         )
 
     app.result(result.to_json(), render)
@@ -344,7 +314,7 @@ def reclaim(app: AppContext, dividend_id: str) -> None:
 
     book = _book(app)
     record = settled(app.chain().w3, book, book.get(dividend_id))
-    amount, tx = reclaim_dividend(app.transactor(), record)
+    amount, tx = reclaim_dividend(app.transactor(), record, _now(app))
     app.result(
         {
             "dividend": record.id,

@@ -574,9 +574,19 @@ def claim_dividend(
     return out
 
 
-def reclaim_dividend(transactor: Transactor, record: DividendRecord) -> tuple[int, TxResult]:
+def reclaim_dividend(
+    transactor: Transactor, record: DividendRecord, now: int
+) -> tuple[int, TxResult]:
+    """After the deadline: what is neither paid nor reserved back to the company."""
     w3 = transactor.chain.w3
     contract = distribution_contract(w3, require_address(record))
+    if now + 1 < record.claim_deadline:  # the next block is mined at least a second later
+        deadline = datetime.fromtimestamp(record.claim_deadline, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise UsageError(
+            f"the claim period runs until {deadline}: nothing of dividend {record.id} can be "
+            "reclaimed before",
+            hint="run `equity dividend reclaim` after the claim deadline; nothing was sent",
+        )
     result = transactor.transact(
         contract.functions.reclaim(), label=f"reclaim dividend {record.id}"
     )
