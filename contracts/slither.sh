@@ -44,6 +44,7 @@ chmod +x "$WORK/solc"
   for file in contracts/registry/HolderRegistry.sol contracts/token/ShareClassToken.sol \
     contracts/governance/ClassWeightedVotes.sol contracts/governance/EquityGovernor.sol \
     contracts/governance/EquityTimelock.sol contracts/rounds/SubscriptionRound.sol \
+    contracts/distribution/DistributionFactory.sol \
     contracts/payment/TestStablecoin.sol; do
     echo "import \"$file\";"
   done

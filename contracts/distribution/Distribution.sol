@@ -145,8 +145,8 @@ contract Distribution is IDistribution, AccessControl, ReentrancyGuard {
         if (block.timestamp < claimDeadline) revert ClaimPeriodOpen(claimDeadline);
         uint256 balance = paymentToken.balanceOf(address(this));
         uint256 kept = reserved;
-        amount = balance > kept ? balance - kept : 0;
-        if (amount == 0) revert NothingToReclaim();
+        if (balance <= kept) revert NothingToReclaim();
+        amount = balance - kept;
         emit Reclaimed(company, amount);
         paymentToken.safeTransfer(company, amount);
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from eth_utils import keccak
 from web3.contract import Contract
 
 from tests.contracts.offering_chain import (
@@ -25,6 +26,8 @@ from tests.contracts.offering_chain import (
 )
 
 GOVERNANCE = "onlyGovernance"  # GovernorOnlyExecutor: only the timelock, through a proposal
+OWNER = "onlyOwner"  # OwnableUnauthorizedAccount: only the owner (the test stablecoin's minter)
+DISTRIBUTOR_ROLE = keccak(text="DISTRIBUTOR_ROLE")
 TIMELOCK_SELF = "onlySelf"  # TimelockUnauthorizedCaller: only the timelock itself
 
 # Public functions: callable by anyone (each has its own rules, tested elsewhere).
@@ -55,6 +58,9 @@ PUBLIC: dict[str, set[str]] = {
         "onERC1155Received",
         "onERC1155BatchReceived",
     },
+    "Distribution": {"claim", "renounceRole"},  # a claim pays only the leaf's own wallet
+    "DistributionFactory": {"declare"},  # anyone may declare a dividend with their own money
+    "TestStablecoin": {"transfer", "transferFrom", "approve", "permit"},
     "EquityTimelock": {
         "execute",  # EXECUTOR_ROLE is held by address(0): anyone
         "executeBatch",
@@ -101,6 +107,14 @@ GUARDED: dict[str, dict[str, Any]] = {
         "updateQuorumNumerator": GOVERNANCE,
         "updateTimelock": GOVERNANCE,
     },
+    "Distribution": {
+        "pay": DISTRIBUTOR_ROLE,
+        "reclaim": DISTRIBUTOR_ROLE,
+        "grantRole": DEFAULT_ADMIN_ROLE,
+        "revokeRole": DEFAULT_ADMIN_ROLE,
+    },
+    "DistributionFactory": {},
+    "TestStablecoin": {"mint": OWNER, "transferOwnership": OWNER, "renounceOwnership": OWNER},
     "EquityTimelock": {
         "schedule": PROPOSER_ROLE,
         "scheduleBatch": PROPOSER_ROLE,
@@ -112,11 +126,30 @@ GUARDED: dict[str, dict[str, Any]] = {
 }
 
 
-def deployed(offering: Offering) -> list[tuple[str, Contract]]:
+def deployed(
+    offering: Offering, extras: list[tuple[str, Contract]] | None = None
+) -> list[tuple[str, Contract]]:
     pairs = [("HolderRegistry", offering.registry), ("ClassWeightedVotes", offering.votes)]
     pairs += [("EquityGovernor", offering.governor), ("EquityTimelock", offering.timelock)]
     pairs += [("ShareClassToken", token) for token in offering.classes.values()]
-    return pairs
+    return pairs + (extras or [])
+
+
+@pytest.fixture
+def distribution(chain: Chain, offering: Offering, accounts: list[str]) -> list[tuple[str, Contract]]:
+    """A declared dividend of the offering, its factory and its payment token."""
+    from tests.conftest import load_artifact
+    from tests.dividends.world import DividendWorld
+
+    world = DividendWorld(chain, offering, accounts, load_artifact)
+    world.register(accounts[1], "HOLDER")
+    world.issue("COMMON", accounts[1], 100)
+    declared = world.declare()
+    return [
+        ("Distribution", declared.contract),
+        ("DistributionFactory", world.factory),
+        ("TestStablecoin", world.stablecoin),
+    ]
 
 
 def state_changing(contract: Contract) -> set[str]:
@@ -127,10 +160,12 @@ def state_changing(contract: Contract) -> set[str]:
     }
 
 
-def sample(abi_type: str, account: str) -> Any:
+def sample(abi_type: str, account: str, components: list[dict[str, Any]] | None = None) -> Any:
     """A well-formed argument of `abi_type` (the guard runs before anything looks at it)."""
     if abi_type.endswith("[]"):
-        return [sample(abi_type[:-2], account)]
+        return [sample(abi_type[:-2], account, components)]
+    if abi_type == "tuple":
+        return tuple(sample(c["type"], account, c.get("components")) for c in components or [])
     if abi_type == "address":
         return account
     if abi_type.startswith(("uint", "int")):
@@ -155,13 +190,22 @@ def calls(contract: Contract, name: str, account: str) -> list[Any]:
     found = []
     for item in contract.abi:
         if item["type"] == "function" and item["name"] == name:
-            args = [sample(i["type"], account) for i in item["inputs"]]
-            signature = f"{name}({','.join(i['type'] for i in item['inputs'])})"
+            args = [sample(i["type"], account, i.get("components")) for i in item["inputs"]]
+            signature = f"{name}({','.join(_canonical(i) for i in item['inputs'])})"
             found.append(contract.get_function_by_signature(signature)(*args))
     return found
 
 
+def _canonical(item: dict[str, Any]) -> str:
+    kind = str(item["type"])
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_canonical(c) for c in item["components"]) + ")" + kind[5:]
+    return kind
+
+
 def expected_refusal(guard: Any, account: str) -> tuple[str, tuple[Any, ...]]:
+    if guard == OWNER:
+        return ("OwnableUnauthorizedAccount", (account,))
     if guard == GOVERNANCE:
         return ("GovernorOnlyExecutor", (account,))
     if guard == TIMELOCK_SELF:
@@ -170,14 +214,19 @@ def expected_refusal(guard: Any, account: str) -> tuple[str, tuple[Any, ...]]:
 
 
 def allowed(contract: Contract, guard: Any, account: str) -> bool:
+    if guard == OWNER:
+        return bool(contract.functions.owner().call() == account)
     if guard in (GOVERNANCE, TIMELOCK_SELF):
         return False  # only the timelock itself, never an externally owned account
     return bool(contract.functions.hasRole(guard, account).call())
 
 
 @pytest.mark.parametrize("template", sorted(PUBLIC))
-def test_every_state_changing_function_is_classified(offering: Offering, template: str) -> None:
-    for name, contract in deployed(offering):
+def test_every_state_changing_function_is_classified(
+    offering: Offering, distribution: list[tuple[str, Contract]], template: str
+) -> None:
+    found = False
+    for name, contract in deployed(offering, distribution):
         if name == template:
             classified = PUBLIC[template] | set(GUARDED[template])
             assert state_changing(contract) == classified, (
@@ -185,14 +234,20 @@ def test_every_state_changing_function_is_classified(offering: Offering, templat
                 f"remove {classified - state_changing(contract)}"
             )
             assert not PUBLIC[template] & set(GUARDED[template])
+            found = True
+    assert found, f"no deployed {template} was checked"
 
 
 @pytest.mark.parametrize("template", sorted(GUARDED))
 def test_every_privileged_function_refuses_every_account_without_its_role(
-    chain: Chain, offering: Offering, accounts: list[str], template: str
+    chain: Chain,
+    offering: Offering,
+    distribution: list[tuple[str, Contract]],
+    accounts: list[str],
+    template: str,
 ) -> None:
     checked = 0
-    for name, contract in deployed(offering):
+    for name, contract in deployed(offering, distribution):
         if name != template:
             continue
         for function, guard in GUARDED[template].items():
@@ -216,7 +271,9 @@ def test_every_privileged_function_refuses_every_account_without_its_role(
     assert checked >= expected_minimum
 
 
-def test_the_deployer_lost_every_admin_role(offering: Offering, issuer: str) -> None:
-    for _, contract in deployed(offering):
+def test_the_deployer_lost_every_admin_role(
+    offering: Offering, distribution: list[tuple[str, Contract]], issuer: str
+) -> None:
+    for _, contract in deployed(offering, distribution):
         if "hasRole" in {f["name"] for f in contract.abi if f["type"] == "function"}:
             assert not contract.functions.hasRole(DEFAULT_ADMIN_ROLE, issuer).call()

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from web3.contract import Contract
 
     from toolkit.captable.api import CapTableSession
+    from toolkit.captable.ledger import Ledger
     from toolkit.chain.tx import Transactor, TxResult
     from toolkit.offering.deployments import Deployment
 
@@ -213,6 +214,12 @@ def resolve_record_block(
     return block
 
 
+def ledger_at(session: CapTableSession, block: int) -> tuple[Ledger, int, int]:
+    """The cap table's ledger as of ``block`` from the indexer's cache (no lock-up reads:
+    entitlements count every share, locked or not, so no archive state is needed)."""
+    return session.indexer.sync(confirmations=session.confirmations, as_of=block)
+
+
 def plan_dividend(
     w3: Web3,
     session: CapTableSession,
@@ -254,8 +261,7 @@ def plan_dividend(
             hint="give the address of an ERC-20 token",
         ) from None
     record_block = resolve_record_block(session, file.record_date, deployment.block)
-    state = session.state(record_block)
-    ledger = state.ledger
+    ledger, _, record_timestamp = ledger_at(session, record_block)
     rates = []
     for amount in file.per_class:
         share_class = deployment.class_by_id(amount.class_id)
@@ -285,7 +291,7 @@ def plan_dividend(
     return DividendPlan(
         file=file,
         record_block=record_block,
-        record_timestamp=state.timestamp,
+        record_timestamp=record_timestamp,
         token=w3.to_checksum_address(token),
         token_symbol=symbol,
         token_decimals=decimals,
