@@ -8,15 +8,15 @@ in base units of the payment token.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from toolkit.cli.context import AppContext, global_options, pass_app
 
 if TYPE_CHECKING:
+    from toolkit.captable.api import CapTableSession
     from toolkit.dividends.records import DividendBook, DividendRecord
 
 
@@ -44,12 +44,12 @@ def _now(app: AppContext) -> int:
     return chain_time(app.chain().w3)
 
 
-@contextlib.contextmanager
-def _cap_table(app: AppContext) -> Iterator[Any]:
+def cap_table_session(app: AppContext) -> CapTableSession:
+    """The indexer on the offering (a context manager): the cap table as of a record date."""
     from toolkit.captable.api import open_session
 
     chain = app.chain()
-    session = open_session(
+    return open_session(
         rpc_url=chain.rpc_url,
         chain_id=chain.chain_id,
         is_local=chain.is_local,
@@ -57,10 +57,14 @@ def _cap_table(app: AppContext) -> Iterator[Any]:
         deployment=app.options.deployment,
         confirmations=0,
     )
-    try:
-        yield session
-    finally:
-        session.close()
+
+
+def _settled(app: AppContext, dividend_id: str) -> tuple[DividendBook, DividendRecord]:
+    """The book and the record of dividend ID, its address filled in once declared."""
+    from toolkit.dividends.distribution import settled
+
+    book = _book(app)
+    return book, settled(app.chain().w3, book, book.get(dividend_id))
 
 
 @dividend.command()
@@ -78,7 +82,7 @@ def declare(app: AppContext, file: Path) -> None:
 
     deployment = app.deployment()
     terms = read_dividend_file(file, tuple(c.id for c in deployment.classes))
-    with _cap_table(app) as session:
+    with cap_table_session(app) as session:
         plan = plan_dividend(app.chain().w3, session, deployment, terms, now=_now(app))
     ent = plan.entitlements
     decimals, symbol = plan.token_decimals, plan.token_symbol
@@ -154,10 +158,9 @@ def list_(app: AppContext) -> None:
 @pass_app
 def status(app: AppContext, dividend_id: str) -> None:
     """Funded, paid, withheld, reserved and unclaimed amounts of dividend ID."""
-    from toolkit.dividends.distribution import dividend_status, settled
+    from toolkit.dividends.distribution import dividend_status
 
-    book = _book(app)
-    record = settled(app.chain().w3, book, book.get(dividend_id))
+    book, record = _settled(app, dividend_id)
     result = dividend_status(app.chain().w3, record, book.tree(record.id), _now(app))
 
     def render() -> None:
@@ -263,11 +266,10 @@ def _states(app: AppContext, record: DividendRecord) -> list[int]:
 @pass_app
 def claim(app: AppContext, dividend_id: str) -> None:
     """Claim your entitlements to dividend ID (the --account's wallet), every class at once."""
-    from toolkit.dividends.distribution import claim_dividend, settled
+    from toolkit.dividends.distribution import claim_dividend
 
     deployment = app.deployment()
-    book = _book(app)
-    record = settled(app.chain().w3, book, book.get(dividend_id))
+    book, record = _settled(app, dividend_id)
     tree = book.tree(record.id)
     wallet = app.signer().address
     classes = {c.address.lower(): c.id for c in deployment.classes}
@@ -310,10 +312,9 @@ def claim(app: AppContext, dividend_id: str) -> None:
 @pass_app
 def reclaim(app: AppContext, dividend_id: str) -> None:
     """After the claim deadline, return what is neither paid nor reserved to the company."""
-    from toolkit.dividends.distribution import reclaim_dividend, settled
+    from toolkit.dividends.distribution import reclaim_dividend
 
-    book = _book(app)
-    record = settled(app.chain().w3, book, book.get(dividend_id))
+    _, record = _settled(app, dividend_id)
     amount, tx = reclaim_dividend(app.transactor(), record, _now(app))
     app.result(
         {

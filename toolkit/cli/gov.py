@@ -114,18 +114,11 @@ def _prepare_dividends(app: AppContext, governance: Governance, actions: tuple[s
 
     if not dividend_files(actions):
         return None
-    from toolkit.captable.api import open_session
+    from toolkit.cli.dividend import cap_table_session
     from toolkit.offering.contracts import chain_time
 
     chain = app.chain()
-    with open_session(
-        rpc_url=chain.rpc_url,
-        chain_id=chain.chain_id,
-        is_local=chain.is_local,
-        cwd=app.cwd,
-        deployment=app.options.deployment,
-        confirmations=0,
-    ) as session:
+    with cap_table_session(app) as session:
         return prepare_dividends(
             app.transactor(),
             session,
