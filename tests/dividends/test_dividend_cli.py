@@ -36,14 +36,16 @@ def coin_balance(issuer: Issuer, token: str, wallet: str) -> int:
     return int(contract.functions.balanceOf(w3.to_checksum_address(wallet)).call())
 
 
-def write_dividend(issuer: Issuer, token: str, *, deadline_days: int = 30, **extra: str) -> Path:
+def write_dividend(
+    issuer: Issuer, token: str, *, deadline_days: int = 30, record_date: str | None = None
+) -> Path:
     now = int(issuer.chain.w3.eth.get_block("latest")["timestamp"])
     from datetime import UTC, datetime
 
     deadline = datetime.fromtimestamp(now + deadline_days * DAY, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     lines = [
         f'payment_token = "{token}"',
-        f"record_date = {extra.get('record_date', issuer.chain.w3.eth.block_number)}",
+        f"record_date = {record_date or issuer.chain.w3.eth.block_number}",
         f'claim_deadline = "{deadline}"',
         f'tax_account = "{TAX}"',
         f'dust_account = "{DUST}"',
@@ -221,7 +223,7 @@ def test_reclaim_waits_for_the_deadline_then_returns_the_unreserved_rest(
     assert status["reserved"] == 50_000 * 125_000
     assert status["paid"] + status["withheld"] + status["reserved"] + reclaimed == data["entitled"]
     late = issuer.equity("--json", "--account", "dev5", "dividend", "claim", "1")
-    assert late.code == 0 and {c["outcome"] for c in late.json()["claims"]} == {"too late"}
+    assert late.code == 3 and "claim deadline passed" in late.json()["error"]["message"]
 
 
 def test_a_bad_dividend_file_is_refused_whole_before_anything_is_sent(funded: Issuer) -> None:
@@ -328,3 +330,20 @@ MINT_ABI = [
         "outputs": [],
     }
 ]
+
+
+def test_a_record_date_given_as_a_date_is_the_last_block_at_or_before_it(funded: Issuer) -> None:
+    from datetime import UTC, datetime
+
+    token = stablecoin(funded)
+    latest = funded.chain.w3.eth.get_block("latest")
+    moment = datetime.fromtimestamp(int(latest["timestamp"]), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    funded.node.advance_time(3600)  # later blocks are after the record date
+    assert funded.equity("--account", "dev4", "transfer", "COMMON", FRANK, "250000").code == 0
+    path = write_dividend(funded, token, record_date=f'"{moment}"')
+    result = funded.equity("--json", "dividend", "declare", path)
+    assert result.code == 0, result.err
+    data = result.json()
+    assert data["record_block"] == int(latest["number"])
+    assert funded.equity("--account", "dev4", "dividend", "claim", "1").code == 0
+    assert coin_balance(funded, token, DAVE) == 250_000 * 125_000 + 300_000 * 33_333

@@ -274,6 +274,26 @@ def claim(app: AppContext, dividend_id: str) -> None:
     wallet = app.signer().address
     classes = {c.address.lower(): c.id for c in deployment.classes}
     outcomes = claim_dividend(app.transactor(), record, tree, wallet, classes)
+    refused = [o for o in outcomes if o.outcome in ("too late", "still reserved")]
+    if refused and all(
+        o.outcome in ("too late", "still reserved", "already paid") for o in outcomes
+    ):
+        from toolkit.errors import ChainError
+
+        reasons = "; ".join(
+            f"{o.class_id}: "
+            + (
+                "the claim deadline passed (it was not reserved)"
+                if o.outcome == "too late"
+                else "still reserved: the wallet is frozen or not qualified"
+            )
+            for o in refused
+        )
+        raise ChainError(
+            f"nothing of dividend {record.id} was claimed for {wallet}: {reasons}",
+            hint="a reserved entitlement pays once the wallet may receive again; nothing was sent",
+            kind="claim_refused",
+        )
 
     def render() -> None:
         for o in outcomes:
