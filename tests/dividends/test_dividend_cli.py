@@ -5,12 +5,13 @@ and the errors a user meets."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.issuer.conftest import DEV, Issuer
+from tests.issuer.conftest import DEV, Issuer, SessionOffering
 from toolkit.chain.accounts import dev_account
 from toolkit.chain.tx import Transactor
 from toolkit.dividends.distribution import ERC20_ABI
@@ -63,6 +64,14 @@ def write_dividend(
     path = issuer.cwd / "dividend.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _leave_the_offering_as_deployed(session_offering: SessionOffering) -> Iterator[None]:
+    """Back to the freshly deployed example offering after each test: the issuer tests, which
+    share the anvil, count nonces from that state."""
+    yield
+    session_offering.restore(session_offering.home)  # type: ignore[attr-defined]
 
 
 @pytest.fixture
