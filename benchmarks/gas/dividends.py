@@ -31,9 +31,14 @@ from tests.contracts.offering_chain import NEVER, Chain, ClassSpec, cc, investor
 from tests.dividends.world import Declared, DividendWorld  # noqa: E402
 from toolkit.chain.node import temporary_node  # noqa: E402
 from toolkit.compile import compile_project  # noqa: E402
+from toolkit.dividends.distribution import (  # noqa: E402
+    LEAVES_PER_WORD,
+    WORDS_PREPARED_AT_DECLARATION,
+)
 from toolkit.dividends.entitlements import Withholding  # noqa: E402
 
 BATCH = 100
+CLAIM_WORD = 40  # the state word whose every claim is measured
 BLOCK_GAP = 12
 GOALS = {"claim": 75_000, "push_per_holder": 40_000}
 CLASSES = (ClassSpec("COMMON", votes_per_share=1, authorized=10**15),)
@@ -73,7 +78,9 @@ class Bench:
             self.world.send(self.world.stablecoin.functions.mint(wallet, 1))
 
 
-def declare_synthetic(world: DividendWorld, holders: int) -> Declared:
+def declare_synthetic(
+    world: DividendWorld, holders: int, deadline_in: int = 365 * 86_400
+) -> Declared:
     wallets = synthetic_wallets(holders)
     for i, wallet in enumerate(wallets):
         world.jurisdiction[wallet.lower()] = "US" if i % 10 == 0 else "DE"
@@ -83,7 +90,7 @@ def declare_synthetic(world: DividendWorld, holders: int) -> Declared:
         {"COMMON": Fraction(12_500)},  # 0.0125 USDT per share
         Withholding(Fraction(0), {"US": Fraction(30, 100)}),
     )
-    return world.declare(entitlements=ent, deadline_in=365 * 86_400)
+    return world.declare(entitlements=ent, deadline_in=deadline_in)
 
 
 def leaves_of(declared: Declared, *, withheld: bool) -> list[int]:
@@ -96,7 +103,8 @@ def measure(world: DividendWorld, holders: int) -> dict[str, Any]:
     out: dict[str, Any] = {"holders": holders}
     declared = declare_synthetic(world, holders)
     out["declare"] = int(declared.receipt["gasUsed"])
-    out["proof_length"] = len(declared.proof(0))
+    out["declare_state_words"] = -(-holders // LEAVES_PER_WORD)
+    out["proof_length"] = max(len(declared.proof(i)) for i in range(len(declared.tree)))
     contract = declared.contract
 
     def claim_gas(index: int) -> int:
@@ -104,31 +112,44 @@ def measure(world: DividendWorld, holders: int) -> dict[str, Any]:
         gas, _ = bench.gas(contract.functions.claim(leaf.leaf(), declared.proof(index)), issuer)
         return gas
 
-    # claims: leaves 5000.. (away from the push batches below); one bitmap word = 128 leaves
-    withheld = [i for i in leaves_of(declared, withheld=True) if 5_000 <= i < 5_128]
-    plain = [i for i in leaves_of(declared, withheld=False) if 5_000 <= i < 5_128]
-    claimants = [withheld[0], *plain[:3], *withheld[1:3]]
-    lone = next(i for i in leaves_of(declared, withheld=False) if 7_000 <= i < 7_128)
-    bench.register([declared.leaf(i).wallet for i in [*claimants, lone]])
-    bench.give_stablecoin([declared.leaf(i).wallet for i in [*claimants[1:], lone]])
-    # the first claim of the word: its wallet and the tax account are new to the token too
-    out["claim_first_ever"] = claim_gas(claimants[0])
-    out["claim_no_withholding"] = claim_gas(claimants[1])
-    out["claim_no_withholding_2"] = claim_gas(claimants[2])
-    out["claim_no_withholding_3"] = claim_gas(claimants[3])
-    out["claim_with_withholding"] = claim_gas(claimants[4])
-    out["claim_with_withholding_2"] = claim_gas(claimants[5])
-    out["claim_first_in_word"] = claim_gas(lone)  # no withholding; compare claim_no_withholding
-    out["claim"] = max(
-        out["claim_no_withholding"],
-        out["claim_no_withholding_2"],
-        out["claim_no_withholding_3"],
-        out["claim_with_withholding"],
-        out["claim_with_withholding_2"],
+    # every claim of one whole state word (leaves 40 x 127 ..), each wallet holding the token;
+    # its first leaf is a US holder's (30 % withheld), so the word's first write pays withholding
+    word = range(CLAIM_WORD * LEAVES_PER_WORD, (CLAIM_WORD + 1) * LEAVES_PER_WORD)
+    lone = next(i for i in leaves_of(declared, withheld=False) if 7_000 <= i < 7_100)
+    newcomer = next(i for i in leaves_of(declared, withheld=False) if 7_100 <= i < 7_200)
+    first_ever = 9_000  # a US holder: the tax account is new to the token too
+    bench.register([declared.leaf(i).wallet for i in [*word, lone, newcomer, first_ever]])
+    bench.give_stablecoin([declared.leaf(i).wallet for i in [*word, lone]])
+    out["claim_first_ever"] = claim_gas(first_ever)
+    claims = {i: claim_gas(i) for i in word}
+    withheld = [i for i in word if declared.leaf(i).withheld > 0]
+    plain = [i for i in word if declared.leaf(i).withheld == 0]
+    out["claims_measured"] = len(claims)
+    out["claim_first_in_word"] = claims[word[0]]
+    out["claim_with_withholding"] = max(claims[i] for i in withheld)
+    out["claim_no_withholding"] = max(claims[i] for i in plain)
+    out["claim_cheapest"] = min(claims.values())
+    out["claim"] = max(claims.values())
+    out["claim_lone_in_word"] = claim_gas(lone)  # the only claim of its word so far
+    out["claim_wallet_new_to_token"] = claim_gas(newcomer)
+
+    # a reserved leaf paid to the wallet its lost wallet was recovered to (same investor)
+    lost_index = next(i for i in leaves_of(declared, withheld=True) if 8_000 <= i < 8_100)
+    lost = declared.leaf(lost_index).wallet
+    replacement = Web3.to_checksum_address(Web3.keccak(text="recovered wallet")[12:])
+    bench.register([lost])
+    world.freeze(lost)
+    claim_gas(lost_index)  # reserves it
+    registry = world.offering.registry
+    world.send(
+        registry.functions.addHolder(replacement, investor_id(lost[2:12]), cc("US"), NEVER, True)
     )
-    new_wallet = next(i for i in plain if i not in claimants)
-    bench.register([declared.leaf(new_wallet).wallet])
-    out["claim_wallet_new_to_token"] = claim_gas(new_wallet)
+    out["pay_recovered"], _ = bench.gas(
+        contract.functions.payRecovered(
+            declared.leaf(lost_index).leaf(), declared.proof(lost_index), replacement
+        ),
+        issuer,
+    )
 
     # pushes: batches of 100 consecutive leaves (tree order = index order)
     batches = {
@@ -158,21 +179,53 @@ def measure(world: DividendWorld, holders: int) -> dict[str, Any]:
 
     world.chain.mine_at(declared.deadline + 1)
     out["reclaim"], _ = bench.gas(contract.functions.reclaim(), issuer)
+    out.update(measure_preparation(world, bench))
     return out
 
 
+def measure_preparation(world: DividendWorld, bench: Bench) -> dict[str, Any]:
+    """A dividend with more leaves than the declaration prepares: what its declaration costs and
+    what each further state word costs (``prepareStates``, one word and nine words)."""
+    words = WORDS_PREPARED_AT_DECLARATION + 10
+    declared = declare_synthetic(world, words * LEAVES_PER_WORD, deadline_in=30 * 86_400)
+    contract = declared.contract
+    one, _ = bench.gas(
+        contract.functions.prepareStates(WORDS_PREPARED_AT_DECLARATION, 1), world.issuer
+    )
+    nine, _ = bench.gas(
+        contract.functions.prepareStates(WORDS_PREPARED_AT_DECLARATION + 1, 9), world.issuer
+    )
+    return {
+        "declare_large_leaves": words * LEAVES_PER_WORD,
+        "declare_large": int(declared.receipt["gasUsed"]),
+        "prepare_one_word": one,
+        "prepare_nine_words": nine,
+        "prepare_per_word": (nine - one) // 8,
+    }
+
+
 ROWS = (
-    ("declare", "declare: create the distribution and fund it (entitled + dust)", None),
-    ("claim", "claim with a proof, wallet holding the token (the dearest of five)", "claim"),
     (
-        "claim_with_withholding",
-        "  of which: net to the wallet and withheld to the tax account",
+        "declare",
+        "declare: create the distribution, prepare its {declare_state_words} state words, fund it",
         None,
     ),
-    ("claim_no_withholding", "  of which: no withholding (one transfer)", None),
-    ("claim_first_in_word", "claim, the first of its 128-leaf state word (no withholding)", None),
+    (
+        "claim",
+        "claim with a proof, wallet holding the token: the dearest of {claims_measured}",
+        "claim",
+    ),
+    ("claim_first_in_word", "  the first claim of its state word (withholding)", None),
+    (
+        "claim_with_withholding",
+        "  dearest with withholding (net and withheld: two transfers)",
+        None,
+    ),
+    ("claim_no_withholding", "  dearest without withholding (one transfer)", None),
+    ("claim_cheapest", "  cheapest", None),
+    ("claim_lone_in_word", "claim, the only one so far in its state word (no withholding)", None),
     ("claim_wallet_new_to_token", "claim by a wallet that never held the token", None),
-    ("claim_first_ever", "claim, first in its word, wallet and tax account new to the token", None),
+    ("claim_first_ever", "claim, wallet and tax account both new to the token", None),
     (
         "push_per_holder",
         "push, per holder, batch of 100 (the dearer of the two below)",
@@ -182,14 +235,23 @@ ROWS = (
     ("push_holding_token_per_holder", "  payees holding the token", None),
     ("push_new_to_token", "push, whole batch of 100, payees new to the token", None),
     ("push_resent_batch", "the same batch sent again (all paid: nothing moves)", None),
+    ("pay_recovered", "a reserved leaf paid to the wallet its lost wallet was recovered to", None),
     ("reclaim", "reclaim after the deadline", None),
+    (
+        "declare_large",
+        "declare {declare_large_leaves:,} leaves (128 state words prepared of 138)",
+        None,
+    ),
+    ("prepare_one_word", "prepareStates, one more word", None),
+    ("prepare_per_word", "prepareStates, each further word", None),
 )
 
 
 def render(results: dict[str, Any]) -> str:
     lines = [
-        f"Distribution gas, {results['holders']:,} holders (proof of {results['proof_length']} "
-        f"nodes; a batch of 100 needs {results['push_new_to_token_proof_nodes']})",
+        f"Distribution gas, {results['holders']:,} holders (proofs of up to "
+        f"{results['proof_length']} nodes; a batch of 100 needs "
+        f"{results['push_new_to_token_proof_nodes']})",
         "",
         "| operation | gas | goal | |",
         "|---|---:|---:|---|",
@@ -198,7 +260,8 @@ def render(results: dict[str, Any]) -> str:
         goal = GOALS.get(goal_key) if goal_key else None
         verdict = "" if goal is None else ("met" if results[key] <= goal else "MISSED")
         lines.append(
-            f"| {label} | {results[key]:,} | {'' if goal is None else f'{goal:,}'} | {verdict} |"
+            f"| {label.format(**results)} | {results[key]:,} | "
+            f"{'' if goal is None else f'{goal:,}'} | {verdict} |"
         )
     return "\n".join(lines) + "\n"
 

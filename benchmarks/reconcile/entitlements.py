@@ -33,14 +33,9 @@ sys.path.insert(0, str(HERE.parent.parent))
 import fixture  # noqa: E402
 import run as reconcile_run  # noqa: E402
 
-from toolkit.captable.api import CapTableSession, checksum  # noqa: E402
-from toolkit.dividends.distribution import ledger_at  # noqa: E402
-from toolkit.dividends.entitlements import (  # noqa: E402
-    ClassRate,
-    Withholding,
-    compute_entitlements,
-    entitlement_tree,
-)
+from toolkit.captable.api import CapTableSession  # noqa: E402
+from toolkit.dividends.distribution import ledger_at, ledger_entitlements  # noqa: E402
+from toolkit.dividends.entitlements import ClassRate, Withholding, entitlement_tree  # noqa: E402
 
 GOAL_S = 2.0
 
@@ -50,25 +45,19 @@ def entitlements_at(s: CapTableSession, block: int) -> tuple[float, float, int, 
     began = time.perf_counter()
     ledger, _, _ = ledger_at(s, block)
     rates = [ClassRate(c.id, c.address, Fraction(10_000), c.decimals) for c in s.deployment.classes]
-    holdings = {c.class_id: ledger.classes[c.class_id].holders() for c in rates}
-
-    def jurisdiction(wallet: str) -> str | None:
-        record = ledger.holders.get(wallet)
-        return record.jurisdiction if record else None
-
-    ent = compute_entitlements(
-        holdings, rates, Withholding(Fraction(0), {"US": Fraction(30, 100)}), jurisdiction, checksum=checksum
-    )
+    ent = ledger_entitlements(ledger, rates, Withholding(Fraction(0), {"US": Fraction(30, 100)}))
     computed = time.perf_counter()
     entitlement_tree(ent)
     treed = time.perf_counter()
     assert ent.net + ent.withheld + ent.dust == ent.funded
-    holders = len({w for h in holdings.values() for w in h})
+    holders = len({e.wallet for e in ent.leaves})
     return computed - began, treed - computed, len(ent.leaves), holders
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     info = fixture.load() or fixture.build(10_000, 100_000)
@@ -98,12 +87,28 @@ def main() -> None:
 
     head, mid = best("head"), best("middle")
     rows = [
-        ("holders / transfers", f"{info.holders:,} / {info.transfers:,}", f"{info.head - info.deploy_block + 1:,} blocks"),
+        (
+            "holders / transfers",
+            f"{info.holders:,} / {info.transfers:,}",
+            f"{info.head - info.deploy_block + 1:,} blocks",
+        ),
         ("cold read into the cache", f"{cold_s:.2f} s", "once, not part of the goal"),
-        ("warm reconcile, no new blocks", f"{warm_reconcile:.3f} s", f"best of {args.runs} (run.py's figure)"),
-        ("entitlements at the head", f"{head[0]:.3f} s", f"{head[2]:,} leaves of {head[3]:,} holders"),
+        (
+            "warm reconcile, no new blocks",
+            f"{warm_reconcile:.3f} s",
+            f"best of {args.runs} (run.py's figure)",
+        ),
+        (
+            "entitlements at the head",
+            f"{head[0]:.3f} s",
+            f"{head[2]:,} leaves of {head[3]:,} holders",
+        ),
         ("  + their Merkle tree", f"{head[1]:.3f} s", f"total {head[0] + head[1]:.3f} s"),
-        ("entitlements at a past record block", f"{mid[0]:.3f} s", f"block {middle:,}: journal re-folded; {mid[2]:,} leaves"),
+        (
+            "entitlements at a past record block",
+            f"{mid[0]:.3f} s",
+            f"block {middle:,}: journal re-folded; {mid[2]:,} leaves",
+        ),
         ("  + their Merkle tree", f"{mid[1]:.3f} s", f"total {mid[0] + mid[1]:.3f} s"),
     ]
     width = max(len(r[0]) for r in rows)
@@ -112,8 +117,10 @@ def main() -> None:
         print(f"{name:<{width}}  {value:>12}  {note}")
     worst = max(head[0] + head[1], mid[0] + mid[1])
     verdict = "meets" if worst < GOAL_S else "MISSES"
-    print(f"\nentitlements with their tree, worst case {worst:.3f} s: {verdict} the goal of {GOAL_S:.0f} s "
-          f"({worst / warm_reconcile:.1f}x a warm reconcile)")
+    print(
+        f"\nentitlements with their tree, worst case {worst:.3f} s: {verdict} the goal of {GOAL_S:.0f} s "
+        f"({worst / warm_reconcile:.1f}x a warm reconcile)"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IHolderRegistry} from "../interfaces/IHolderRegistry.sol";
+import {HolderRecord} from "../registry/HolderRecord.sol";
 import {IDistribution} from "./IDistribution.sol";
 
 /// @title One dividend, funded at birth by {DistributionFactory}
@@ -15,20 +16,30 @@ import {IDistribution} from "./IDistribution.sol";
 /// what is neither paid nor reclaimed. Its terms are immutable: a claim reads two storage slots
 /// (the reentrancy flag and one word of leaf states).
 ///
-/// Leaf states, two bits each, 128 leaves per storage word: 0 unpaid, 1 paid, 2 reserved.
+/// Leaf states, two bits each, 127 leaves per storage word: 0 unpaid, 1 paid, 2 reserved.
 /// unpaid -> paid (claim or push, wallet allowed, before the deadline);
 /// unpaid -> reserved (claim or push, wallet blocked, before the deadline);
-/// reserved -> paid (claim or push, wallet allowed again, before or after the deadline).
+/// reserved -> paid (claim or push, wallet allowed again, before or after the deadline; or
+/// {payRecovered} to another wallet of the same investor).
 /// Nothing leaves "paid". `reserved` sums the reserved leaves; {reclaim} never touches it.
+/// Bit 255 of a word marks it *prepared*: written non-zero at declaration (or by {prepareStates}),
+/// so that the first claim of each word pays a non-zero-to-non-zero write like every other claim.
 contract Distribution is IDistribution, AccessControl, ReentrancyGuard {
     using SafeERC20 for IERC20;
+    using HolderRecord for uint256;
 
     /// @notice May push payments ({pay}) and reclaim after the deadline ({reclaim}).
     bytes32 public constant DISTRIBUTOR_ROLE = keccak256("DISTRIBUTOR_ROLE");
 
+    /// @notice Two-bit leaf states per storage word (bits 0..253).
+    uint256 public constant LEAVES_PER_WORD = 127;
+    /// @notice How many state words the constructor prepares (16,256 leaves); {prepareStates} does the rest.
+    uint256 public constant WORDS_PREPARED_AT_DECLARATION = 128;
+
     uint256 private constant _UNPAID = 0;
     uint256 private constant _PAID = 1;
     uint256 private constant _RESERVED = 2;
+    uint256 private constant _PREPARED = 1 << 255;
 
     /// @notice The token the dividend is paid in.
     IERC20 public immutable paymentToken;
@@ -95,6 +106,8 @@ contract Distribution is IDistribution, AccessControl, ReentrancyGuard {
         company = company_;
         _grantRole(DEFAULT_ADMIN_ROLE, terms.admin);
         _grantRole(DISTRIBUTOR_ROLE, terms.distributor);
+        uint256 words = _wordCount(terms.leafCount);
+        _prepare(0, words < WORDS_PREPARED_AT_DECLARATION ? words : WORDS_PREPARED_AT_DECLARATION);
     }
 
     /// @inheritdoc IDistribution
@@ -149,6 +162,36 @@ contract Distribution is IDistribution, AccessControl, ReentrancyGuard {
         amount = balance - kept;
         emit Reclaimed(company, amount);
         paymentToken.safeTransfer(company, amount);
+    }
+
+    /// @inheritdoc IDistribution
+    function payRecovered(Entitlement calldata e, bytes32[] calldata proof, address newWallet)
+        external
+        onlyRole(DISTRIBUTOR_ROLE)
+        nonReentrant
+    {
+        if (!MerkleProof.verifyCalldata(proof, root, _leafHash(e))) revert InvalidProof();
+        (uint256 word, uint256 shift) = _position(e.index);
+        uint256 states = _states[word];
+        uint256 state = (states >> shift) & 3;
+        if (state == _PAID) revert AlreadyPaid(e.index);
+        if (state != _RESERVED) revert NotReserved(e.index);
+        _checkRecovered(e.wallet, newWallet);
+        _states[word] = (states & ~(3 << shift)) | (_PAID << shift);
+        reserved -= e.net + e.withheld;
+        emit PaidToRecoveredWallet(e.wallet, newWallet, e.classToken, e.index, e.net, e.withheld);
+        if (e.net != 0) paymentToken.safeTransfer(newWallet, e.net);
+        if (e.withheld != 0) paymentToken.safeTransfer(taxAccount, e.withheld);
+    }
+
+    /// @inheritdoc IDistribution
+    function prepareStates(uint256 fromWord, uint256 count) external {
+        uint256 words = _wordCount(leafCount);
+        if (count == 0 || fromWord >= words || count > words - fromWord) {
+            revert InvalidWordRange(fromWord, count, words);
+        }
+        _prepare(fromWord, fromWord + count);
+        emit StatesPrepared(fromWord, count);
     }
 
     /// @inheritdoc IDistribution
@@ -256,6 +299,28 @@ contract Distribution is IDistribution, AccessControl, ReentrancyGuard {
 
     function _position(uint256 index) private view returns (uint256 word, uint256 shift) {
         if (index >= leafCount) revert InvalidLeafIndex(index, leafCount);
-        return (index >> 7, (index & 127) << 1);
+        return (index / LEAVES_PER_WORD, (index % LEAVES_PER_WORD) << 1);
+    }
+
+    /// @dev `newWallet` may take `lostWallet`'s reserved leaves: another wallet, registered to the
+    /// investor index that the lost wallet's record carries, and not blocked itself.
+    function _checkRecovered(address lostWallet, address newWallet) private view {
+        (uint256 lost, uint256 found) = registry.recordsOf(lostWallet, newWallet);
+        uint32 investor = lost.investorIndex();
+        if (newWallet == lostWallet || investor == 0 || !found.isRegistered() || found.investorIndex() != investor) {
+            revert NotSameInvestor(lostWallet, newWallet);
+        }
+        if (_isBlocked(newWallet)) revert WalletBlocked(newWallet);
+    }
+
+    /// @dev Set the prepared bit of words `fromWord .. toWord - 1` (their leaf states stay).
+    function _prepare(uint256 fromWord, uint256 toWord) private {
+        for (uint256 w = fromWord; w < toWord; ++w) {
+            _states[w] |= _PREPARED;
+        }
+    }
+
+    function _wordCount(uint256 leaves) private pure returns (uint256) {
+        return (leaves + LEAVES_PER_WORD - 1) / LEAVES_PER_WORD;
     }
 }

@@ -45,6 +45,18 @@ interface IDistribution {
     event Reserved(address indexed wallet, address indexed classToken, uint256 index, uint256 net, uint256 withheld);
     /// @notice After the deadline, `amount` (unclaimed and not reserved) went back to `company`.
     event Reclaimed(address indexed company, uint256 amount);
+    /// @notice Reserved leaf `index` of `lostWallet` was paid: `net` to `newWallet`, a wallet the
+    /// registry maps to the same investor (the lost wallet was recovered), `withheld` to the tax account.
+    event PaidToRecoveredWallet(
+        address indexed lostWallet,
+        address indexed newWallet,
+        address indexed classToken,
+        uint256 index,
+        uint256 net,
+        uint256 withheld
+    );
+    /// @notice State words `fromWord .. fromWord + count - 1` were prepared (see {prepareStates}).
+    event StatesPrepared(uint256 fromWord, uint256 count);
 
     /// @notice The proof does not lead from the leaf (or leaves) to the root.
     error InvalidProof();
@@ -68,6 +80,12 @@ interface IDistribution {
     error InvalidTerms();
     /// @notice Funding moved `received` to `to` where `expected` was sent (a fee-on-transfer token).
     error FundingShortfall(address to, uint256 expected, uint256 received);
+    /// @notice Leaf `index` is not reserved (only a reserved leaf may be paid to a recovered wallet).
+    error NotReserved(uint256 index);
+    /// @notice The registry does not map `newWallet` to the investor of `lostWallet` (or they are one wallet).
+    error NotSameInvestor(address lostWallet, address newWallet);
+    /// @notice There are `wordCount` state words; `fromWord .. fromWord + count - 1` is not a range of them.
+    error InvalidWordRange(uint256 fromWord, uint256 count, uint256 wordCount);
 
     /// @notice Pay leaf `e` to its wallet (anyone may send it; the money goes to the leaf's wallet
     /// and the tax account only). Before the deadline an unpaid leaf is paid, after it only a
@@ -88,11 +106,25 @@ interface IDistribution {
     /// DISTRIBUTOR_ROLE. Emits {Reclaimed}.
     function reclaim() external returns (uint256 amount);
 
+    /// @notice Pay reserved leaf `e` of a wallet that was recovered to `newWallet`, which the registry
+    /// maps to the same investor (same investor index; the lost wallet's record must still carry
+    /// it) and which is not blocked. DISTRIBUTOR_ROLE; at any time, once per leaf (the leaf becomes
+    /// paid). `net` to `newWallet`, `withheld` to the tax account. Emits {PaidToRecoveredWallet}.
+    function payRecovered(Entitlement calldata e, bytes32[] calldata proof, address newWallet) external;
+
+    /// @notice Mark state words `fromWord .. fromWord + count - 1` prepared (bit 255 set), so that
+    /// no claim or push pays a zero-to-non-zero storage write. The constructor prepares the first
+    /// {WORDS_PREPARED_AT_DECLARATION} words; a larger tree needs this for the rest. Anyone may call
+    /// it (it moves no money and changes no leaf's state); a prepared word stays as it is. Emits
+    /// {StatesPrepared}.
+    function prepareStates(uint256 fromWord, uint256 count) external;
+
     /// @notice 0 unpaid, 1 paid, 2 reserved.
     function stateOf(uint256 index) external view returns (uint8);
 
     /// @notice The raw state words `fromWord .. fromWord + count - 1` (two bits per leaf, leaf
-    /// `i` at word `i / 128`, bits `2 * (i % 128)`), for off-chain readers.
+    /// `i` at word `i / 127`, bits `2 * (i % 127)`; bit 255 set once the word is prepared), for
+    /// off-chain readers.
     function stateWords(uint256 fromWord, uint256 count) external view returns (uint256[] memory words);
 
     /// @notice True when `wallet` is frozen or not qualified now (it would be reserved, not paid).

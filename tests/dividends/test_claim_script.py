@@ -64,6 +64,7 @@ def test_an_investor_claims_with_the_script(offering: Offering) -> None:  # noqa
     assert code == 0, err
     assert data["claims"] == [
         {
+            "index": data["claims"][0]["index"],
             "class": "COMMON",
             "net": 1350 * USD,
             "withheld": 150 * USD,

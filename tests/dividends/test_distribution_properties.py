@@ -45,6 +45,7 @@ from tests.dividends.world import (
     Declared,
     DividendWorld,
 )
+from toolkit.dividends.distribution import decode_states, word_count
 from toolkit.dividends.entitlements import Withholding
 
 HOLDERS = {1: ("A", "DE"), 2: ("B", "US"), 3: ("C", "FR"), 4: ("A", "DE"), 5: ("D", "GB")}
@@ -306,7 +307,7 @@ class DistributionMachine(RuleBasedStateMachine):
         calls: list[tuple[str, str]] = []
         for dividend in self.all:
             address = dividend.declared.contract.address
-            words = (len(dividend.states) + 127) // 128
+            words = word_count(len(dividend.states))
             calls.append((address, STATE_WORDS_SELECTOR + f"{0:064x}{words:064x}"))
             calls.append((address, RESERVED_SELECTOR))
             calls += world.balance_calls(coin, [address])
@@ -328,9 +329,7 @@ class DistributionMachine(RuleBasedStateMachine):
             words, reserved, balance = answers[:3]
             del answers[:3]
             ent = dividend.declared.entitlements
-            chain_states = [
-                (words[i // 128] >> (2 * (i % 128))) & 3 for i in range(len(dividend.states))
-            ]
+            chain_states = decode_states(words, len(dividend.states))
             assert chain_states == dividend.states  # so no leaf was paid twice
             assert reserved == dividend.reserved
             paid = sum(

@@ -3,20 +3,18 @@ register checked against it (SPEC §5, §9). The work is done in ``toolkit.capta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from toolkit.cli.cap_table_session import cap_table_session
 from toolkit.cli.context import AppContext, pass_app
 from toolkit.cli.options import as_of_option, confirmations_option, global_options
 from toolkit.cli.paramtypes import AMOUNT, CLASS
 
 if TYPE_CHECKING:
-    from toolkit.captable.api import CapTableSession
     from toolkit.captable.cap_table import CapTable
     from toolkit.captable.reconcile import Reconciliation
     from toolkit.captable.waterfall import Waterfall
@@ -27,37 +25,6 @@ if TYPE_CHECKING:
 def captable() -> None:
     """The cap table from the chain: show it, export it, reconcile the register with it, and
     compute an exit waterfall over it."""
-
-
-@contextmanager
-def _session(
-    app: AppContext, confirmations: int | None, concurrency: int | None = None
-) -> Iterator[CapTableSession]:
-    from toolkit.captable.api import open_session
-
-    chain = app.chain()
-    with app.progress("reading the offering's events", 100) as advance:
-        done = [0]
-
-        def on_progress(blocks_done: int, blocks_total: int) -> None:
-            percent = blocks_done * 100 // max(blocks_total, 1)
-            advance(percent - done[0])
-            done[0] = percent
-
-        session = open_session(
-            rpc_url=chain.rpc_url,
-            chain_id=chain.chain_id,
-            is_local=chain.is_local,
-            cwd=app.cwd,
-            deployment=app.options.deployment,
-            confirmations=confirmations,
-            concurrency=concurrency,
-            on_progress=on_progress,
-        )
-        try:
-            yield session
-        finally:
-            session.close()
 
 
 concurrency_option = click.option(
@@ -177,7 +144,7 @@ def show(
 ) -> None:
     """Holders per class and combined: shares, locked shares, votes and percentages, and the
     capital paid in through subscription rounds per class."""
-    with _session(app, confirmations, concurrency) as session:
+    with cap_table_session(app, confirmations, concurrency) as session:
         table = session.cap_table(as_of, class_id=share_class.id if share_class else None)
         data = session.show_document(table)
 
@@ -217,7 +184,7 @@ def export(
     concurrency: int | None,
 ) -> None:
     """Write the cap table as a register CSV, as JSON, or as an OCF 1.2.0 package."""
-    with _session(app, confirmations, concurrency) as session:
+    with cap_table_session(app, confirmations, concurrency) as session:
         written = session.export(fmt, out, as_of)  # type: ignore[arg-type]
     app.result(
         written,
@@ -242,7 +209,7 @@ def reconcile(
     concurrency: int | None,
 ) -> int:
     """Compare the legal register (.csv or .ocf.zip) with the chain; exit 1 on any discrepancy."""
-    with _session(app, confirmations, concurrency) as session:
+    with cap_table_session(app, confirmations, concurrency) as session:
         result = session.reconcile(register, as_of)
     app.result(result.to_json(), lambda: _render_reconciliation(app, register, result))
     return 0 if result.clean else 1
@@ -282,7 +249,7 @@ def waterfall(
       equity captable waterfall --exit-value 50000000 --as-of 2026-12-31
     """
     path = offering_file or app.cwd / app.deployment().offering_file
-    with _session(app, confirmations, concurrency) as session:
+    with cap_table_session(app, confirmations, concurrency) as session:
         result, changed = session.waterfall(exit_value, path, as_of)
     if changed:
         app.say(f"note: {path} has changed since the offering was deployed; its terms are used")

@@ -256,6 +256,8 @@ def tell_story(story: Story, examples: Path) -> None:
 
 TAX_ACCOUNT = "0x" + "7a" * 20  # a tax authority escrow (lower case: no checksum)
 DUST_ACCOUNT = "0x" + "d5" * 20
+FRANK_WALLET = "0x976EA74026E726554dB657fA54763abd0C3a0aa9"  # dev6
+FRANK_NEW_WALLET = "0xBcd4042DE499D14e55001CcbB24a551F3b954096"  # never used before
 
 
 def tell_dividend(story: Story) -> None:
@@ -265,7 +267,7 @@ def tell_dividend(story: Story) -> None:
     from toolkit.chain.node import rpc_call
     from toolkit.chain.tx import Transactor
     from toolkit.dividends.stablecoin import deploy_test_stablecoin
-    from toolkit.offering.inputs import format_time
+    from toolkit.inputs import format_time
 
     story.step(
         "A dividend: a test stablecoin (USDT, 6 decimals) pays the holders of record at the "
@@ -300,7 +302,7 @@ def tell_dividend(story: Story) -> None:
     story.run("dividend", "claim", "1", account=CAROL)
 
     story.step("Frank's wallet is frozen: his claim does not pay, it reserves his entitlement.")
-    story.run("holders", "freeze", "0x976EA74026E726554dB657fA54763abd0C3a0aa9")
+    story.run("holders", "freeze", FRANK_WALLET)
     story.run("dividend", "claim", "1", account=FRANK)
 
     story.step(
@@ -316,6 +318,18 @@ def tell_dividend(story: Story) -> None:
 
     story.step("Carol's statement: gross, withheld and net, with the payment's transaction.")
     story.run("dividend", "statement", account=CAROL)
+
+    story.step(
+        "Frank lost that wallet: the issuer registers his new one, recovers his shares to it, "
+        "and the next push pays his reserved dividend there, once."
+    )
+    story.run(
+        "holders", "add", FRANK_NEW_WALLET, "--investor-id", "FRANK-006",
+        "--jurisdiction", "JP", "--expires", "2036-12-31", "--accredited",
+    )  # fmt: skip
+    story.run("recover", FRANK_WALLET, FRANK_NEW_WALLET)
+    story.run("dividend", "pay", "1")
+    story.run("dividend", "statement", FRANK_NEW_WALLET)
 
 
 @click.command()

@@ -1,8 +1,8 @@
 """``equity dividend``: declare, list, status, pay, claim, reclaim, statement (SPEC §13).
 
-Thin commands over ``toolkit.dividends``: each parses its arguments, calls the library and
-renders the result (tables, or one JSON document with ``--json``). Amounts in JSON are integers
-in base units of the payment token.
+Thin commands over ``toolkit.dividends``: each parses its arguments (``DIVIDEND``, ``WALLET``,
+the shared ``--batch-size``), calls the library and renders the result (lines, or one JSON
+document with ``--json``). Amounts in JSON are integers in base units of the payment token.
 """
 
 from __future__ import annotations
@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from toolkit.cli.context import AppContext, global_options, pass_app
+from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.options import batch_size_option, global_options
+from toolkit.cli.paramtypes import DIVIDEND, WALLET
 
 if TYPE_CHECKING:
-    from toolkit.captable.api import CapTableSession
     from toolkit.dividends.records import DividendBook, DividendRecord
+
+PAY_BATCH_SIZE = 100  # leaves per pay transaction (the gas goal's batch)
 
 
 @click.group()
@@ -33,38 +36,20 @@ def _book(app: AppContext) -> DividendBook:
 
 
 def _money(record: DividendRecord, amount: int) -> str:
-    from toolkit.dividends.distribution import format_units
+    from toolkit.dividends.distribution import format_money
 
-    return f"{format_units(amount, record.token_decimals)} {record.token_symbol}"
+    return format_money(amount, record.token_decimals, record.token_symbol)
 
 
 def _now(app: AppContext) -> int:
-    from toolkit.offering.contracts import chain_time
+    from toolkit.chain.clock import latest_timestamp
 
-    return chain_time(app.chain().w3)
-
-
-def cap_table_session(app: AppContext) -> CapTableSession:
-    """The indexer on the offering (a context manager): the cap table as of a record date."""
-    from toolkit.captable.api import open_session
-
-    chain = app.chain()
-    return open_session(
-        rpc_url=chain.rpc_url,
-        chain_id=chain.chain_id,
-        is_local=chain.is_local,
-        cwd=app.cwd,
-        deployment=app.options.deployment,
-        confirmations=0,
-    )
+    return latest_timestamp(app.chain().w3)
 
 
-def _settled(app: AppContext, dividend_id: str) -> tuple[DividendBook, DividendRecord]:
-    """The book and the record of dividend ID, its address filled in once declared."""
-    from toolkit.dividends.distribution import settled
-
-    book = _book(app)
-    return book, settled(app.chain().w3, book, book.get(dividend_id))
+def _classes(app: AppContext) -> dict[str, str]:
+    """Class token address (lower case) -> class id: how a leaf's token is shown."""
+    return {c.address.lower(): c.id for c in app.deployment().classes}
 
 
 @dividend.command()
@@ -77,49 +62,25 @@ def declare(app: AppContext, file: Path) -> None:
     Entitlements come from the cap table as of its record date; the tree of entitlements is
     written next to the deployment record (publish it to holders).
     """
-    from toolkit.dividends.distribution import declare_dividend, plan_dividend
+    from toolkit.cli.cap_table_session import cap_table_session
+    from toolkit.dividends.distribution import declare_dividend, format_money, plan_dividend
     from toolkit.dividends.terms import read_dividend_file
 
     deployment = app.deployment()
     terms = read_dividend_file(file, tuple(c.id for c in deployment.classes))
     with cap_table_session(app) as session:
         plan = plan_dividend(app.chain().w3, session, deployment, terms, now=_now(app))
-    ent = plan.entitlements
-    decimals, symbol = plan.token_decimals, plan.token_symbol
-    from toolkit.dividends.distribution import format_units
-
-    app.say(
-        f"dividend on {deployment.name}: record block {plan.record_block}, "
-        f"{len(ent.leaves)} entitlement(s), funded {format_units(ent.funded, decimals)} {symbol} "
-        f"(net {format_units(ent.net, decimals)}, withheld {format_units(ent.withheld, decimals)}, "
-        f"dust {format_units(ent.dust, decimals)})"
-    )
+    app.say(plan.summary(deployment.name))
     if not app.chain().is_local:
-        app.confirm(
-            f"send {format_units(ent.funded, decimals)} {symbol} from {app.signer().address}?"
-        )
+        funded = format_money(plan.funded, plan.token_decimals, plan.token_symbol)
+        app.confirm(f"send {funded} from {app.signer().address}?")
     declaration = declare_dividend(app.transactor(), deployment, plan, app.cwd)
     record = declaration.record
-
-    def render() -> None:
-        app.say(f"declared dividend {record.id} at {record.address}")
-        for tx in declaration.transactions:
-            app.say(f"  tx {tx.hash} (block {tx.block}, {tx.gas_used} gas)")
-        app.say(f"  tree: {_book(app).tree_path(record.id)}")
-
-    app.result(
-        {
-            "id": record.id,
-            "address": record.address,
-            "record_block": record.record_block,
-            "funded": record.funded,
-            "entitled": record.entitled,
-            "dust": record.dust,
-            "leaves": record.leaf_count,
-            "root": record.root,
-            "transactions": [tx.to_json() for tx in declaration.transactions],
-        },
-        render,
+    app.sent(
+        f"declared dividend {record.id} at {record.address}",
+        declaration.transactions,
+        declaration.to_json(),
+        then=lambda: f"tree: {_book(app).tree_path(record.id)} (publish it to the holders)",
     )
 
 
@@ -132,10 +93,8 @@ def list_(app: AppContext) -> None:
 
     book = _book(app)
     now = _now(app)
-    statuses = [
-        dividend_status(app.chain().w3, settled(app.chain().w3, book, r), book.tree(r.id), now)
-        for r in book.all()
-    ]
+    w3 = app.chain().w3
+    statuses = [dividend_status(w3, settled(w3, book, r), book.tree(r.id), now) for r in book.all()]
 
     def render() -> None:
         if not statuses:
@@ -153,15 +112,14 @@ def list_(app: AppContext) -> None:
 
 
 @dividend.command()
-@click.argument("dividend_id", metavar="ID")
+@click.argument("record", metavar="ID", type=DIVIDEND)
 @global_options
 @pass_app
-def status(app: AppContext, dividend_id: str) -> None:
+def status(app: AppContext, record: DividendRecord) -> None:
     """Funded, paid, withheld, reserved and unclaimed amounts of dividend ID."""
     from toolkit.dividends.distribution import dividend_status
 
-    book, record = _settled(app, dividend_id)
-    result = dividend_status(app.chain().w3, record, book.tree(record.id), _now(app))
+    result = dividend_status(app.chain().w3, record, _book(app).tree(record.id), _now(app))
 
     def render() -> None:
         r = record
@@ -198,180 +156,116 @@ def status(app: AppContext, dividend_id: str) -> None:
 
 
 @dividend.command()
-@click.argument("dividend_id", metavar="ID")
-@click.option("--batch-size", type=int, default=None, help="Leaves per transaction (default 100).")
+@click.argument("record", metavar="ID", type=DIVIDEND)
+@batch_size_option("leaves", default=PAY_BATCH_SIZE)
 @global_options
 @pass_app
-def pay(app: AppContext, dividend_id: str, batch_size: int | None) -> None:
+def pay(app: AppContext, record: DividendRecord, batch_size: int | None) -> None:
     """Push dividend ID to every holder in resumable batches (a rerun never pays twice).
 
     Blocked wallets (frozen or no longer qualified) are reserved instead; run it again once
-    they may receive, even after the deadline.
+    they may receive, even after the deadline. A reserved entitlement of a lost wallet that
+    was recovered (`equity recover`) is paid to the wallet it was recovered to.
     """
-    from toolkit.cli.issue import CsvProgress, say_resumption
-    from toolkit.dividends.pay import DEFAULT_BATCH_SIZE, pay_dividend
+    from toolkit.batches.run import RunHooks
+    from toolkit.cli.batch_runs import CsvProgress, say_resumption
+    from toolkit.dividends.pay import pay_dividend
 
-    book = _book(app)
-    record = book.get(dividend_id)
-    tree = book.tree(record.id)
+    tokens = [token for _, token in app.contracts().all_tokens()]
     with contextlib.ExitStack() as stack:
         progress = CsvProgress(app, stack, "paying")
         report = pay_dividend(
             app.transactor(),
             record,
-            tree,
+            _book(app).tree(record.id),
+            class_tokens=tokens,
             cwd=app.cwd,
             now=_now(app),
-            batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
-            on_start=progress.start,
-            on_progress=progress.advance,
-            on_resume=lambda r: say_resumption(app, r),
-        )
-    if report is None:
-        app.result(
-            {"transactions": [], "leaves": 0, "applied_now": 0},
-            lambda: app.say(
-                f"nothing to pay: every leaf of dividend {record.id} is paid or still blocked"
+            batch_size=PAY_BATCH_SIZE if batch_size is None else batch_size,
+            hooks=RunHooks(
+                on_start=progress.start,
+                on_progress=progress.advance,
+                on_resume=lambda r: say_resumption(app, r),
             ),
         )
-        return
-    states = _states(app, record)
-    gas = sum(tx.gas_used for tx in report.transactions)
-
-    def render() -> None:
-        app.say(
-            f"pushed {report.applied_now} leaf(s) of dividend {record.id} in "
-            f"{len(report.transactions)} transaction(s), {gas} gas"
-            + (f"; {report.applied_before} were done before" if report.applied_before else "")
+    run = report.batches
+    if run is None:
+        headline = f"nothing to push: every leaf of dividend {record.id} is paid or still blocked"
+    else:
+        headline = f"pushed {run.applied_now} leaf(s) of dividend {record.id}" + (
+            f"; {run.applied_before} were done before" if run.applied_before else ""
         )
-        app.say(f"  paid {states.count(1)} of {record.leaf_count}, reserved {states.count(2)}")
-        app.say(f"  journal: {report.journal}")
-
-    app.result(
-        {**report.to_json(), "leaves_paid": states.count(1), "leaves_reserved": states.count(2)},
-        render,
-    )
-
-
-def _states(app: AppContext, record: DividendRecord) -> list[int]:
-    from toolkit.dividends.distribution import distribution_contract, leaf_states, require_address
-
-    contract = distribution_contract(app.chain().w3, require_address(record))
-    return leaf_states(contract, record.leaf_count)
-
-
-@dividend.command()
-@click.argument("dividend_id", metavar="ID")
-@global_options
-@pass_app
-def claim(app: AppContext, dividend_id: str) -> None:
-    """Claim your entitlements to dividend ID (the --account's wallet), every class at once."""
-    from toolkit.dividends.distribution import claim_dividend
-
-    deployment = app.deployment()
-    book, record = _settled(app, dividend_id)
-    tree = book.tree(record.id)
-    wallet = app.signer().address
-    classes = {c.address.lower(): c.id for c in deployment.classes}
-    outcomes = claim_dividend(app.transactor(), record, tree, wallet, classes)
-    refused = [o for o in outcomes if o.outcome in ("too late", "still reserved")]
-    if refused and all(
-        o.outcome in ("too late", "still reserved", "already paid") for o in outcomes
-    ):
-        from toolkit.errors import ChainError
-
-        reasons = "; ".join(
-            f"{o.class_id}: "
-            + (
-                "the claim deadline passed (it was not reserved)"
-                if o.outcome == "too late"
-                else "still reserved: the wallet is frozen or not qualified"
-            )
-            for o in refused
+    for paid in report.recovered:
+        headline += f"\n  leaf {paid.index} of {paid.lost} " + (
+            f"not paid to {paid.wallet}: {paid.refused}"
+            if paid.refused
+            else f"paid to {paid.wallet} (recovered)"
         )
-        raise ChainError(
-            f"nothing of dividend {record.id} was claimed for {wallet}: {reasons}",
-            hint="a reserved entitlement pays once the wallet may receive again; nothing was sent",
-            kind="claim_refused",
-        )
-
-    def render() -> None:
-        for o in outcomes:
-            line = f"{o.class_id}: {o.outcome}: net {_money(record, o.net)}, withheld {_money(record, o.withheld)}"
-            if o.outcome == "reserved" or o.outcome == "still reserved":
-                line += " (the wallet is frozen or not qualified: claim again once it may receive)"
-            if o.outcome == "too late":
-                line += " (the claim deadline passed)"
-            app.say(line)
-            if o.tx is not None:
-                app.say(f"  tx {o.tx.hash} (block {o.tx.block}, {o.tx.gas_used} gas)")
-
-    app.result(
-        {
-            "wallet": wallet,
-            "dividend": record.id,
-            "claims": [
-                {
-                    "index": o.index,
-                    "class": o.class_id,
-                    "net": o.net,
-                    "withheld": o.withheld,
-                    "outcome": o.outcome,
-                }
-                for o in outcomes
-            ],
-            "transactions": [o.tx.to_json() for o in outcomes if o.tx is not None],
-        },
-        render,
-    )
-
-
-@dividend.command()
-@click.argument("dividend_id", metavar="ID")
-@global_options
-@pass_app
-def reclaim(app: AppContext, dividend_id: str) -> None:
-    """After the claim deadline, return what is neither paid nor reserved to the company."""
-    from toolkit.dividends.distribution import reclaim_dividend
-
-    _, record = _settled(app, dividend_id)
-    amount, tx = reclaim_dividend(app.transactor(), record, _now(app))
-    app.result(
-        {
-            "dividend": record.id,
-            "reclaimed": amount,
-            "to": record.company,
-            "transactions": [tx.to_json()],
-        },
-        lambda: app.say(
-            f"reclaimed {_money(record, amount)} of dividend {record.id} to {record.company}\n"
-            f"  tx {tx.hash} (block {tx.block}, {tx.gas_used} gas)"
+    states = report.states
+    app.sent(
+        headline,
+        report.transactions,
+        report.to_json(),
+        then=lambda: (
+            f"paid {states.count(1)} of {record.leaf_count}, reserved {states.count(2)}"
+            + (f"; journal: {run.journal}" if run else "")
         ),
     )
 
 
 @dividend.command()
-@click.argument("wallet", required=False)
+@click.argument("record", metavar="ID", type=DIVIDEND)
+@global_options
+@pass_app
+def claim(app: AppContext, record: DividendRecord) -> None:
+    """Claim your entitlements to dividend ID (the --account's wallet), every class at once."""
+    from toolkit.dividends.distribution import claim_dividend
+
+    tree = _book(app).tree(record.id)
+    result = claim_dividend(app.transactor(), record, tree, app.signer().address, _classes(app))
+    app.sent("\n".join(result.lines()), result.transactions, result.to_json())
+
+
+@dividend.command()
+@click.argument("record", metavar="ID", type=DIVIDEND)
+@global_options
+@pass_app
+def reclaim(app: AppContext, record: DividendRecord) -> None:
+    """After the claim deadline, return what is neither paid nor reserved to the company."""
+    from toolkit.dividends.distribution import reclaim_dividend
+
+    amount, tx = reclaim_dividend(app.transactor(), record, _now(app))
+    app.sent(
+        f"reclaimed {_money(record, amount)} of dividend {record.id} to {record.company}",
+        [tx],
+        {"dividend": record.id, "reclaimed": amount, "to": record.company},
+    )
+
+
+@dividend.command()
+@click.argument("wallet", required=False, type=WALLET)
 @global_options
 @pass_app
 def statement(app: AppContext, wallet: str | None) -> None:
     """WALLET's dividends (default: the --account's): gross, withheld, net and when paid."""
     from toolkit.dividends.statement import build_statement
-    from toolkit.offering.inputs import parse_arg, parse_wallet
 
-    holder = parse_arg(parse_wallet, wallet, "WALLET") if wallet else app.signer().address
-    deployment = app.deployment()
-    classes = {c.address.lower(): c.id for c in deployment.classes}
-    result = build_statement(app.chain().w3, _book(app), holder, classes)
+    holder = wallet or app.signer().address
+    offering = app.deployment().name
+    result = build_statement(app.chain().w3, _book(app), holder, _classes(app))
 
     def render() -> None:
         if not result["payments"]:
-            app.say(f"{holder} has no dividend entitlements in {deployment.name}")
+            app.say(f"{holder} has no dividend entitlements in {offering}")
             return
-        app.say(f"dividend statement of {holder} in {deployment.name}")
+        app.say(f"dividend statement of {holder} in {offering}")
         for p in result["payments"]:
             where = f"{p['jurisdiction']} " if p["jurisdiction"] else ""
             paid = f"; paid {p['paid_at']} (tx {p['tx']})" if p["paid_at"] else ""
+            if p["recovered_from"]:
+                paid += f", entitlement of {p['recovered_from']} (recovered)"
+            elif p["paid_to"] and p["paid_to"].lower() != holder.lower():
+                paid += f", to {p['paid_to']} (recovered)"
             app.say(
                 f"  dividend {p['dividend']} {p['class']}: {p['shares']} shares at block "
                 f"{p['record_block']}, {where}{p['withholding_rate']} withheld: gross "
@@ -380,7 +274,8 @@ def statement(app: AppContext, wallet: str | None) -> None:
             )
         for token, total in result["totals"].items():
             app.say(
-                f"  total {token}: gross {total['gross_text']}, withheld {total['withheld_text']}, net {total['net_text']} (paid)"
+                f"  total {token}: gross {total['gross_text']}, withheld "
+                f"{total['withheld_text']}, net {total['net_text']} (paid)"
             )
 
     app.result(result, render)

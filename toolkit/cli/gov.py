@@ -16,7 +16,8 @@ from toolkit.cli.options import advance_time_option, global_options
 from toolkit.cli.paramtypes import CLASS, SELF, SUPPORT, WALLET, WALLET_OR_SELF
 
 if TYPE_CHECKING:
-    from toolkit.governance.governor import Outcome
+    from toolkit.dividends.governance import PreparedProposal
+    from toolkit.governance.governor import Governance, Outcome
     from toolkit.governance.proposals import ProposalStatus
     from toolkit.offering.deployments import ClassDeployment
 
@@ -108,16 +109,17 @@ def propose(app: AppContext, title: str, actions: tuple[str, ...]) -> None:
     )
 
 
-def _prepare_dividends(app: AppContext, governance: Governance, actions: tuple[str, ...]) -> Any:
+def _prepare_dividends(
+    app: AppContext, governance: Governance, actions: tuple[str, ...]
+) -> PreparedProposal | None:
     """``declare-dividend FILE`` actions, worked out from the chain (None when there are none)."""
     from toolkit.dividends.governance import dividend_files, prepare_dividends
 
     if not dividend_files(actions):
         return None
-    from toolkit.cli.dividend import cap_table_session
-    from toolkit.offering.contracts import chain_time
+    from toolkit.chain.clock import latest_timestamp
+    from toolkit.cli.cap_table_session import cap_table_session
 
-    chain = app.chain()
     with cap_table_session(app) as session:
         return prepare_dividends(
             app.transactor(),
@@ -125,7 +127,7 @@ def _prepare_dividends(app: AppContext, governance: Governance, actions: tuple[s
             governance.deployment,
             actions,
             cwd=app.cwd,
-            now=chain_time(chain.w3),
+            now=latest_timestamp(app.chain().w3),
         )
 
 

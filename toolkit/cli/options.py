@@ -99,16 +99,16 @@ def global_options(func: F) -> F:
     return func
 
 
-def batch_size_option(unit: str = "rows") -> Callable[[F], F]:
-    """``--batch-size N``: rows per transaction of a resumable CSV run (1 to 500; None when
-    not given, so a command can tell that it was not)."""
+def batch_size_option(unit: str = "rows", default: int = 50) -> Callable[[F], F]:
+    """``--batch-size N``: rows per transaction of a resumable run (1 to 500; None when not
+    given, so a command can tell that it was not; ``default`` is what the command then uses)."""
     from toolkit.cli.paramtypes import BATCH_SIZE
 
     return click.option(
         "--batch-size",
         type=BATCH_SIZE,
         default=None,
-        help=f"How many {unit} per transaction (default 50, at most 500).",
+        help=f"How many {unit} per transaction (default {default}, at most 500).",
     )
 
 

@@ -9,7 +9,8 @@ offering or its chain, which the ``AppContext`` provides on first use:
 - ``CLASS``: a class id of the offering, as its ``ClassDeployment``;
 - ``shares(of="class_id")``: a share count in the base units of the class that parameter
   named (positional CLASS is converted before SHARES, as it comes first on the line);
-- ``LOCKUP``, ``EXPIRY`` and ``VESTING``: dates checked against the chain's clock.
+- ``LOCKUP``, ``EXPIRY`` and ``VESTING``: dates checked against the chain's clock;
+- ``DIVIDEND``: a recorded dividend of the offering, by its number.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from toolkit.inputs import (
 )
 
 if TYPE_CHECKING:
+    from toolkit.dividends.records import DividendRecord
     from toolkit.offering.deployments import ClassDeployment
 
 SELF = "self"
@@ -165,6 +167,25 @@ class WholeNumberType(InputType):
         return number
 
 
+class DividendType(InputType):
+    """A dividend of the offering by its number (``latest``: the newest), as its record; the
+    address of one declared through governance is filled in once the proposal executed."""
+
+    name = "id"
+
+    def parse(self, text: str, ctx: click.Context | None) -> DividendRecord:
+        from toolkit.dividends.distribution import settled
+        from toolkit.dividends.records import DividendBook
+
+        app = _app(ctx)
+        deployment = app.deployment()
+        book = DividendBook(app.cwd, deployment.chain_id, deployment.name)
+        return settled(app.chain().w3, book, book.get(text))
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "ID"
+
+
 class BatchSizeType(InputType):
     """Rows per transaction of a resumable CSV run (the batch layer's bounds)."""
 
@@ -190,6 +211,7 @@ LOCKUP = ChainTimeType(parse_lockup, "date")
 EXPIRY = ChainTimeType(parse_expiry, "date")
 VESTING = ChainTimeType(parse_vesting, "vesting")
 SUPPORT = SupportType()
+DIVIDEND = DividendType()
 BATCH_SIZE = BatchSizeType()
 AMOUNT = ParsedType(parse_amount, "amount")
 WEI = ParsedType(parse_wei, "amount")

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from toolkit.dividends.entitlements import (
     ClassRate,
     Entitlements,
+    Withholding,
     compute_entitlements,
     entitlement_tree,
 )
@@ -33,6 +33,7 @@ from toolkit.dividends.records import (
 )
 from toolkit.dividends.terms import DividendFile
 from toolkit.errors import ChainError, InputError, TransactionRevertedError, UsageError
+from toolkit.inputs import checksum_address, format_shares, iso_time
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,6 +50,9 @@ DISTRIBUTION = "Distribution"
 FACTORY = "DistributionFactory"
 STABLECOIN = "TestStablecoin"
 STATES = {0: "unpaid", 1: "paid", 2: "reserved"}
+LEAVES_PER_WORD = 127  # two-bit leaf states per storage word; bit 255 marks a prepared word
+WORDS_PREPARED_AT_DECLARATION = 128  # the constructor's share; prepareStates does the rest
+PREPARE_BATCH = 512  # state words per prepareStates transaction (about 11.4 M gas)
 ERC20_ABI: list[dict[str, Any]] = [
     {
         "type": "function",
@@ -89,18 +93,10 @@ def distribution_contract(w3: Web3, address: str) -> Contract:
     )
 
 
-def format_units(amount: int, decimals: int) -> str:
-    """Base units of the payment token as the number a person reads (exact)."""
-    if decimals == 0:
-        return str(amount)
-    sign = "-" if amount < 0 else ""
-    whole, part = divmod(abs(amount), 10**decimals)
-    return f"{sign}{whole}.{part:0{decimals}d}"
-
-
-def rate_text(numerator: int, denominator: int) -> str:
-    percent = Decimal(numerator * 100) / Decimal(denominator)
-    return f"{percent.normalize():f}%"
+def format_money(amount: int, decimals: int, symbol: str = "") -> str:
+    """Base units of the payment token as a person reads them (exact: ``1,250.5 USDT``)."""
+    text = format_shares(amount, decimals, grouped=True)
+    return f"{text} {symbol}" if symbol else text
 
 
 # --- planning --------------------------------------------------------------------------------
@@ -123,6 +119,19 @@ class DividendPlan:
     @property
     def funded(self) -> int:
         return self.entitlements.funded
+
+    def summary(self, offering: str) -> str:
+        """One line: what the declaration will fund, and how it splits."""
+        ent = self.entitlements
+
+        def money(amount: int) -> str:
+            return format_money(amount, self.token_decimals, self.token_symbol)
+
+        return (
+            f"dividend on {offering}: record block {self.record_block}, {len(ent.leaves)} "
+            f"entitlement(s), funded {money(ent.funded)} (net {money(ent.net)}, withheld "
+            f"{money(ent.withheld)}, dust {money(ent.dust)})"
+        )
 
     def terms(self, deployment: Deployment, distributor: str) -> tuple[Any, ...]:
         """The factory's ``Terms`` tuple (admin: the timelock; distributor: the issuer)."""
@@ -220,6 +229,22 @@ def ledger_at(session: CapTableSession, block: int) -> tuple[Ledger, int, int]:
     return session.indexer.sync(confirmations=session.confirmations, as_of=block)
 
 
+def ledger_entitlements(
+    ledger: Ledger, rates: list[ClassRate], withholding: Withholding
+) -> Entitlements:
+    """The entitlements of the holders in ``ledger`` (the cap table at the record block), each
+    wallet withheld at the rate of the jurisdiction the registry then gave it."""
+    holdings = {c.class_id: ledger.classes[c.class_id].holders() for c in rates}
+
+    def jurisdiction_of(wallet: str) -> str | None:
+        record = ledger.holders.get(wallet)
+        return record.jurisdiction if record else None
+
+    return compute_entitlements(
+        holdings, rates, withholding, jurisdiction_of, checksum=checksum_address
+    )
+
+
 def plan_dividend(
     w3: Web3,
     session: CapTableSession,
@@ -230,12 +255,9 @@ def plan_dividend(
     stablecoin: Callable[[], str] | None = None,
 ) -> DividendPlan:
     """Entitlements as of the record date (see the module docstring); nothing is sent."""
-    from toolkit.captable.api import checksum
-
     if file.claim_deadline <= now:
         raise InputError(
-            f"claim_deadline {datetime.fromtimestamp(file.claim_deadline, UTC).isoformat()} is "
-            "not in the future (chain time)",
+            f"claim_deadline {iso_time(file.claim_deadline)} is not in the future (chain time)",
             hint="give a later claim_deadline",
         )
     token = file.payment_token
@@ -273,15 +295,7 @@ def plan_dividend(
                 share_class.decimals,
             )
         )
-    holdings = {c.class_id: ledger.classes[c.class_id].holders() for c in rates}
-
-    def jurisdiction_of(wallet: str) -> str | None:
-        record = ledger.holders.get(wallet)
-        return record.jurisdiction if record else None
-
-    entitlements = compute_entitlements(
-        holdings, rates, file.withholding, jurisdiction_of, checksum=checksum
-    )
+    entitlements = ledger_entitlements(ledger, rates, file.withholding)
     if not entitlements.leaves:
         raise InputError(
             f"nobody is entitled: the paying classes had no holders at block {record_block} "
@@ -321,13 +335,26 @@ class Declaration:
     record: DividendRecord
     transactions: list[TxResult]
 
+    def to_json(self) -> dict[str, Any]:
+        r = self.record
+        return {
+            "id": r.id,
+            "address": r.address,
+            "record_block": r.record_block,
+            "funded": r.funded,
+            "entitled": r.entitled,
+            "dust": r.dust,
+            "leaves": r.leaf_count,
+            "root": r.root,
+        }
+
 
 def check_funds(w3: Web3, plan: DividendPlan, payer: str) -> None:
     balance = int(erc20(w3, plan.token).functions.balanceOf(payer).call())
     if balance < plan.funded:
         raise InputError(
-            f"{payer} holds {format_units(balance, plan.token_decimals)} {plan.token_symbol}; "
-            f"the dividend needs {format_units(plan.funded, plan.token_decimals)}",
+            f"{payer} holds {format_money(balance, plan.token_decimals, plan.token_symbol)}; "
+            f"the dividend needs {format_money(plan.funded, plan.token_decimals)}",
             hint="fund the account with the payment token; nothing was sent",
         )
 
@@ -364,7 +391,45 @@ def declare_dividend(
     record.address = str(event["args"]["distribution"])
     record.block = declared.block
     book.save(record, plan.tree.dump())
+    txs += prepare_state_words(transactor, record)
     return Declaration(record, txs)
+
+
+def word_count(leaves: int) -> int:
+    """How many state words a distribution of ``leaves`` leaves has."""
+    return -(-leaves // LEAVES_PER_WORD)
+
+
+def prepare_state_words(transactor: Transactor, record: DividendRecord) -> list[TxResult]:
+    """Prepare the state words the declaration left unprepared (a tree of more than
+    ``WORDS_PREPARED_AT_DECLARATION`` words), so that no claim or push pays a zero-to-non-zero
+    write. Reads which words are still zero; a rerun sends only what is left."""
+    contract = distribution_contract(transactor.chain.w3, require_address(record))
+    words = word_count(record.leaf_count)
+    if words <= WORDS_PREPARED_AT_DECLARATION:
+        return []
+    raw = contract.functions.stateWords(0, words).call()
+    unprepared = [i for i, word in enumerate(raw) if not int(word) >> 255]
+    sent = []
+    for start, count in _runs(unprepared, PREPARE_BATCH):
+        sent.append(
+            transactor.transact(
+                contract.functions.prepareStates(start, count),
+                label=f"prepare state words {start}-{start + count - 1} of dividend {record.id}",
+            )
+        )
+    return sent
+
+
+def _runs(indices: list[int], longest: int) -> list[tuple[int, int]]:
+    """Consecutive ``indices`` as (first, count) runs of at most ``longest``."""
+    runs: list[tuple[int, int]] = []
+    for index in indices:
+        if runs and runs[-1][0] + runs[-1][1] == index and runs[-1][1] < longest:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((index, 1))
+    return runs
 
 
 def find_declared(w3: Web3, record: DividendRecord) -> tuple[str, int] | None:
@@ -406,32 +471,53 @@ def require_address(record: DividendRecord) -> str:
 # --- reading state ---------------------------------------------------------------------------
 
 
+def decode_states(words: list[int], count: int) -> list[int]:
+    """The state of leaves 0 .. count - 1 from the raw state words (0 unpaid, 1 paid, 2
+    reserved; the prepared bit is not a leaf's)."""
+    return [
+        (int(words[i // LEAVES_PER_WORD]) >> (2 * (i % LEAVES_PER_WORD))) & 3 for i in range(count)
+    ]
+
+
 def leaf_states(contract: Contract, count: int) -> list[int]:
-    words = contract.functions.stateWords(0, (count + 127) // 128).call()
-    return [(int(words[i // 128]) >> (2 * (i % 128))) & 3 for i in range(count)]
+    words = contract.functions.stateWords(0, word_count(count)).call()
+    return decode_states(words, count)
 
 
 @dataclass
 class Payment:
+    """A leaf's ``Paid`` (or ``Reserved``) event; ``to`` is where the net amount went: the
+    leaf's wallet, or the wallet its lost wallet was recovered to (``PaidToRecoveredWallet``)."""
+
     index: int
     kind: str  # "Paid" or "Reserved"
     tx: str
     block: int
+    to: str
 
 
-def payments(w3: Web3, record: DividendRecord, wallet: str | None = None) -> list[Payment]:
+def payments(w3: Web3, record: DividendRecord, wallet: str) -> list[Payment]:
+    """The payment events of ``wallet``'s leaves, and of leaves paid to it as a recovered wallet."""
     contract = distribution_contract(w3, require_address(record))
-    filters = {"wallet": w3.to_checksum_address(wallet)} if wallet else None
+    wallet = w3.to_checksum_address(wallet)
+    since = record.block or 0
     out: list[Payment] = []
-    for kind in ("Paid", "Reserved"):
-        event = getattr(contract.events, kind)()
-        for log in event.get_logs(from_block=record.block or 0, argument_filters=filters):
+    queries = (
+        ("Paid", contract.events.Paid, {"wallet": wallet}),
+        ("Reserved", contract.events.Reserved, {"wallet": wallet}),
+        ("Paid", contract.events.PaidToRecoveredWallet, {"lostWallet": wallet}),
+        ("Paid", contract.events.PaidToRecoveredWallet, {"newWallet": wallet}),
+    )
+    for kind, event, filters in queries:
+        for log in event().get_logs(from_block=since, argument_filters=filters):
+            args = log["args"]
             out.append(
                 Payment(
-                    int(log["args"]["index"]),
+                    int(args["index"]),
                     kind,
                     "0x" + bytes(log["transactionHash"]).hex(),
                     int(log["blockNumber"]),
+                    str(args.get("newWallet", args.get("wallet"))),
                 )
             )
     return sorted(out, key=lambda p: (p.block, p.index))
@@ -471,9 +557,7 @@ class Status:
             "payment_token": r.payment_token,
             "token_symbol": r.token_symbol,
             "token_decimals": r.token_decimals,
-            "claim_deadline": datetime.fromtimestamp(r.claim_deadline, UTC).strftime(
-                "%Y-%m-%dT%H:%M:%SZ"
-            ),
+            "claim_deadline": iso_time(r.claim_deadline),
             "deadline_passed": self.deadline_passed,
             "entitled": r.entitled,
             "dust": r.dust,
@@ -525,6 +609,56 @@ class ClaimOutcome:
     outcome: str  # paid, reserved, already paid, still reserved, too late
     tx: TxResult | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "class": self.class_id,
+            "net": self.net,
+            "withheld": self.withheld,
+            "outcome": self.outcome,
+            "tx": self.tx.hash if self.tx else None,
+        }
+
+
+REFUSALS = {
+    "too late": "the claim deadline passed (it was not reserved)",
+    "still reserved": "still reserved: the wallet is frozen or not qualified",
+}
+
+
+@dataclass
+class Claim:
+    """What ``claim_dividend`` did for one wallet, every class of it."""
+
+    record: DividendRecord
+    wallet: str
+    outcomes: list[ClaimOutcome]
+
+    @property
+    def transactions(self) -> list[TxResult]:
+        return [o.tx for o in self.outcomes if o.tx is not None]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "wallet": self.wallet,
+            "dividend": self.record.id,
+            "claims": [o.to_json() for o in self.outcomes],
+        }
+
+    def lines(self) -> list[str]:
+        """One line per class: what happened, net and withheld."""
+        r = self.record
+        out = []
+        for o in self.outcomes:
+            line = (
+                f"{o.class_id}: {o.outcome}: net {format_money(o.net, r.token_decimals, r.token_symbol)}"
+                f", withheld {format_money(o.withheld, r.token_decimals, r.token_symbol)}"
+            )
+            if o.outcome in ("reserved", "still reserved"):
+                line += " (the wallet is frozen or not qualified: claim again once it may receive)"
+            out.append(line)
+        return out
+
 
 def claim_dividend(
     transactor: Transactor,
@@ -532,8 +666,12 @@ def claim_dividend(
     tree: StandardMerkleTree,
     wallet: str,
     classes: dict[str, str],
-) -> list[ClaimOutcome]:
-    """Claim every leaf of ``wallet`` not paid yet (``classes``: token address -> class id)."""
+) -> Claim:
+    """Claim every leaf of ``wallet`` not paid yet (``classes``: token address -> class id).
+
+    A leaf the contract refuses for the wallet's sake (still blocked, or the deadline passed)
+    is reported, not raised; when nothing at all could be claimed that way, it is a
+    ``ChainError`` naming why (exit 3)."""
     w3 = transactor.chain.w3
     contract = distribution_contract(w3, require_address(record))
     mine = [i for i, value in enumerate(tree.values) if str(value[1]).lower() == wallet.lower()]
@@ -552,15 +690,14 @@ def claim_dividend(
             classes.get(str(value[2]).lower(), str(value[2])),
             int(value[3]),
             int(value[4]),
-            "",
+            "already paid",
         )
+        out.append(outcome)
         if states[index] == 1:
-            outcome.outcome = "already paid"
-            out.append(outcome)
             continue
         leaf = (int(value[0]), value[1], value[2], int(value[3]), int(value[4]))
         try:
-            result = transactor.transact(
+            outcome.tx = transactor.transact(
                 contract.functions.claim(leaf, tree.proof(index)), label=f"claim leaf {index}"
             )
         except TransactionRevertedError as exc:
@@ -570,14 +707,18 @@ def claim_dividend(
                 outcome.outcome = "too late"
             else:
                 raise
-            out.append(outcome)
             continue
-        outcome.tx = result
-        outcome.outcome = (
-            "paid" if leaf_states(contract, record.leaf_count)[index] == 1 else "reserved"
+        paid = leaf_states(contract, record.leaf_count)[index] == 1
+        outcome.outcome = "paid" if paid else "reserved"
+    refused = [o for o in out if o.outcome in REFUSALS]
+    if refused and all(o.outcome in (*REFUSALS, "already paid") for o in out):
+        reasons = "; ".join(f"{o.class_id}: {REFUSALS[o.outcome]}" for o in refused)
+        raise ChainError(
+            f"nothing of dividend {record.id} was claimed for {wallet}: {reasons}",
+            hint="a reserved entitlement pays once the wallet may receive again; nothing was sent",
+            kind="claim_refused",
         )
-        out.append(outcome)
-    return out
+    return Claim(record, wallet, out)
 
 
 def reclaim_dividend(
@@ -587,9 +728,8 @@ def reclaim_dividend(
     w3 = transactor.chain.w3
     contract = distribution_contract(w3, require_address(record))
     if now + 1 < record.claim_deadline:  # the next block is mined at least a second later
-        deadline = datetime.fromtimestamp(record.claim_deadline, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         raise UsageError(
-            f"the claim period runs until {deadline}: nothing of dividend {record.id} can be "
+            f"the claim period runs until {iso_time(record.claim_deadline)}: nothing of dividend {record.id} can be "
             "reclaimed before",
             hint="run `equity dividend reclaim` after the claim deadline; nothing was sent",
         )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.dividends.distribution import DividendPlan, ensure_factory, format_units, plan_dividend
+from toolkit.dividends.distribution import DividendPlan, ensure_factory, format_money, plan_dividend
 from toolkit.dividends.records import DividendBook
 from toolkit.dividends.terms import read_dividend_file
 from toolkit.governance.actions import (
@@ -82,14 +82,14 @@ def prepare_dividends(
     factory = ensure_factory(transactor, cwd)
     prepared = {}
     for key, plan in plans.items():
-        amount = format_units(plan.funded, plan.token_decimals)
+        amount = format_money(plan.funded, plan.token_decimals, plan.token_symbol)
         prepared[key] = PreparedDividend(
             payment_token=plan.token,
             factory=factory,
             funded=plan.funded,
             terms=plan.terms(deployment, deployment.deployer),
             summary=(
-                f"declare a dividend of {amount} {plan.token_symbol} to the holders of record at "
+                f"declare a dividend of {amount} to the holders of record at "
                 f"block {plan.record_block} ({len(plan.tree)} entitlements, root "
                 f"0x{plan.tree.root.hex()[:16]}…)"
             ),

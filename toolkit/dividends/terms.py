@@ -33,7 +33,7 @@ from typing import Any
 
 from toolkit.dividends.entitlements import Withholding
 from toolkit.errors import InputError
-from toolkit.offering.inputs import InvalidValue, parse_date, parse_jurisdiction, parse_wallet
+from toolkit.inputs import InvalidValue, parse_date, parse_jurisdiction, parse_wallet
 
 KNOWN_KEYS = {
     "payment_token",
