@@ -58,7 +58,8 @@ PUBLIC: dict[str, set[str]] = {
         "onERC1155Received",
         "onERC1155BatchReceived",
     },
-    "Distribution": {"claim", "renounceRole"},  # a claim pays only the leaf's own wallet
+    # a claim pays only the leaf's own wallet; preparing state words moves no money or state
+    "Distribution": {"claim", "prepareStates", "renounceRole"},
     "DistributionFactory": {"declare"},  # anyone may declare a dividend with their own money
     "TestStablecoin": {"transfer", "transferFrom", "approve", "permit"},
     "EquityTimelock": {
@@ -109,6 +110,7 @@ GUARDED: dict[str, dict[str, Any]] = {
     },
     "Distribution": {
         "pay": DISTRIBUTOR_ROLE,
+        "payRecovered": DISTRIBUTOR_ROLE,
         "reclaim": DISTRIBUTOR_ROLE,
         "grantRole": DEFAULT_ADMIN_ROLE,
         "revokeRole": DEFAULT_ADMIN_ROLE,

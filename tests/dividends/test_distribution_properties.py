@@ -1,5 +1,6 @@
-"""Stateful property test: random declarations, claims, pushes, freezes, expiries, transfers
-after the record date, forged claims, time and reclaims against the real contracts on anvil.
+"""Stateful property test: random declarations, claims, pushes, payments of reserved leaves to
+another wallet of the same investor, freezes, expiries, transfers after the record date, forged
+claims, time and reclaims against the real contracts on anvil.
 
 The test keeps its own model of the shares (every issue and transfer it makes) and of each
 distribution (the leaves' states, the reserved total, what each wallet and the tax account were
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -86,6 +87,7 @@ class DistributionMachine(RuleBasedStateMachine):
         DistributionMachine.base = self.node.snapshot()
         self.issuer = world.issuer
         self.wallets = {i: world.accounts[i] for i in (*HOLDERS, LATE)}
+        self.investor = {world.accounts[i]: HOLDERS.get(i, ("E",))[0] for i in (*HOLDERS, LATE)}
         self.jurisdiction = {w.lower(): j for w, j in world.jurisdiction.items()}
         self.frozen: set[str] = set()
         self.shares = {c: dict(s) for c, s in self.start_shares.items()}
@@ -158,6 +160,24 @@ class DistributionMachine(RuleBasedStateMachine):
         self.withheld += leaf.withheld
         return "paid"
 
+    def settle_recovered(self, dividend: Dividend, index: int, target: str) -> str:
+        """What ``payRecovered`` of one leaf to ``target`` should do, applied to the model."""
+        leaf = dividend.declared.leaf(index)
+        state = dividend.states[index]
+        if state == PAID:
+            return "AlreadyPaid"
+        if state != RESERVED:
+            return "NotReserved"
+        if target == leaf.wallet or self.investor[target] != self.investor[leaf.wallet]:
+            return "NotSameInvestor"
+        if self.blocked(target):
+            return "WalletBlocked"
+        dividend.states[index] = PAID
+        dividend.reserved -= leaf.amount
+        self.paid[target] = self.paid.get(target, 0) + leaf.net
+        self.withheld += leaf.withheld
+        return "paid"
+
     def deadline_passed(self, dividend: Dividend) -> bool:
         return self.t >= dividend.declared.deadline
 
@@ -220,10 +240,12 @@ class DistributionMachine(RuleBasedStateMachine):
         size=st.integers(min_value=1, max_value=12),
     )
     def push(self, dividend: Dividend, start: int, size: int) -> None:
-        self.pin_time()
         count = len(dividend.declared.tree)
         first = start % count
-        indices = list(range(first, min(count, first + size)))
+        self.push_leaves(dividend, list(range(first, min(count, first + size))))
+
+    def push_leaves(self, dividend: Dividend, indices: list[int]) -> None:
+        self.pin_time()
         passed = self.deadline_passed(dividend)
         expected = {i: self.settle(dividend, i, passed, via_push=True) for i in indices}
         receipt, error = self.tx(self.world.pay_call(dividend.declared, indices), self.issuer)
@@ -235,6 +257,50 @@ class DistributionMachine(RuleBasedStateMachine):
         }
         assert paid == {i for i, what in expected.items() if what == "paid"}
         assert reserved == {i for i, what in expected.items() if what == "reserved"}
+
+    @rule(
+        dividend=dividends,
+        pick=st.integers(min_value=0, max_value=10**6),
+        to=st.sampled_from([*sorted(HOLDERS), LATE]),
+        reserved_only=st.booleans(),
+    )
+    def pay_to_another_wallet(
+        self, dividend: Dividend, pick: int, to: int, reserved_only: bool
+    ) -> None:
+        """The issuer pays a leaf (a reserved one, if ``reserved_only`` and there is one) to
+        any wallet: only a reserved leaf to another wallet of its investor that may receive
+        is paid."""
+        reserved = [i for i, state in enumerate(dividend.states) if state == RESERVED]
+        pool = reserved if reserved_only and reserved else range(len(dividend.states))
+        self.pay_recovered(dividend, pool[pick % len(pool)], self.wallets[to])
+
+    @rule(dividend=dividends, lost=st.sampled_from([1, 4]))
+    def a_wallet_is_lost_and_recovered(self, dividend: Dividend, lost: int) -> None:
+        """Investor A (wallets 1 and 4) loses one wallet: it is frozen, its leaves pushed
+        (reserved, before the deadline), then paid to the other wallet."""
+        wallet, other = self.wallets[lost], self.wallets[5 - lost]
+        self.freeze(lost, True)
+        mine = [
+            i for i, e in enumerate(dividend.declared.entitlements.leaves) if e.wallet == wallet
+        ]
+        if mine:
+            self.push_leaves(dividend, mine)
+        for index in mine:
+            self.pay_recovered(dividend, index, other)
+
+    def pay_recovered(self, dividend: Dividend, index: int, target: str) -> None:
+        self.pin_time()
+        leaf = dividend.declared.leaf(index)
+        expected = self.settle_recovered(dividend, index, target)
+        event(f"payRecovered: {expected}")
+        call = dividend.declared.contract.functions.payRecovered(
+            leaf.leaf(), dividend.declared.proof(index), target
+        )
+        _receipt, error = self.tx(call, self.issuer)
+        if expected == "paid":
+            assert error is None, error
+        else:
+            assert error is not None and error[0] == expected, (expected, error)
 
     @rule(
         dividend=dividends,

@@ -173,6 +173,41 @@ def test_a_holder_claims_and_a_frozen_holder_is_reserved_until_unfrozen(
     assert paid["claims"][0]["outcome"] == "paid"
 
 
+FRANK_NEW = "0xBcd4042DE499D14e55001CcbB24a551F3b954096"  # never used by the examples
+
+
+def test_a_lost_wallet_reserved_dividend_is_paid_once_to_the_wallet_it_was_recovered_to(
+    declared: tuple[Issuer, str, dict[str, Any]],
+) -> None:
+    issuer, token, _ = declared
+    assert issuer.equity("holders", "freeze", FRANK).code == 0
+    assert issuer.equity("--account", "dev6", "dividend", "claim", "1").code == 0  # reserved
+    added = issuer.equity(
+        "holders", "add", FRANK_NEW, "--investor-id", "FRANK-006", "--jurisdiction", "JP",
+        "--expires", "2036-12-31", "--accredited",
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    assert issuer.equity("--yes", "recover", FRANK, FRANK_NEW).code == 0
+    result = issuer.equity("--json", "dividend", "pay", "1")
+    assert result.code == 0, result.err
+    (paid,) = result.json()["recovered"]
+    frank = 100_000 * 125_000  # JP: 15.315 % withheld
+    assert (paid["lost_wallet"], paid["wallet"], paid["refused"]) == (FRANK, FRANK_NEW, None)
+    assert paid["net"] == frank - frank * 15315 // 100000 == coin_balance(issuer, token, FRANK_NEW)
+    assert coin_balance(issuer, token, FRANK) == 0
+    status = issuer.equity("--json", "dividend", "status", "1").json()
+    assert status["reserved"] == 0 and status["leaves_reserved"] == 0
+    again = issuer.equity("--json", "dividend", "pay", "1").json()
+    assert again["recovered"] == [] and again["transactions"] == []
+    assert coin_balance(issuer, token, FRANK_NEW) == paid["net"]
+    statement = issuer.equity("--json", "dividend", "statement", FRANK_NEW).json()
+    (row,) = statement["payments"]
+    assert (row["recovered_from"], row["status"], row["net"]) == (FRANK, "paid", paid["net"])
+    assert statement["totals"]["USDT"]["net"] == paid["net"]
+    lost = issuer.equity("--json", "dividend", "statement", FRANK).json()
+    assert lost["payments"][0]["paid_to"] == FRANK_NEW and lost["totals"] == {}
+
+
 def test_shares_moved_after_the_record_date_change_no_entitlement(
     declared: tuple[Issuer, str, dict[str, Any]],
 ) -> None:

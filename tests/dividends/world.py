@@ -58,6 +58,11 @@ def fixture_artifacts() -> dict[str, dict[str, Any]]:
     }
 
 
+def synthetic_wallet(index: int) -> str:
+    """A made-up holder's wallet, sorted in index order, digits only (its own checksum)."""
+    return "0x" + f"{index + 10**9:040d}"
+
+
 def entitlement_args(e: Entitlement) -> tuple[int, str, str, int, int]:
     return e.leaf()
 
@@ -188,6 +193,23 @@ class DividendWorld:
             withholding,
             lambda wallet: self.jurisdiction.get(wallet.lower()),
             checksum=Web3.to_checksum_address,
+        )
+
+    def synthetic_entitlements(self, count: int, *, us_every: int = 10) -> Entitlements:
+        """``count`` made-up COMMON holders (1,000 to 90,999 shares, 0.0125 USDT a share),
+        one in ``us_every`` in the US (30 % withheld). Their wallets are written in decimal
+        digits only, so they need no checksum; none is registered: register the ones a test
+        pays. Leaf ``i`` is wallet ``synthetic_wallet(i)``."""
+        holdings = {
+            "COMMON": {synthetic_wallet(i): 1_000 + (i * 7919) % 90_000 for i in range(count)}
+        }
+        us = {synthetic_wallet(i) for i in range(0, count, us_every)}
+        rates = [ClassRate("COMMON", self.offering.token("COMMON").address, Fraction(12_500))]
+        return compute_entitlements(
+            holdings,
+            rates,
+            Withholding(Fraction(0), {"US": Fraction(30, 100)}),
+            lambda wallet: "US" if wallet in us else "DE",
         )
 
     def declare(

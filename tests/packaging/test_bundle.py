@@ -24,6 +24,7 @@ from toolkit.compile import (
 from toolkit.packaging import template_build_info, write_bundle
 
 TEMPLATES = ("HolderRegistry", "ShareClassToken", "ClassWeightedVotes", "EquityTimelock")
+DIVIDEND_TEMPLATES = ("Distribution", "DistributionFactory", "TestStablecoin")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def test_the_bundle_holds_the_artifacts_make_compiles_byte_for_byte(written_bund
     for path in [*made.glob("*.json"), *(made / "dependencies").glob("*.json")]:
         copy = written_bundle / "contracts" / path.relative_to(made)
         assert copy.read_bytes() == path.read_bytes(), path.name
-    for name in (*TEMPLATES, "EquityGovernor"):
+    for name in (*TEMPLATES, "EquityGovernor", *DIVIDEND_TEMPLATES):
         assert (written_bundle / "contracts" / f"{name}.json").is_file()
 
 
@@ -121,4 +122,4 @@ def test_the_bundled_sources_recompile_to_the_bundled_bytecode(
             assert data["evm"]["bytecode"]["object"] == bundled["bytecode"], name
             assert data["evm"]["deployedBytecode"]["object"] == bundled["deployedBytecode"], name
             compared.append(name)
-    assert set(TEMPLATES) | {"EquityGovernor"} <= set(compared)
+    assert set(TEMPLATES) | {"EquityGovernor", *DIVIDEND_TEMPLATES} <= set(compared)
