@@ -32,9 +32,9 @@ contract Distribution is IDistribution, AccessControl, ReentrancyGuard {
     bytes32 public constant DISTRIBUTOR_ROLE = keccak256("DISTRIBUTOR_ROLE");
 
     /// @notice Two-bit leaf states per storage word (bits 0..253).
-    uint256 public constant LEAVES_PER_WORD = 127;
+    uint256 internal constant LEAVES_PER_WORD = 127;
     /// @notice How many state words the constructor prepares (16,256 leaves); {prepareStates} does the rest.
-    uint256 public constant WORDS_PREPARED_AT_DECLARATION = 128;
+    uint256 internal constant WORDS_PREPARED_AT_DECLARATION = 128;
 
     uint256 private constant _UNPAID = 0;
     uint256 private constant _PAID = 1;
@@ -118,19 +118,20 @@ contract Distribution is IDistribution, AccessControl, ReentrancyGuard {
         uint256 state = (states >> shift) & 3;
         if (state == _PAID) revert AlreadyPaid(e.index);
         if (state == _UNPAID && block.timestamp >= claimDeadline) revert ClaimDeadlinePassed(claimDeadline);
-        uint256 amount = e.net + e.withheld;
-        if (_isBlocked(e.wallet)) {
-            if (state == _RESERVED) revert WalletBlocked(e.wallet);
+        address wallet = e.wallet;
+        if (_isBlocked(wallet)) {
+            if (state == _RESERVED) revert WalletBlocked(wallet);
             _states[word] = states | (_RESERVED << shift);
-            reserved += amount;
-            emit Reserved(e.wallet, e.classToken, e.index, e.net, e.withheld);
+            reserved += e.net + e.withheld;
+            emit Reserved(wallet, e.classToken, e.index, e.net, e.withheld);
             return false;
         }
-        _states[word] = (states & ~(3 << shift)) | (_PAID << shift);
-        if (state == _RESERVED) reserved -= amount;
-        emit Paid(e.wallet, e.classToken, e.index, e.net, e.withheld);
-        if (e.net != 0) paymentToken.safeTransfer(e.wallet, e.net);
-        if (e.withheld != 0) paymentToken.safeTransfer(taxAccount, e.withheld);
+        _states[word] = states ^ ((state ^ _PAID) << shift); // unpaid or reserved -> paid
+        (uint256 net, uint256 withheld) = (e.net, e.withheld);
+        if (state == _RESERVED) reserved -= net + withheld;
+        emit Paid(wallet, e.classToken, e.index, net, withheld);
+        if (net != 0) paymentToken.safeTransfer(wallet, net);
+        if (withheld != 0) paymentToken.safeTransfer(taxAccount, withheld);
         return true;
     }
 
@@ -261,27 +262,20 @@ contract Distribution is IDistribution, AccessControl, ReentrancyGuard {
     }
 
     /// @dev Frozen, not registered (or removed), or past its qualification's expiry: the rules of
-    /// {IHolderRegistry-isQualified} plus the frozen flag, in one call.
-    /// Reads the three words it needs of {IHolderRegistry-holderOf}'s answer without decoding
-    /// the other two (a call whose answer is short or fails counts as blocked).
-    function _isBlocked(address wallet) private view returns (bool blocked) {
+    /// {IHolderRegistry-isQualified} plus the frozen flag, read from the wallet's packed record
+    /// ({IHolderRegistry-recordOf}: one word, decoded by {HolderRecord}). A call whose answer is
+    /// not one word, or that fails, reads as "not registered": blocked.
+    function _isBlocked(address wallet) private view returns (bool) {
         address target = address(registry);
-        bytes4 selector = IHolderRegistry.holderOf.selector;
+        bytes4 selector = IHolderRegistry.recordOf.selector;
+        uint256 record;
         assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, selector)
-            mstore(add(ptr, 0x04), wallet)
-            let ok := staticcall(gas(), target, ptr, 0x24, ptr, 0xa0)
-            switch and(ok, eq(returndatasize(), 0xa0))
-            case 0 { blocked := 1 }
-            default {
-                // words: investorId (bytes16, left-aligned), jurisdiction, expiresAt, accredited, frozen
-                let unregistered := iszero(mload(ptr))
-                let expired := iszero(lt(timestamp(), mload(add(ptr, 0x40))))
-                let frozen := iszero(iszero(mload(add(ptr, 0x80))))
-                blocked := or(or(unregistered, expired), frozen)
-            }
+            mstore(0x00, selector)
+            mstore(0x04, wallet)
+            let ok := staticcall(gas(), target, 0x00, 0x24, 0x00, 0x20)
+            record := mul(mload(0x00), and(ok, eq(returndatasize(), 0x20)))
         }
+        return !record.isRegistered() || block.timestamp >= record.expiresAt() || record.frozen();
     }
 
     /// @dev The StandardMerkleTree leaf: keccak256 of keccak256 of the ABI-encoded values.

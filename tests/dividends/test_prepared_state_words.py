@@ -23,16 +23,6 @@ def words(contract: object, count: int) -> list[int]:
     return [int(w) for w in contract.functions.stateWords(0, count).call()]  # type: ignore[attr-defined]
 
 
-def test_the_toolkit_and_the_contract_agree_on_the_word_layout(world: DividendWorld) -> None:
-    world.register(world.accounts[1], "ALICE")
-    world.issue("COMMON", world.accounts[1], 10)
-    contract = world.declare().contract
-    assert contract.functions.LEAVES_PER_WORD().call() == LEAVES_PER_WORD
-    assert (
-        contract.functions.WORDS_PREPARED_AT_DECLARATION().call() == WORDS_PREPARED_AT_DECLARATION
-    )
-
-
 def test_a_claim_first_in_its_word_among_10000_holders_stays_within_the_goal(
     world: DividendWorld,
 ) -> None:
@@ -55,6 +45,8 @@ def test_a_claim_first_in_its_word_among_10000_holders_stays_within_the_goal(
 def test_a_tree_beyond_the_declaration_share_is_prepared_in_further_calls(
     world: DividendWorld,
 ) -> None:
+    """(It also pins the toolkit's LEAVES_PER_WORD and WORDS_PREPARED_AT_DECLARATION to the
+    contract's: the last word of the tree is the first one left unprepared.)"""
     leaves = WORDS_PREPARED_AT_DECLARATION * LEAVES_PER_WORD + 5  # one word more
     declared = world.declare(entitlements=world.synthetic_entitlements(leaves))
     contract = declared.contract
