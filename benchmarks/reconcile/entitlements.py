@@ -34,10 +34,12 @@ import fixture  # noqa: E402
 import run as reconcile_run  # noqa: E402
 
 from toolkit.captable.api import CapTableSession  # noqa: E402
+from toolkit.captable.log_reader import DEFAULT_CONCURRENCY  # noqa: E402
 from toolkit.dividends.distribution import ledger_at, ledger_entitlements  # noqa: E402
 from toolkit.dividends.entitlements import ClassRate, Withholding, entitlement_tree  # noqa: E402
 
 GOAL_S = 2.0
+LOCAL = {"local": True, "concurrency": DEFAULT_CONCURRENCY}  # run.py's local-node setting
 
 
 def entitlements_at(s: CapTableSession, block: int) -> tuple[float, float, int, int]:
@@ -67,17 +69,18 @@ def main() -> None:
         try:
             shutil.copytree(info.workdir / "deployments", work / "deployments")
             cold_began = time.perf_counter()
-            with reconcile_run.session(url, work) as s:
+            with reconcile_run.session(url, work, **LOCAL) as s:
                 s.indexer.sync(confirmations=0)
             cold_s = time.perf_counter() - cold_began
             warm_reconcile = min(
-                reconcile_run.reconcile_once(url, work, info.register)[0] for _ in range(args.runs)
+                reconcile_run.reconcile_once(url, work, info.register, **LOCAL).seconds
+                for _ in range(args.runs)
             )
             middle = info.deploy_block + (info.head - info.deploy_block) // 2
             results: dict[str, list[tuple[float, float, int, int]]] = {"head": [], "middle": []}
             for _ in range(args.runs):
                 for label, block in (("head", info.head), ("middle", middle)):
-                    with reconcile_run.session(url, work) as s:
+                    with reconcile_run.session(url, work, **LOCAL) as s:
                         results[label].append(entitlements_at(s, block))
         finally:
             shutil.rmtree(work, ignore_errors=True)

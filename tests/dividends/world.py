@@ -19,7 +19,7 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 
 from tests.contracts.offering_chain import NEVER, Chain, ClassSpec, Offering, cc, investor_id
-from toolkit.captable.rpc import JsonRpcClient
+from toolkit.chain.rpc import JsonRpcClient
 from toolkit.compile import build_dir, compile_project
 from toolkit.dividends.entitlements import (
     ClassRate,
