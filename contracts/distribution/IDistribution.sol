@@ -114,7 +114,7 @@ interface IDistribution {
 
     /// @notice Mark state words `fromWord .. fromWord + count - 1` prepared (bit 255 set), so that
     /// no claim or push pays a zero-to-non-zero storage write. The constructor prepares the first
-    /// {WORDS_PREPARED_AT_DECLARATION} words; a larger tree needs this for the rest. Anyone may call
+    /// 128 words (16,256 leaves); a larger tree needs this for the rest. Anyone may call
     /// it (it moves no money and changes no leaf's state); a prepared word stays as it is. Emits
     /// {StatesPrepared}.
     function prepareStates(uint256 fromWord, uint256 count) external;
