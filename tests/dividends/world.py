@@ -102,6 +102,8 @@ class DividendWorld:
         self.factory = self.deploy("DistributionFactory")
         self.jurisdiction: dict[str, str] = {}
         self.rpc = JsonRpcClient(str(getattr(self.w3.provider, "endpoint_uri", "")))
+        # made once: a contract class built from the ABI costs twice what an instance of it does
+        self._distribution_class = self.w3.eth.contract(abi=self.artifacts["Distribution"]["abi"])
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -112,7 +114,7 @@ class DividendWorld:
         )
 
     def distribution(self, address: str) -> Contract:
-        return self.w3.eth.contract(address=address, abi=self.artifacts["Distribution"]["abi"])
+        return self._distribution_class(address=address)
 
     def send(self, call: Any, sender: str | None = None) -> Any:
         return self.chain.send(call, sender or self.issuer, gas=GAS)
