@@ -26,7 +26,6 @@ import {IDistribution} from "./IDistribution.sol";
 /// so that the first claim of each word pays a non-zero-to-non-zero write like every other claim.
 contract Distribution is IDistribution, AccessControl, ReentrancyGuard {
     using SafeERC20 for IERC20;
-    using HolderRecord for uint256;
 
     /// @notice May push payments ({pay}) and reclaim after the deadline ({reclaim}).
     bytes32 public constant DISTRIBUTOR_ROLE = keccak256("DISTRIBUTOR_ROLE");
@@ -268,13 +267,14 @@ contract Distribution is IDistribution, AccessControl, ReentrancyGuard {
     function _isBlocked(address wallet) private view returns (bool) {
         address target = address(registry);
         bytes4 selector = IHolderRegistry.recordOf.selector;
-        uint256 record;
+        uint256 word;
         assembly ("memory-safe") {
             mstore(0x00, selector)
             mstore(0x04, wallet)
             let ok := staticcall(gas(), target, 0x00, 0x24, 0x00, 0x20)
-            record := mul(mload(0x00), and(ok, eq(returndatasize(), 0x20)))
+            word := mul(mload(0x00), and(ok, eq(returndatasize(), 0x20)))
         }
+        HolderRecord record = HolderRecord.wrap(word);
         return !record.isRegistered() || block.timestamp >= record.expiresAt() || record.frozen();
     }
 
@@ -299,7 +299,7 @@ contract Distribution is IDistribution, AccessControl, ReentrancyGuard {
     /// @dev `newWallet` may take `lostWallet`'s reserved leaves: another wallet, registered to the
     /// investor index that the lost wallet's record carries, and not blocked itself.
     function _checkRecovered(address lostWallet, address newWallet) private view {
-        (uint256 lost, uint256 found) = registry.recordsOf(lostWallet, newWallet);
+        (HolderRecord lost, HolderRecord found) = registry.recordsOf(lostWallet, newWallet);
         uint32 investor = lost.investorIndex();
         if (newWallet == lostWallet || investor == 0 || !found.isRegistered() || found.investorIndex() != investor) {
             revert NotSameInvestor(lostWallet, newWallet);

@@ -14,12 +14,15 @@ PROJECT_LIMIT = 22_500
 TOKEN_LIMIT = 21_000  # leaves about 3,500 bytes below EIP-170 for the next features' hooks
 DEPLOYED = (
     "ClassWeightedVotes",
+    "Distribution",
+    "DistributionFactory",
     "EquityGovernor",
     "EquityTimelock",
     "HolderRegistry",
     "LockupBook",
     "ShareClassToken",
     "SubscriptionRound",
+
     "TestStablecoin",
 )
 
