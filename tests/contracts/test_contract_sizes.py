@@ -22,7 +22,6 @@ DEPLOYED = (
     "LockupBook",
     "ShareClassToken",
     "SubscriptionRound",
-
     "TestStablecoin",
 )
 
