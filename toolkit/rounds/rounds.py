@@ -297,45 +297,67 @@ def subscribe(
     return offer, sent
 
 
+def permit_typed_data(
+    *,
+    token_name: str,
+    chain_id: int,
+    token: str,
+    owner: str,
+    spender: str,
+    value: int,
+    nonce: int,
+    deadline: int,
+) -> dict[str, Any]:
+    """The EIP-712 document of an ERC-2612 permit (OpenZeppelin ERC20Permit: version "1")."""
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Permit": [
+                {"name": "owner", "type": "address"},
+                {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Permit",
+        "domain": {
+            "name": token_name,
+            "version": "1",
+            "chainId": chain_id,
+            "verifyingContract": token,
+        },
+        "message": {
+            "owner": owner,
+            "spender": spender,
+            "value": value,
+            "nonce": nonce,
+            "deadline": deadline,
+        },
+    }
+
+
 def sign_permit(
     transactor: Transactor, token: Contract, spender: str, value: int, deadline: int
 ) -> tuple[int, bytes, bytes]:
     """An ERC-2612 permit signed by the transactor's key (never leaves this process)."""
     owner = transactor.address
-    message = encode_typed_data(
-        full_message={
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "Permit": [
-                    {"name": "owner", "type": "address"},
-                    {"name": "spender", "type": "address"},
-                    {"name": "value", "type": "uint256"},
-                    {"name": "nonce", "type": "uint256"},
-                    {"name": "deadline", "type": "uint256"},
-                ],
-            },
-            "primaryType": "Permit",
-            "domain": {
-                "name": str(token.functions.name().call()),
-                "version": "1",
-                "chainId": transactor.chain.chain_id,
-                "verifyingContract": token.address,
-            },
-            "message": {
-                "owner": owner,
-                "spender": spender,
-                "value": value,
-                "nonce": int(token.functions.nonces(owner).call()),
-                "deadline": deadline,
-            },
-        }
+    document = permit_typed_data(
+        token_name=str(token.functions.name().call()),
+        chain_id=transactor.chain.chain_id,
+        token=token.address,
+        owner=owner,
+        spender=spender,
+        value=value,
+        nonce=int(token.functions.nonces(owner).call()),
+        deadline=deadline,
     )
-    signed = transactor.account.sign_message(message)
+    signed = transactor.account.sign_message(encode_typed_data(full_message=document))
     return int(signed.v), int(signed.r).to_bytes(32, "big"), int(signed.s).to_bytes(32, "big")
 
 

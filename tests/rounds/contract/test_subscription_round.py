@@ -10,6 +10,7 @@ from web3.contract import Contract
 from tests.contracts.conftest import Actors
 from tests.contracts.offering_chain import Chain, Offering, events
 from tests.rounds.round_chain import GAS, Rounds, RoundTerms
+from toolkit.rounds.rounds import permit_typed_data
 
 DAY = 86_400
 PRICE = 12_500_000  # 12.50 USDT per share
@@ -343,39 +344,17 @@ def test_inconsistent_terms_are_refused_at_deployment(
 def sign_permit(
     chain: Chain, coin: Contract, key: str, spender: str, value: int, deadline: int
 ) -> tuple[int, bytes, bytes]:
+    """A permit signed as `equity round subscribe --permit` signs it (the toolkit's document)."""
     owner = Account.from_key(key).address
-    message = encode_typed_data(
-        full_message={
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "Permit": [
-                    {"name": "owner", "type": "address"},
-                    {"name": "spender", "type": "address"},
-                    {"name": "value", "type": "uint256"},
-                    {"name": "nonce", "type": "uint256"},
-                    {"name": "deadline", "type": "uint256"},
-                ],
-            },
-            "primaryType": "Permit",
-            "domain": {
-                "name": coin.functions.name().call(),
-                "version": "1",
-                "chainId": chain.w3.eth.chain_id,
-                "verifyingContract": coin.address,
-            },
-            "message": {
-                "owner": owner,
-                "spender": spender,
-                "value": value,
-                "nonce": coin.functions.nonces(owner).call(),
-                "deadline": deadline,
-            },
-        }
+    document = permit_typed_data(
+        token_name=coin.functions.name().call(),
+        chain_id=chain.w3.eth.chain_id,
+        token=coin.address,
+        owner=owner,
+        spender=spender,
+        value=value,
+        nonce=coin.functions.nonces(owner).call(),
+        deadline=deadline,
     )
-    signed = Account.sign_message(message, key)
+    signed = Account.sign_message(encode_typed_data(full_message=document), key)
     return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
