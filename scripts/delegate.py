@@ -40,7 +40,7 @@ def main(*argv: str) -> Any:
             outcome.to_json(),
             lambda: app.say(
                 f"{d['delegator']} delegated {', '.join(d['classes']) or 'nothing new'} to "
-                f"{d['delegatee']}, whose voting power is now {d['voting_power']}"
+                f"{d['delegatee']}, whose voting power is now {d['voting_power']:,}"
             ),
         )
         return outcome.to_json()

@@ -34,7 +34,7 @@ def main(*argv: str) -> Any:
 
         def render() -> None:
             app.table(
-                f"{power.holder} in {governance.deployment.name}: voting power {power.total}",
+                f"{power.holder} in {governance.deployment.name}: voting power {power.total:,}",
                 ["class", "shares", "locked", "votes/share", "delegate", "weighted"],
                 [
                     [
@@ -56,7 +56,7 @@ def main(*argv: str) -> Any:
                         else f"vesting {iso_time(start)} -> {iso_time(end)}, "
                         f"cliff {iso_time(cliff)}"
                     )
-                    app.say(f"  {c.class_id}: {amount} locked {schedule}")
+                    app.say(f"  {c.class_id}: {amount:,} locked {schedule}")
 
         app.result(power.to_json(), render)
         return power.to_json()

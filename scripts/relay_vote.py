@@ -35,7 +35,7 @@ def main(*argv: str) -> Any:
         app.result(
             outcome.to_json(),
             lambda: app.say(
-                f"relayed {d['voter']}'s vote {d['support']} on {d['proposal_id']} ({d['weight']} votes)"
+                f"relayed {d['voter']}'s vote {d['support']} on {d['proposal_id']} ({d['weight']:,} votes)"
             ),
         )
         return outcome.to_json()

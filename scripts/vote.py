@@ -34,7 +34,9 @@ def main(*argv: str) -> Any:
         d = outcome.details
         app.result(
             outcome.to_json(),
-            lambda: app.say(f"{d['voter']} voted {d['support']} on {pid} with {d['weight']} votes"),
+            lambda: app.say(
+                f"{d['voter']} voted {d['support']} on {pid} with {d['weight']:,} votes"
+            ),
         )
         return outcome.to_json()
 

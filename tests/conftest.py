@@ -160,3 +160,44 @@ def wait_dead(pid: int, seconds: float = 15) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def run_in_terminal(
+    *args: str, cwd: Path, columns: int, env: Mapping[str, str] | None = None
+) -> str:
+    """`equity ARGS` in a real pseudo-terminal ``columns`` wide (what a person at a terminal
+    sees, escape sequences included; stdout and stderr together)."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 60, columns, 0, 0))
+    environment = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
+    environment.update({"TERM": "xterm-256color", **(env or {})})
+    process = subprocess.Popen(
+        [*EQUITY_CLI, *args], cwd=cwd, env=environment, stdin=slave, stdout=slave, stderr=slave
+    )
+    os.close(slave)
+    output = b""
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 1)
+            if not ready:
+                if process.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal closed: the process ended
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        os.close(master)
+        process.wait(timeout=60)
+    return output.decode(errors="replace")

@@ -13,13 +13,13 @@ DEPLOYMENT = OfferingDeployment(
     chain_id=31337,
     registry=wallet(0x1),
     classes=(
-        ClassDeployment("COMMON", wallet(0x2), votes_per_share=1),
+        ClassDeployment("COMMON", wallet(0x2), votes_per_share=1, reserved=250),
         ClassDeployment("PREF", wallet(0x3), votes_per_share=10),
     ),
 )
 
 
-def table():  # type: ignore[no-untyped-def]
+def table(deployment: OfferingDeployment = DEPLOYMENT, authorized: dict[str, int] | None = None):  # type: ignore[no-untyped-def]
     ledger = (
         History()
         .qualify(A, "INV-A")
@@ -31,8 +31,8 @@ def table():  # type: ignore[no-untyped-def]
         .ledger()
     )
     return build_cap_table(
-        ledger, DEPLOYMENT, block=9, timestamp=NOW, locked={("COMMON", A): 100},
-        authorized={"COMMON": 1600, "PREF": 400},
+        ledger, deployment, block=9, timestamp=NOW, locked={("COMMON", A): 100},
+        authorized=authorized or {"COMMON": 1600, "PREF": 400},
     )
 
 
@@ -43,7 +43,7 @@ def test_class_lines_carry_shares_locked_votes_and_percent_of_class() -> None:
     assert (top.investor_id, top.wallet, top.shares, top.locked_shares, top.votes) == ("INV-A", A, 600, 100, 600)
     assert top.percent == 75.0
     assert top.percent_outstanding == 60.0  # of 1000 outstanding in all classes
-    assert top.percent_fully_diluted == 30.0  # of 2000 authorized in all classes
+    assert top.percent_fully_diluted == 48.0  # of 1000 outstanding + 250 reserved
 
 
 def test_votes_weigh_shares_by_the_class_votes_per_share() -> None:
@@ -82,7 +82,7 @@ def test_combined_lines_join_an_investors_wallets_and_classes() -> None:
     assert a.shares == {"COMMON": 600, "PREF": 200}
     assert a.votes == 2600
     assert a.percent_outstanding == 80.0
-    assert a.percent_fully_diluted == 40.0
+    assert a.percent_fully_diluted == 64.0
 
 
 def test_json_has_the_spec_keys() -> None:
@@ -106,3 +106,26 @@ def test_wallets_are_shown_in_their_eip55_checksum_form() -> None:
 
     for address in ("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "0x" + "ab" * 20, "0x" + "00" * 20):
         assert checksum(address) == to_checksum_address(address)
+
+
+def test_fully_diluted_is_outstanding_plus_reserved_not_authorized() -> None:
+    doc = table().to_json()
+    assert [c["reserved"] for c in doc["classes"]] == [250, 0]
+    top = doc["classes"][0]["holders"][0]
+    assert top["percent_fully_diluted"] == 48.0  # 600 / (1000 + 250); 2000 authorized do not count
+
+
+def test_without_a_reserve_fully_diluted_equals_outstanding() -> None:
+    plain = OfferingDeployment(
+        name="acme", chain_id=31337, registry=wallet(0x1),
+        classes=(ClassDeployment("COMMON", wallet(0x2)), ClassDeployment("PREF", wallet(0x3), votes_per_share=10)),
+    )
+    for line in table(plain).investors:
+        assert line.percent_fully_diluted == line.percent_outstanding
+
+
+def test_a_reserve_counts_at_most_the_authorized_shares_not_yet_issued() -> None:
+    # COMMON: 800 issued of 900 authorized, so only 100 of the 250 reserved can still be issued
+    capped = table(authorized={"COMMON": 900, "PREF": 400})
+    assert capped.classes[0].reserved == 100
+    assert capped.classes[0].holders[0].percent_fully_diluted == round(600 * 100 / 1100, 6)

@@ -167,13 +167,13 @@ def test_human_output_names_what_happened(run: Run, offering: Offering, tmp_path
     assert code == 0 and "proposed" in out and "voting opens at" in out
     offering.advance(DAY + 1)
     code, out, _ = run("gov", "vote", "latest", "for", account="dev2", json_output=False)
-    assert code == 0 and "voted for" in out and "1000 votes" in out
+    assert code == 0 and "voted for" in out and "1,000 votes" in out
     code, out, _ = run("gov", "status", "latest", json_output=False)
-    assert code == 0 and "state     Active" in out and "quorum    1100" in out
+    assert code == 0 and "state     Active" in out and "quorum    1,100" in out
     code, out, _ = run("gov", "list", json_output=False)
     assert code == 0 and "Readable" in out
     code, out, _ = run("gov", "power", json_output=False)
-    assert code == 0 and "voting power 1000" in out
+    assert code == 0 and "voting power 1,000" in out
     code, out, _ = run("gov", "queue", "latest", json_output=False)
     assert code == 3  # still Active
     assert run("gov", "vote", "latest", "abstain", account="dev4", json_output=False)[0] == 0
@@ -183,3 +183,39 @@ def test_human_output_names_what_happened(run: Run, offering: Offering, tmp_path
     assert code == 0 and "executed" in out
     code, out, _ = run("gov", "delegate", "self", account="dev4", json_output=False)
     assert code == 0 and "delegated nothing to change" in out
+
+
+def test_gov_list_off_a_terminal_prints_whole_proposal_ids(run: Run) -> None:
+    _, proposed, _ = run("gov", "propose", "--title", "Raise COMMON", "--action", "set-authorized COMMON 12000000")
+    code, out, _ = run("gov", "list", json_output=False)
+    assert code == 0
+    [line] = [line for line in out.splitlines() if "Raise COMMON" in line]
+    assert line.startswith(proposed["proposal_id"])  # all 70-odd digits, never cut
+
+
+def test_every_date_of_the_governance_json_is_iso_8601_utc(run: Run, offering: Offering) -> None:
+    import re
+
+    iso = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+    _, proposed, _ = run("gov", "propose", "--title", "Raise COMMON", "--action", "set-authorized COMMON 12000000")
+    assert iso.fullmatch(proposed["snapshot"]) and iso.fullmatch(proposed["deadline"])
+    offering.advance(DAY + 1)
+    run("gov", "vote", "latest", "for")
+    run("gov", "vote", "latest", "for", account="dev2")
+    _, queued, _ = run("gov", "queue", "latest", "--advance-time")
+    assert iso.fullmatch(queued["eta"]) and iso.fullmatch(queued["advanced_time_to"])
+    _, status, _ = run("gov", "status", "latest")
+    assert all(iso.fullmatch(status[key]) for key in ("snapshot", "deadline", "eta", "now"))
+    _, listed, _ = run("gov", "list")
+    assert iso.fullmatch(listed["proposals"][0]["deadline"])
+
+
+def test_lock_up_lots_in_the_voting_power_json_are_iso_8601_utc() -> None:
+    from toolkit.governance.governor import ClassPower, VotingPower
+
+    lot = (100, 1_767_225_600, 1_798_761_600, 1_893_456_000)  # 2026-01-01, 2027-01-01, 2030-01-01
+    power = VotingPower("0x" + "11" * 20, (ClassPower("FOUNDERS", 10, 100, 100, "0x" + "11" * 20, 100, (lot,)),), 1000)
+    [json_lot] = power.to_json()["classes"][0]["lockups"]
+    assert json_lot == {
+        "amount": 100, "start": "2026-01-01T00:00:00Z", "cliff": "2027-01-01T00:00:00Z", "end": "2030-01-01T00:00:00Z",
+    }

@@ -93,7 +93,7 @@ def test_an_invalid_offering_file_is_refused_with_its_lines_and_nothing_sent(
     result = issuer.equity("--json", "deploy", bad)
     assert result.code == 2
     assert result.json()["error"]["code"] == 2
-    assert "bad.toml:19: classes[1].id: duplicate class id 'COMMON'" in result.err
+    assert "bad.toml:20: classes[1].id: duplicate class id 'COMMON'" in result.err
     assert "classes[2].authorized: must be 0 or more, not -1" in result.err
     assert "classes[2].votes_per_share: must be 0 or more, not -1" in result.err
     assert "Traceback" not in result.err

@@ -29,7 +29,7 @@ def test_add_then_show_gives_the_record(issuer: Issuer) -> None:
     shown = issuer.equity("--json", "holders", "show", WALLET).json()
     assert shown["investor_id"] == "ALICE-001"
     assert shown["jurisdiction"] == "DE"
-    assert shown["expires"] == "2036-12-31"
+    assert shown["expires"] == "2036-12-31T00:00:00Z"
     assert shown["accredited"] is True and shown["qualified"] is True and shown["frozen"] is False
     assert [b["class"] for b in shown["balances"]] == ["COMMON", "FOUNDERS", "PREFERRED"]
 

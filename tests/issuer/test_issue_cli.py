@@ -22,7 +22,7 @@ def test_issue_with_a_lockup_locks_the_shares_until_the_date(issuer: Issuer) -> 
     assert result.code == 0, result.err
     data = result.json()
     assert data["transactions"][0]["status"] == 1
-    assert data["lockup_until"] == "2030-01-01"
+    assert data["lockup_until"] == "2030-01-01T00:00:00Z"
     assert issuer.balance("COMMON", DEV[4]) == 1000
     assert issuer.locked("COMMON", DEV[4]) == 1000
 

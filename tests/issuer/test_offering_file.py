@@ -123,3 +123,15 @@ def test_invalid_toml_names_the_line(tmp_path: Path) -> None:
 def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read the offering file"):
         load_offering(tmp_path / "nope.toml")
+
+
+def test_a_class_may_reserve_shares_for_future_issuance(tmp_path: Path) -> None:
+    offering = load_offering(write(tmp_path, VALID.replace("max_holders = 10", "max_holders = 10\nreserved = 250")))
+    by_id = {c.id: c for c in offering.classes}
+    assert (by_id["COMMON"].reserved, by_id["PREF"].reserved) == (250, 0)
+    assert load_offering(EXAMPLES / "offering.toml").classes[0].reserved == 1_000_000
+
+
+def test_reserving_more_than_the_authorized_shares_is_refused_with_its_line(tmp_path: Path) -> None:
+    message = errors_of(tmp_path, VALID.replace("max_holders = 10", "max_holders = 10\nreserved = 1_001"))
+    assert "offering.toml:11: classes[0].reserved: 1,001 reserved shares exceed the 1,000 authorized" in message

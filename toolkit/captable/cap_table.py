@@ -4,8 +4,13 @@ Percentages, all in percent of whole shares (so classes with different ``decimal
 
 - ``percent`` (of class): the position's share of its class's outstanding shares;
 - ``percent_outstanding``: of all outstanding shares of every class;
-- ``percent_fully_diluted``: of all *authorized* shares of every class (a class whose
-  authorized count is unknown counts with its outstanding shares).
+- ``percent_fully_diluted``: of the *fully diluted* shares, as the industry counts them:
+  every class's outstanding shares plus its *reserved* shares. Reserved shares are those a
+  class sets aside for issuance that is promised but not yet made (an option pool's
+  unallocated shares, warrants, a conversion): the offering file's ``reserved`` for the
+  class, at most its authorized shares not yet issued. Authorized shares that nothing
+  reserves do not dilute anyone and are not counted (with no reserve, fully diluted equals
+  outstanding).
 
 Votes are the voting rights the shares carry: whole shares x the class's ``votes_per_share``,
 rounded down per position as the votes source rounds per class (SPEC §10; delegation moves who
@@ -14,12 +19,13 @@ casts them, not whose they are).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from toolkit.captable.deployment import OfferingDeployment
 from toolkit.captable.ledger import Ledger
+from toolkit.inputs import json_time
 
 PERCENT_DIGITS = 6
 
@@ -57,12 +63,14 @@ class ClassTable:
     votes_per_share: int
     decimals: int
     holders: tuple[HolderLine, ...]
+    reserved: int = 0  # base units counted as reserved: min(declared, authorized - supply)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "total_supply": self.total_supply,
             "authorized": self.authorized,
+            "reserved": self.reserved,
             "votes_per_share": self.votes_per_share,
             "decimals": self.decimals,
             "holders": [h.to_json() for h in self.holders],
@@ -100,15 +108,19 @@ class CapTable:
     timestamp: int
     classes: tuple[ClassTable, ...]
     investors: tuple[InvestorLine, ...]
+    # whole shares of every class (kept when the table is cut to one class by ``only``)
+    outstanding: Decimal = Decimal(0)
+    reserved: Decimal = Decimal(0)
+
+    @property
+    def fully_diluted(self) -> Decimal:
+        """Outstanding plus reserved: the denominator of ``percent_fully_diluted``."""
+        return self.outstanding + self.reserved
 
     def only(self, class_id: str) -> CapTable:
         """The same table restricted to one class (combined lines dropped)."""
-        return CapTable(
-            self.chain_id,
-            self.block,
-            self.timestamp,
-            tuple(c for c in self.classes if c.id == class_id),
-            (),
+        return replace(
+            self, classes=tuple(c for c in self.classes if c.id == class_id), investors=()
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -116,10 +128,18 @@ class CapTable:
         return {
             "chain_id": self.chain_id,
             "block": self.block,
-            "timestamp": self.timestamp,
+            "timestamp": json_time(self.timestamp),
             "classes": [c.to_json() for c in self.classes],
             "combined": [i.to_json() for i in self.investors],
         }
+
+
+def reserved_units(declared: int, total_supply: int, authorized: int | None) -> int:
+    """The reserved shares that count toward fully diluted: what the class declares, at
+    most its authorized shares not yet issued (all of it when authorized is unknown)."""
+    if authorized is None:
+        return max(declared, 0)
+    return max(min(declared, authorized - total_supply), 0)
 
 
 def _percent(part: Decimal, whole: Decimal) -> float:
@@ -157,10 +177,15 @@ def build_cap_table(
     outstanding = sum(
         (Decimal(cls.total_supply) / scale[cid] for cid, cls in ledger.classes.items()), Decimal(0)
     )
-    diluted = Decimal(0)
-    for cid, cls in ledger.classes.items():
-        count = class_authorized[cid]
-        diluted += Decimal(count if count is not None else cls.total_supply) / scale[cid]
+    reserved = {
+        spec.id: reserved_units(
+            spec.reserved, ledger.classes[spec.id].total_supply, class_authorized[spec.id]
+        )
+        for spec in deployment.classes
+    }
+    diluted = outstanding + sum(
+        (Decimal(units) / scale[cid] for cid, units in reserved.items()), Decimal(0)
+    )
 
     tables: list[ClassTable] = []
     by_investor: dict[str, dict[str, Any]] = {}
@@ -210,6 +235,7 @@ def build_cap_table(
                 votes_per_share=spec.votes_per_share,
                 decimals=spec.decimals,
                 holders=tuple(lines),
+                reserved=reserved[spec.id],
             )
         )
 
@@ -226,4 +252,12 @@ def build_cap_table(
         for e in by_investor.values()
     ]
     investors.sort(key=lambda i: (-i.percent_outstanding, i.investor_id or "", i.wallets))
-    return CapTable(deployment.chain_id, block, timestamp, tuple(tables), tuple(investors))
+    return CapTable(
+        deployment.chain_id,
+        block,
+        timestamp,
+        tuple(tables),
+        tuple(investors),
+        outstanding=outstanding,
+        reserved=diluted - outstanding,
+    )

@@ -27,7 +27,7 @@ from typing import Any
 
 from toolkit.captable.ledger import HolderRecord, Ledger
 from toolkit.captable.register import RegisterRow
-from toolkit.inputs import iso_time
+from toolkit.inputs import iso_time, json_time
 
 KINDS: tuple[str, ...] = (
     "unknown_class",
@@ -88,7 +88,7 @@ class Reconciliation:
         return {
             "chain_id": self.chain_id,
             "block": self.block,
-            "timestamp": self.timestamp,
+            "timestamp": json_time(self.timestamp),
             "clean": self.clean,
             "discrepancies": [d.to_json() for d in self.discrepancies],
         }

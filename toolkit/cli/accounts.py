@@ -9,14 +9,26 @@ from pathlib import Path
 import click
 
 from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.helptext import examples
 from toolkit.cli.options import global_options
 
 
+@examples(
+    "equity accounts new issuer",
+    "equity accounts list",
+)
 @click.group()
 def accounts() -> None:
     """Manage encrypted keystore accounts (Web3 Secret Storage)."""
 
 
+@examples(
+    ("a new key, encrypted with a password you are asked for", "equity accounts new issuer"),
+    (
+        "without a prompt (the password from the environment)",
+        "EQUITY_PASSWORD=... equity accounts new issuer",
+    ),
+)
 @accounts.command()
 @click.argument("alias")
 @global_options
@@ -33,6 +45,13 @@ def new(app: AppContext, alias: str) -> None:
     )
 
 
+@examples(
+    ("the key is asked for, hidden", "equity accounts import treasury"),
+    (
+        "or read from a file on stdin",
+        "EQUITY_PASSWORD=... equity accounts import treasury < key.txt",
+    ),
+)
 @accounts.command("import")
 @click.argument("alias")
 @global_options
@@ -53,6 +72,9 @@ def import_(app: AppContext, alias: str) -> None:
     )
 
 
+@examples(
+    "equity accounts list",
+)
 @accounts.command("list")
 @global_options
 @pass_app
@@ -77,11 +99,14 @@ def list_(app: AppContext) -> None:
             app.say(
                 f"no keystore accounts in {keystore_dir()} (create one: `equity accounts new ALIAS`)"
             )
-        app.say("dev0..dev9: the local node's test accounts (local chains only)")
+        app.note("dev0..dev9: the local node's test accounts (local chains only)")
 
     app.result(data, render)
 
 
+@examples(
+    "equity accounts show issuer",
+)
 @accounts.command()
 @click.argument("alias")
 @global_options

@@ -67,12 +67,12 @@ class CsvProgress:
 
 def say_resumption(app: AppContext, resumption: Resumption) -> None:
     if resumption.forgotten:
-        app.say(
+        app.note(
             f"the chain no longer knows {resumption.forgotten} transaction(s) the journal saw "
             "mined (a node restarted from older state?): sending them again"
         )
     if resumption.applied_rows:
-        app.say(f"resuming: {len(resumption.applied_rows)} row(s) were already applied")
+        app.note(f"resuming: {len(resumption.applied_rows)} row(s) were already applied")
 
 
 def report_batch_run(
@@ -95,13 +95,13 @@ def report_batch_run(
         else:
             app.say(
                 f"{verb} {report.applied_now} row(s) of {csv_file} in "
-                f"{len(report.transactions)} transaction(s), {gas} gas"
+                f"{len(report.transactions)} transaction(s), {gas:,} gas"
                 + (
                     f"; {report.applied_before} were already {verb}"
                     if report.applied_before
                     else ""
                 )
             )
-        app.say(f"journal: {report.journal}")
+        app.note(f"journal: {report.journal}")
 
     app.result(report.to_json(), render)

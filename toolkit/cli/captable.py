@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from toolkit.cli.cap_table_session import cap_table_session
 from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.helptext import examples
 from toolkit.cli.options import as_of_option, confirmations_option, global_options
 from toolkit.cli.paramtypes import AMOUNT, CLASS
 
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from toolkit.offering.deployments import ClassDeployment
 
 
+@examples(
+    "equity captable show",
+    "equity captable reconcile examples/register.csv",
+)
 @click.group()
 def captable() -> None:
     """The cap table from the chain: show it, export it, reconcile the register with it, and
@@ -49,9 +54,10 @@ def _render_cap_table(app: AppContext, table: CapTable) -> None:
     )
     for cls in table.classes:
         authorized = "unknown" if cls.authorized is None else _shares(cls.authorized, cls.decimals)
+        reserved = f", {_shares(cls.reserved, cls.decimals)} reserved" if cls.reserved else ""
         title = (
-            f"{cls.id}: {_shares(cls.total_supply, cls.decimals)} outstanding of {authorized} authorized, "
-            f"{cls.votes_per_share} vote(s) per share"
+            f"{cls.id}: {_shares(cls.total_supply, cls.decimals)} outstanding of {authorized} "
+            f"authorized{reserved}, {cls.votes_per_share} vote(s) per share"
         )
         rows = [
             [
@@ -81,11 +87,11 @@ def _render_cap_table(app: AppContext, table: CapTable) -> None:
             rows,
         )
     if table.investors:
-        rows = [
+        combined: list[list[Any]] = [
             [
                 i.investor_id or "(unregistered)",
-                "\n".join(i.wallets),
-                ", ".join(f"{cid} {n:,}" for cid, n in i.shares.items()),
+                list(i.wallets),
+                [f"{cid} {n:,}" for cid, n in i.shares.items()],
                 f"{sum(i.locked_shares.values()):,}",
                 f"{i.votes:,}",
                 f"{i.percent_outstanding:.2f}",
@@ -96,8 +102,13 @@ def _render_cap_table(app: AppContext, table: CapTable) -> None:
         app.table(
             "combined, per investor",
             ["investor", "wallets", "shares", "locked", "votes", "% outstanding", "% diluted"],
-            rows,
+            combined,
         )
+    app.note(
+        f"% diluted: of {table.fully_diluted:,} fully diluted shares ({table.outstanding:,} "
+        f"outstanding + {table.reserved:,} reserved for future issuance; authorized shares "
+        "that nothing reserves are not counted)"
+    )
 
 
 def _render_reconciliation(app: AppContext, register: Path, result: Reconciliation) -> None:
@@ -128,6 +139,14 @@ def _render_reconciliation(app: AppContext, register: Path, result: Reconciliati
         )
 
 
+@examples(
+    ("every class, and every investor across classes", "equity captable show"),
+    (
+        "one class; piped, every wallet is printed in full",
+        "equity captable show --class FOUNDERS | cat",
+    ),
+    ("as it stood at the end of a day", "equity captable show --as-of 2027-06-30"),
+)
 @captable.command()
 @click.option("--class", "share_class", type=CLASS, default=None, help="Only this class.")
 @as_of_option
@@ -159,6 +178,13 @@ def show(
     app.result(data, render)
 
 
+@examples(
+    ("an OCF 1.2.0 package", "equity captable export --format ocf --out acme.ocf.zip"),
+    (
+        "the register as a CSV, as of a block",
+        "equity captable export --format csv --out register.csv --as-of 16",
+    ),
+)
 @captable.command()
 @click.option(
     "--format",
@@ -194,6 +220,16 @@ def export(
     )
 
 
+@examples(
+    (
+        "exit 0 when the register agrees with the chain, 1 listing each difference",
+        "equity captable reconcile examples/register.csv",
+    ),
+    (
+        "an OCF package, against the chain as of a date",
+        "equity captable reconcile acme.ocf.zip --as-of 2027-06-30",
+    ),
+)
 @captable.command()
 @click.argument("register", type=click.Path(dir_okay=False, path_type=Path))
 @as_of_option

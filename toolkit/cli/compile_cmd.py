@@ -12,9 +12,14 @@ from pathlib import Path
 import click
 
 from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.helptext import examples
 from toolkit.cli.options import global_options
 
 
+@examples(
+    ("compile what changed in contracts/", "equity compile"),
+    ("recompile everything", "equity compile --force"),
+)
 @click.command("compile")
 @click.option("--force", is_flag=True, help="Recompile even when nothing changed.")
 @click.option(

@@ -41,6 +41,8 @@ class Options:
     priority_fee: int | None = None
     gas_limit: int | None = None
     nonce: int | None = None
+    quiet: bool = False  # -q: the result only (no notes, no progress)
+    verbose: bool = False  # -v: also the chain, account and record each command uses
 
 
 @dataclass
@@ -64,6 +66,8 @@ class AppContext:
 
             target = resolve_target(self.options.network, self.options.rpc_url, self.cwd)
             self._chain = connect(target, cwd=self.cwd)
+            started = " (a node started for this command)" if self._chain.node else ""
+            self.detail(f"chain {self._chain.chain_id} at {self._chain.rpc_url}{started}")
         return self._chain
 
     def close(self) -> None:
@@ -91,12 +95,16 @@ class AppContext:
                 require_keystore(alias)  # a mistyped alias is named before any password prompt
                 password = self.password(f"Password for {alias}")
             self._signer = resolve_signer(alias, is_local_chain=is_local, password=password)
+            self.detail(f"account {alias}: {self._signer.address}")
         return self._signer
 
     def deployment(self) -> Deployment:
         """The offering to act on: ``--deployment NAME`` or the only one on this chain."""
         if self._deployment is None:
             self._deployment = self._find_deployment()
+            self.detail(
+                f"offering {self._deployment.name!r} of deployments/{self._deployment.chain_id}.json"
+            )
         return self._deployment
 
     def _find_deployment(self) -> Deployment:
@@ -234,8 +242,19 @@ class AppContext:
     # --- output --------------------------------------------------------------------------
 
     def say(self, text: str = "") -> None:
-        """Human text: stdout normally, stderr with --json (stdout is the JSON document)."""
+        """Human text of the result: stdout normally, stderr with --json (stdout is the JSON
+        document). Shown even with -q."""
         click.echo(text, err=self.options.json)
+
+    def note(self, text: str = "") -> None:
+        """A remark on the way (a step, a resumption, what to do next): hidden by -q."""
+        if not self.options.quiet:
+            self.say(text)
+
+    def detail(self, text: str) -> None:
+        """What only -v shows (the chain, account and record a command uses), on stderr."""
+        if self.options.verbose:
+            click.echo(f"# {text}", err=True)
 
     def result(self, data: Any, render: Callable[[], None] | None = None) -> None:
         """The command's result: JSON on stdout with --json, else the human rendering."""
@@ -261,31 +280,29 @@ class AppContext:
         def render() -> None:
             self.say(headline)
             for tx in transactions:
-                self.say(f"  tx {tx.hash} (block {tx.block}, {tx.gas_used} gas)")
-            if then is not None:
-                self.say(f"  {then()}")
+                self.note(f"  tx {tx.hash} (block {tx.block}, {tx.gas_used:,} gas)")
+            if then is not None and not self.options.quiet:
+                self.note(f"  {then()}")
 
         self.result({"transactions": [tx.to_json() for tx in transactions], **(data or {})}, render)
 
     def table(self, title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
-        from rich.console import Console
-        from rich.table import Table
+        """A table for a person (``cli/output.py``: full values off a terminal, wrapped on
+        one); ints are shown with thousands separators."""
+        from toolkit.cli.output import print_table
 
-        table = Table(title=title, show_lines=False)
-        for column in columns:
-            justify: Any = "right" if column.lower() in NUMERIC_COLUMNS else "left"
-            table.add_column(column, justify=justify)
-        for row in rows:
-            table.add_row(*[str(cell) for cell in row])
-        Console(stderr=self.options.json, soft_wrap=True).print(table)
+        print_table(title, columns, rows, stderr=self.options.json)
 
     @contextmanager
     def progress(self, label: str, total: int) -> Iterator[Callable[[int], None]]:
-        """A progress bar on a terminal (stderr); silent otherwise. Yields ``advance(n)``."""
-        if not sys.stderr.isatty():
+        """A progress bar on a terminal (stderr); silent otherwise and with -q. Yields
+        ``advance(n)``."""
+        if not sys.stderr.isatty() or self.options.quiet:
             yield lambda n: None
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        from toolkit.cli.output import console
 
         with Progress(
             "[progress.description]{task.description}",
@@ -293,6 +310,7 @@ class AppContext:
             MofNCompleteColumn(),
             TimeRemainingColumn(),
             transient=False,
+            console=console(stderr=True),
         ) as bar:
             task = bar.add_task(label, total=total)
             yield lambda n: bar.advance(task, n)
@@ -328,26 +346,6 @@ def _limit_for(gas_used: int, transactor: Transactor) -> int:
     if transactor.settings.gas_limit is not None:
         return transactor.settings.gas_limit
     return int(gas_used * GAS_HEADROOM) + CHECKPOINT_HEADROOM
-
-
-NUMERIC_COLUMNS = {
-    "shares",
-    "locked",
-    "votes",
-    "%",
-    "gas",
-    "block",
-    "balance",
-    "authorized",
-    "supply",
-    "holders",
-    "percent",
-    "% class",
-    "% outstanding",
-    "% diluted",
-    "preference",
-    "payout",
-}
 
 
 pass_app = click.make_pass_decorator(AppContext, ensure=True)

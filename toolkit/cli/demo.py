@@ -20,6 +20,7 @@ import click
 
 from toolkit.cli.context import AppContext, Options, pass_app
 from toolkit.cli.errors import ReportedError, show_error
+from toolkit.cli.helptext import examples
 from toolkit.cli.options import global_options
 from toolkit.errors import EquityError, UsageError
 
@@ -332,6 +333,10 @@ def tell_dividend(story: Story) -> None:
     story.run("dividend", "statement", FRANK_NEW_WALLET)
 
 
+@examples(
+    "equity demo",
+    ("keep its files where you can read them", "equity demo --workdir /tmp/acme-demo"),
+)
 @click.command()
 @click.option(
     "--workdir",

@@ -7,9 +7,20 @@ from pathlib import Path
 import click
 
 from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.helptext import examples
 from toolkit.cli.options import global_options
 
 
+@examples(
+    (
+        "the sample offering on the node `equity node start` runs",
+        "equity deploy examples/offering.toml --name acme",
+    ),
+    (
+        "to another chain, from a keystore account",
+        "equity --network sepolia --account issuer deploy offering.toml",
+    ),
+)
 @click.command()
 @click.argument("offering_file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
@@ -34,12 +45,12 @@ def deploy(app: AppContext, offering_file: Path, name: str | None) -> None:
             "or pass --rpc-url/--network",
         )
     if check_name_free(chain.chain_id, name, app.cwd, chain.w3):
-        app.say(
+        app.note(
             f"note: {name!r} was recorded on chain {chain.chain_id} but its contracts are "
             "not on this node (restarted without its state?): the record will be replaced"
         )
     transactor = app.transactor()
-    app.say(
+    app.note(
         f"deploying {offering.company!r} ({len(offering.classes)} classes) as {name!r} "
         f"on chain {chain.chain_id} from {transactor.address}"
     )
@@ -50,7 +61,7 @@ def deploy(app: AppContext, offering_file: Path, name: str | None) -> None:
         if outgoing is not None:
             transactor.preapprove(outgoing)
     report = deploy_offering(
-        transactor, offering, name=name, cwd=app.cwd, on_step=lambda label: app.say(f"  {label}")
+        transactor, offering, name=name, cwd=app.cwd, on_step=lambda label: app.note(f"  {label}")
     )
     deployment = report.deployment
     data = {
@@ -96,8 +107,8 @@ def deploy(app: AppContext, offering_file: Path, name: str | None) -> None:
             ],
         )
         gas = sum(tx.gas_used for tx in report.transactions)
-        app.say(f"{len(report.transactions)} transactions, {gas} gas; recorded in {report.path}")
-        app.say("the timelock now administers the registry and every class; the deployer keeps")
-        app.say("the issuer, registrar and pauser roles")
+        app.say(f"{len(report.transactions)} transactions, {gas:,} gas; recorded in {report.path}")
+        app.note("the timelock now administers the registry and every class; the deployer keeps")
+        app.note("the issuer, registrar and pauser roles")
 
     app.result(data, render)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.helptext import examples
 from toolkit.cli.options import advance_time_option, global_options
 from toolkit.cli.paramtypes import CLASS, SELF, SUPPORT, WALLET, WALLET_OR_SELF
 
@@ -26,11 +27,22 @@ def _report(app: AppContext, outcome: Outcome, headline: str) -> None:
     app.sent(headline, outcome.transactions, outcome.details)
 
 
+@examples(
+    "equity gov list",
+    "equity --account dev1 gov vote latest for",
+)
 @click.group()
 def gov() -> None:
     """Delegate, propose, vote (also by signed ballot), queue and execute."""
 
 
+@examples(
+    ("vote with your own shares", "equity --account dev2 gov delegate self"),
+    (
+        "let Alice cast Bob's founders votes",
+        "equity --account dev2 gov delegate 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --class FOUNDERS",
+    ),
+)
 @gov.command()
 @click.argument("to", type=WALLET_OR_SELF)
 @click.option(
@@ -57,10 +69,17 @@ def delegate(app: AppContext, to: str, classes: tuple[ClassDeployment, ...]) -> 
         app,
         outcome,
         f"delegated {done} from {details['delegator']} to {details['delegatee']}; "
-        f"its voting power is now {details['voting_power']}",
+        f"its voting power is now {details['voting_power']:,}",
     )
 
 
+@examples(
+    'equity --account dev1 gov propose --title "Raise COMMON to 12,000,000" --action "set-authorized COMMON 12000000"',
+    (
+        "two actions in one proposal",
+        'equity gov propose --title "Open COMMON to US investors" --action "unblock-jurisdiction COMMON US" --action "set-max-holders COMMON 2500"',
+    ),
+)
 @gov.command()
 @click.option("--title", required=True, help="The proposal's description (its id depends on it).")
 @click.option(
@@ -131,6 +150,12 @@ def _prepare_dividends(
         )
 
 
+@examples(
+    (
+        "Alice votes for the newest proposal",
+        'equity --account dev1 gov vote latest for --reason "growth"',
+    ),
+)
 @gov.command()
 @click.argument("proposal")
 @click.argument("support", type=SUPPORT)
@@ -143,9 +168,19 @@ def vote(app: AppContext, proposal: str, support: int, reason: str | None) -> No
     pid = governance.resolve_id(proposal)
     outcome = governance.vote(app.transactor(), pid, support, reason)
     d = outcome.details
-    _report(app, outcome, f"{d['voter']} voted {d['support']} on {pid} with {d['weight']} votes")
+    _report(app, outcome, f"{d['voter']} voted {d['support']} on {pid} with {d['weight']:,} votes")
 
 
+@examples(
+    (
+        "Bob signs a ballot; anyone may relay it",
+        "equity --account dev2 gov sign-vote latest for --out bob-ballot.json",
+    ),
+    (
+        "offline, with no node",
+        "equity --account dev2 gov sign-vote 4242 against --out ballot.json --governor 0x0165878A594ca255338adfa4d48449f69242Eb8F --chain-id 31337",
+    ),
+)
 @gov.command("sign-vote")
 @click.argument("proposal")
 @click.argument("support", type=SUPPORT)
@@ -208,6 +243,12 @@ def sign_vote(
     app.result(signed.to_json(), lambda: app.say(signed.summary()))
 
 
+@examples(
+    (
+        "Dave submits Bob's ballot and pays its gas",
+        "equity --account dev4 gov relay-vote bob-ballot.json",
+    ),
+)
 @gov.command("relay-vote")
 @click.argument("ballot_file", type=click.Path(dir_okay=False, path_type=Path))
 @global_options
@@ -229,10 +270,17 @@ def relay_vote(app: AppContext, ballot_file: Path) -> None:
         app,
         outcome,
         f"relayed {d['voter']}'s vote {d['support']} on {d['proposal_id']} "
-        f"({d['weight']} votes) from {d['relayer']}",
+        f"({d['weight']:,} votes) from {d['relayer']}",
     )
 
 
+@examples(
+    "equity gov queue latest",
+    (
+        "on a local chain, skip to the end of the vote first",
+        "equity gov queue latest --advance-time",
+    ),
+)
 @gov.command()
 @click.argument("proposal")
 @advance_time_option
@@ -240,14 +288,19 @@ def relay_vote(app: AppContext, ballot_file: Path) -> None:
 @pass_app
 def queue(app: AppContext, proposal: str, advance_time: bool) -> None:
     """Queue a passed PROPOSAL in the timelock."""
-    from toolkit.inputs import iso_time
-
     governance = app.governance()
     pid = governance.resolve_id(proposal)
     outcome = governance.queue(app.transactor(), pid, advance_time=advance_time)
-    _report(app, outcome, f"queued {pid}; executable from {iso_time(outcome.details['eta'])}")
+    _report(app, outcome, f"queued {pid}; executable from {outcome.details['eta']}")
 
 
+@examples(
+    "equity gov execute latest",
+    (
+        "on a local chain, skip the timelock's delay first",
+        "equity gov execute latest --advance-time",
+    ),
+)
 @gov.command()
 @click.argument("proposal")
 @advance_time_option
@@ -261,6 +314,10 @@ def execute(app: AppContext, proposal: str, advance_time: bool) -> None:
     _report(app, outcome, f"executed {pid}")
 
 
+@examples(
+    "equity gov status latest",
+    "equity --json gov status latest",
+)
 @gov.command()
 @click.argument("proposal")
 @global_options
@@ -282,15 +339,16 @@ def _render_status(app: AppContext, status: ProposalStatus) -> None:
     app.say(f"  proposer  {record.proposer}")
     app.say(f"  snapshot  {iso_time(record.snapshot)}   deadline {iso_time(record.deadline)}")
     app.say(
-        f"  votes     for {tally.for_votes}, against {tally.against_votes}, "
-        f"abstain {tally.abstain_votes} (weighted)"
+        f"  votes     for {tally.for_votes:,}, against {tally.against_votes:,}, "
+        f"abstain {tally.abstain_votes:,} (weighted)"
     )
     app.say(
-        f"  quorum    {tally.quorum}: {tally.counted_for_quorum} counted (for + abstain), "
+        f"  quorum    {tally.quorum:,}: {tally.counted_for_quorum:,} counted (for + abstain), "
         f"{tally.quorum_progress}%" + (" - reached" if tally.quorum_reached else "")
     )
     for call in record.calls_json():
-        app.say(f"  call      {call['target']} {call['calldata'][:10]}")
+        app.say(f"  call      {call['target']} selector {call['calldata'][:10]}")
+        app.detail(f"calldata {call['calldata']}")
     if status.votes:
         app.table(
             None,
@@ -299,12 +357,16 @@ def _render_status(app: AppContext, status: ProposalStatus) -> None:
         )
 
 
+@examples(
+    "equity gov list",
+    ("piped, proposal ids are printed in full", "equity gov list | cat"),
+)
 @gov.command("list")
 @global_options
 @pass_app
 def list_proposals(app: AppContext) -> None:
     """Every proposal of the offering, with its state."""
-    from toolkit.inputs import iso_time
+    from toolkit.inputs import iso_time, json_time
 
     governance = app.governance()
     statuses = governance.list()
@@ -315,8 +377,8 @@ def list_proposals(app: AppContext) -> None:
                 "title": s.record.title,
                 "state": s.state,
                 "proposer": s.record.proposer,
-                "snapshot": s.record.snapshot,
-                "deadline": s.record.deadline,
+                "snapshot": json_time(s.record.snapshot),
+                "deadline": json_time(s.record.deadline),
                 "for": s.tally.for_votes,
                 "against": s.tally.against_votes,
                 "abstain": s.tally.abstain_votes,
@@ -350,6 +412,10 @@ def list_proposals(app: AppContext) -> None:
     app.result(data, render)
 
 
+@examples(
+    ("your own (the --account)", "equity --account dev1 gov power"),
+    "equity gov power 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+)
 @gov.command()
 @click.argument("wallet", required=False, type=WALLET)
 @global_options
@@ -360,14 +426,17 @@ def power(app: AppContext, wallet: str | None) -> None:
     result = governance.voting_power(wallet or app.signer().address)
 
     def render() -> None:
+        from toolkit.inputs import format_shares
+
+        decimals = {c.id: c.decimals for c in governance.deployment.classes}
         app.table(
-            f"{result.holder}: voting power {result.total}",
+            f"{result.holder}: voting power {result.total:,}",
             ["class", "shares", "locked", "votes/share", "delegate", "delegated", "weighted"],
             [
                 [
                     c.class_id,
-                    c.balance,
-                    c.locked,
+                    format_shares(c.balance, decimals.get(c.class_id, 0), grouped=True),
+                    format_shares(c.locked, decimals.get(c.class_id, 0), grouped=True),
                     c.votes_per_share,
                     c.delegate,
                     c.delegated_votes,

@@ -7,15 +7,26 @@ from pathlib import Path
 import click
 
 from toolkit.cli.context import AppContext, pass_app
-from toolkit.cli.options import batch_size_option, global_options
+from toolkit.cli.helptext import examples
+from toolkit.cli.options import DATE_FORMAT, batch_size_option, global_options
 from toolkit.cli.paramtypes import EXPIRY, INVESTOR_ID, JURISDICTION, WALLET
 
 
+@examples(
+    "equity holders import examples/holders.csv",
+    "equity holders list",
+)
 @click.group()
 def holders() -> None:
     """Qualify, remove, freeze and inspect holders in the offering's registry."""
 
 
+@examples(
+    (
+        "qualify Alice's wallet until the end of 2036",
+        "equity holders add 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --investor-id ALICE-001 --jurisdiction DE --expires 2036-12-31 --accredited",
+    ),
+)
 @holders.command()
 @click.argument("wallet", type=WALLET)
 @click.option(
@@ -32,7 +43,11 @@ def holders() -> None:
     help="ISO 3166-1 alpha-2 code, e.g. DE.",
 )
 @click.option(
-    "--expires", required=True, metavar="DATE", type=EXPIRY, help="When the qualification expires."
+    "--expires",
+    required=True,
+    metavar="DATE",
+    type=EXPIRY,
+    help=f"When the qualification expires ({DATE_FORMAT}).",
 )
 @click.option("--accredited", is_flag=True, default=False, help="The investor is accredited.")
 @global_options
@@ -60,6 +75,12 @@ def add(
     )
 
 
+@examples(
+    (
+        "every row of the sample file, 100 wallets per transaction",
+        "equity holders import examples/holders.csv --batch-size 100",
+    ),
+)
 @holders.command("import")
 @click.argument("csv_file", metavar="HOLDERS_CSV", type=click.Path(path_type=Path, dir_okay=False))
 @batch_size_option("wallets")
@@ -77,6 +98,9 @@ def import_(app: AppContext, csv_file: Path, batch_size: int | None) -> None:
     )
 
 
+@examples(
+    "equity holders remove 0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
+)
 @holders.command()
 @click.argument("wallet", type=WALLET)
 @global_options
@@ -89,6 +113,9 @@ def remove(app: AppContext, wallet: str) -> None:
     app.sent(f"removed {wallet} from the registry", [result], {"wallet": wallet})
 
 
+@examples(
+    "equity holders freeze 0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+)
 @holders.command()
 @click.argument("wallet", type=WALLET)
 @global_options
@@ -98,6 +125,9 @@ def freeze(app: AppContext, wallet: str) -> None:
     _set_frozen(app, wallet, True)
 
 
+@examples(
+    "equity holders unfreeze 0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+)
 @holders.command()
 @click.argument("wallet", type=WALLET)
 @global_options
@@ -115,6 +145,9 @@ def _set_frozen(app: AppContext, wallet: str, frozen: bool) -> None:
     app.sent(f"{verb} {wallet}", [result], {"wallet": wallet, "frozen": frozen})
 
 
+@examples(
+    "equity holders show 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+)
 @holders.command()
 @click.argument("address", metavar="WALLET", type=WALLET)
 @global_options
@@ -154,7 +187,11 @@ def show(app: AppContext, address: str) -> None:
             None,
             ["class", "shares", "locked"],
             [
-                [c.id, format_shares(balance, c.decimals), format_shares(locked, c.decimals)]
+                [
+                    c.id,
+                    format_shares(balance, c.decimals, grouped=True),
+                    format_shares(locked, c.decimals, grouped=True),
+                ]
                 for c, balance, locked in balances
             ],
         )
@@ -162,6 +199,10 @@ def show(app: AppContext, address: str) -> None:
     app.result(data, render)
 
 
+@examples(
+    ("every wallet, with its standing", "equity holders list"),
+    ("piped, addresses are printed in full", "equity holders list | grep ALICE-001"),
+)
 @holders.command("list")
 @global_options
 @pass_app

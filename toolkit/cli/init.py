@@ -7,9 +7,14 @@ from pathlib import Path
 import click
 
 from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.helptext import examples
 from toolkit.cli.options import global_options
 
 
+@examples(
+    ("a folder for Acme, then its README's first hour", "equity init acme"),
+    ("here", "equity init"),
+)
 @click.command()
 @click.argument("folder", required=False, type=click.Path(path_type=Path), default=None)
 @global_options
@@ -30,6 +35,6 @@ def init(app: AppContext, folder: Path | None) -> None:
         for path in result.written:
             app.say(f"  {path.name}")
         where = "" if result.folder == app.cwd.resolve() else f"cd {result.folder} && "
-        app.say(f"next: {where}read README.md (a first hour on a local chain)")
+        app.note(f"next: {where}read README.md (a first hour on a local chain)")
 
     app.result(data, render)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from toolkit.cli.context import AppContext, pass_app
-from toolkit.cli.options import batch_size_option, global_options
+from toolkit.cli.helptext import examples
+from toolkit.cli.options import DATE_FORMAT, batch_size_option, global_options
 from toolkit.cli.paramtypes import CLASS, LOCKUP, VESTING, WALLET, shares
 
 if TYPE_CHECKING:
@@ -16,6 +17,18 @@ if TYPE_CHECKING:
     from toolkit.offering.deployments import ClassDeployment
 
 
+@examples(
+    "equity issue COMMON 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 50000",
+    (
+        "locked until the end of 2028",
+        "equity issue FOUNDERS 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC 600000 --lockup-until 2028-12-31",
+    ),
+    (
+        "vesting from 2026 over 1461 days, nothing before a 365-day cliff",
+        "equity issue FOUNDERS 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 800000 --vesting 2026-01-01:365:1461",
+    ),
+    ("every row of a CSV, resumably", "equity issue --csv examples/issuances.csv"),
+)
 @click.command()
 @click.argument("share_class", metavar="CLASS", required=False, type=CLASS)
 @click.argument("wallet", required=False, type=WALLET)
@@ -25,13 +38,15 @@ if TYPE_CHECKING:
     "locked_until",
     metavar="DATE",
     type=LOCKUP,
-    help="Lock the shares until DATE.",
+    help=f"Lock the shares until DATE ({DATE_FORMAT}).",
 )
 @click.option(
     "--vesting",
     metavar="START:CLIFF_DAYS:DURATION_DAYS",
     type=VESTING,
-    help="Vest linearly from START over DURATION_DAYS, nothing before CLIFF_DAYS.",
+    help="Vest linearly from START (a DATE: "
+    + DATE_FORMAT
+    + ") over DURATION_DAYS, nothing unlocked before CLIFF_DAYS.",
 )
 @click.option(
     "--csv",
@@ -94,7 +109,7 @@ def _issue_one(
     locked_until: int,
     vesting: Vesting | None,
 ) -> None:
-    from toolkit.inputs import format_shares, format_time
+    from toolkit.inputs import format_shares, format_time, json_time
     from toolkit.issuance.issue import issue_shares
 
     result = issue_shares(
@@ -110,12 +125,12 @@ def _issue_one(
         "class": share_class.id,
         "wallet": wallet,
         "shares": amount,
-        "lockup_until": format_time(locked_until) or None,
+        "lockup_until": json_time(locked_until),
         "vesting": (
             {
-                "start": format_time(vesting.start),
-                "cliff": format_time(vesting.cliff),
-                "end": format_time(vesting.end),
+                "start": json_time(vesting.start),
+                "cliff": json_time(vesting.cliff),
+                "end": json_time(vesting.end),
             }
             if vesting
             else None
@@ -130,7 +145,7 @@ def _issue_one(
             f" (cliff {format_time(vesting.cliff)})"
         )
     app.sent(
-        f"issued {format_shares(amount, share_class.decimals)} {share_class.id} to {wallet}{terms}",
+        f"issued {format_shares(amount, share_class.decimals, grouped=True)} {share_class.id} to {wallet}{terms}",
         [result],
         data,
     )

@@ -21,7 +21,9 @@ import click
 
 from toolkit.cli.context import AppContext
 from toolkit.cli.errors import NEGATIVE_NUMBER, debugging, report
-from toolkit.cli.options import global_options, without_shadowed
+from toolkit.cli.helptext import examples
+from toolkit.cli.options import listed_global_options, without_shadowed
+from toolkit.cli.output import color_allowed
 from toolkit.cli.version import version_option
 from toolkit.errors import EquityError
 
@@ -46,6 +48,7 @@ COMMANDS: dict[str, str] = {
     "init": "toolkit.cli.init:init",
     "stablecoin": "toolkit.cli.stablecoin:stablecoin",
     "round": "toolkit.cli.round:round_group",
+    "completion": "toolkit.cli.completion:completion",
 }
 
 
@@ -89,6 +92,8 @@ class EquityGroup(click.Group):
             app.options.json = True
         # click reads "-5" as an option, char by char: keep the whole tokens for the message
         app.negative_numbers = [a for a in args if NEGATIVE_NUMBER.match(a)]
+        if not color_allowed():
+            extra.setdefault("color", False)  # NO_COLOR: click's styles off too
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.exceptions.Exit:
@@ -119,8 +124,18 @@ class EquityGroup(click.Group):
         return result
 
 
-@click.group(cls=EquityGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@global_options
+@examples(
+    ("the whole story on a temporary local chain", "equity demo"),
+    ("a company folder to start from", "equity init acme"),
+    ("machine output of any command", "equity --json captable show"),
+    ("shell completion for bash", 'eval "$(equity completion bash)"'),
+    global_options_line=False,
+)
+@click.group(
+    cls=EquityGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@listed_global_options
 @version_option
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -129,6 +144,10 @@ def cli(ctx: click.Context) -> None:
     Qualified holders, lock-ups, holder caps and blocked jurisdictions (ERC-1404),
     class-weighted shareholder governance through a timelock, and reconciliation of the
     on-chain cap table against the legal share register.
+
+    The options below work before or after any command's name (`equity --json captable show`
+    or `equity captable show --json`); `equity COMMAND --help` shows a command's own options
+    and examples.
     """
     app = ctx.ensure_object(AppContext)
     ctx.call_on_close(app.close)

@@ -13,14 +13,27 @@ from typing import Any
 import click
 
 from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.helptext import examples
 from toolkit.cli.options import global_options
 
 
+@examples(
+    ("one anvil for the commands that follow", "equity node start"),
+    "equity node status",
+    "equity node stop",
+)
 @click.group()
 def node() -> None:
     """Start, stop or inspect a local development node."""
 
 
+@examples(
+    (
+        "an anvil that keeps its chain in a file across restarts",
+        "equity node start --state chain.json",
+    ),
+    ("ganache on a port of your choice", "equity node start --kind ganache --port 8545"),
+)
 @node.command()
 @click.option("--kind", type=click.Choice(["anvil", "ganache"]), default="anvil", show_default=True)
 @click.option(
@@ -51,7 +64,7 @@ def start(app: AppContext, kind: str, port: int | None, state_file: Path | None)
         )
 
     def moved(old: int, new: int) -> None:
-        app.say(f"port {old} is in use; using port {new}")
+        app.note(f"port {old} is in use; using port {new}")
 
     log = app.cwd / ".equity" / "node.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -73,16 +86,18 @@ def start(app: AppContext, kind: str, port: int | None, state_file: Path | None)
         "pid": info.pid,
         "state_file": info.state_file,
     }
-    app.result(
-        data,
-        lambda: app.say(
-            f"{info.kind} listening on {info.rpc_url} (pid {info.pid})"
-            + (f", state in {info.state_file}" if info.state_file else "")
-            + "\nstop it with `equity node stop`"
-        ),
-    )
+
+    def render() -> None:
+        state = f", state in {info.state_file}" if info.state_file else ""
+        app.say(f"{info.kind} listening on {info.rpc_url} (pid {info.pid}){state}")
+        app.note("stop it with `equity node stop`")
+
+    app.result(data, render)
 
 
+@examples(
+    "equity node stop",
+)
 @node.command()
 @global_options
 @pass_app
@@ -100,6 +115,10 @@ def stop(app: AppContext) -> None:
     )
 
 
+@examples(
+    ("the node started here", "equity node status"),
+    ("any chain", "equity --rpc-url http://127.0.0.1:8545 node status"),
+)
 @node.command()
 @global_options
 @pass_app
@@ -155,6 +174,10 @@ def status(app: AppContext) -> None:
     )
 
 
+@examples(
+    ("anvil and ganache, pinned, for an installed toolkit", "equity node install"),
+    "equity node install --kind anvil",
+)
 @node.command()
 @click.option(
     "--kind",
@@ -172,7 +195,7 @@ def install(app: AppContext, kind: str) -> None:
 
     kinds: tuple[Any, ...] = ("anvil", "ganache") if kind == "all" else (kind,)
     specs = [f"{PINNED_NODE_PACKAGES[k][0]}@{PINNED_NODE_PACKAGES[k][1]}" for k in kinds]
-    app.say(f"npm install {' '.join(specs)} into {tools_dir()} ...")
+    app.note(f"npm install {' '.join(specs)} into {tools_dir()} ...")
     commands = install_nodes(kinds)
     data = {
         "folder": str(tools_dir()),
@@ -189,6 +212,6 @@ def install(app: AppContext, kind: str) -> None:
     def render() -> None:
         for k in kinds:
             app.say(f"{k} {PINNED_NODE_PACKAGES[k][1]}: {' '.join(commands[k])}")
-        app.say("commands find them there when no node is on PATH or in ./node_modules")
+        app.note("commands find them there when no node is on PATH or in ./node_modules")
 
     app.result(data, render)

@@ -1,10 +1,13 @@
 """Options shared by many commands, written once (ApeWorX ape's ``cli/options.py`` model).
 
 ``@global_options`` adds SPEC §4's ``--network``, ``--rpc-url``, ``--account``,
-``--deployment``, ``--json`` and ``--yes``, and SPEC §16's ``--gas-price``, ``--priority-fee``,
-``--gas-limit`` and ``--nonce``, to a command (or group), so they work before the command name
-(``equity --json check ...``) and after it alike; their values land on the ``AppContext``. The other decorators are the options several commands take: the batch size
-of a resumable CSV run, ``--advance-time``, and the cap table's ``--as-of`` and
+``--deployment``, ``--json`` and ``--yes`` (and ``-q``/``-v``), and SPEC §16's
+``--gas-price``, ``--priority-fee``, ``--gas-limit`` and ``--nonce``, to a command (or
+group), so they work before the command name (``equity --json check ...``) and after it
+alike; their values land on the ``AppContext``. They are listed once, in ``equity --help``
+(the group takes them with ``@listed_global_options``); a command's own help names them in
+one line (``helptext.py``). The other decorators are the options several commands take: the
+batch size of a resumable CSV run, ``--advance-time``, and the cap table's ``--as-of`` and
 ``--confirmations``. A new command takes its options from here rather than declaring them
 again, and its values' types from ``paramtypes.py``.
 """
@@ -19,6 +22,9 @@ import click
 from toolkit.cli.context import AppContext
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# what the help of every option that takes a DATE says (tests/cli/test_help.py checks it)
+DATE_FORMAT = "ISO 8601, UTC: 2027-06-30 or 2027-06-30T12:00:00Z"
 
 
 def _store(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -44,6 +50,19 @@ def _store(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
     return callback
 
 
+def _quiet_or_verbose(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """``-q`` and ``-v``: the one given last wins."""
+    store = _store(name)
+    other = "verbose" if name == "quiet" else "quiet"
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value:
+            setattr(ctx.ensure_object(AppContext).options, other, False)
+        return store(ctx, param, value)
+
+    return callback
+
+
 class GlobalOption(click.Option):
     """An option of ``global_options``: a command's own option of the same name wins (``gov
     sign-vote --nonce`` is the ballot's nonce, not a transaction's; see ``without_shadowed``)."""
@@ -61,25 +80,28 @@ def without_shadowed(command: click.Command) -> click.Command:
     return command
 
 
-def global_options(func: F) -> F:
-    """Add the global options of SPEC §4 and §16 to a command (or group)."""
+def _global_options(func: F, *, hidden: bool) -> F:
     from toolkit.cli.paramtypes import GAS_LIMIT, NONCE, WEI
 
     flag: dict[str, Any] = {"is_flag": True, "default": False}
     # (declarations, where the value lands on AppContext.options, what else click needs)
     table: list[tuple[tuple[str, ...], str, dict[str, Any]]] = [
-        (("--network",), "network", {"envvar": "EQUITY_NETWORK",
+        (("--network",), "network", {"envvar": "EQUITY_NETWORK", "metavar": "NAME",
          "help": "anvil (default), ganache, or a network from equity.toml."}),
-        (("--rpc-url",), "rpc_url", {"envvar": "EQUITY_RPC_URL",
+        (("--rpc-url",), "rpc_url", {"envvar": "EQUITY_RPC_URL", "metavar": "URL",
          "help": "Any Ethereum JSON-RPC endpoint (overrides --network; ETH_RPC_URL is read "
          "when neither this nor --network is given)."}),
-        (("--account",), "account", {"envvar": "EQUITY_ACCOUNT",
+        (("--account",), "account", {"envvar": "EQUITY_ACCOUNT", "metavar": "ALIAS",
          "help": "Signer: a keystore alias, or dev0..dev9 on local chains."}),
-        (("--deployment",), "deployment", {"envvar": "EQUITY_DEPLOYMENT",
+        (("--deployment",), "deployment", {"envvar": "EQUITY_DEPLOYMENT", "metavar": "NAME",
          "help": "Which recorded offering to act on."}),
         (("--json", "json_"), "json", {**flag,
          "help": "Machine output on stdout (one JSON document)."}),
         (("--yes",), "yes", {**flag, "help": "No confirmation prompts."}),
+        (("-q", "--quiet"), "quiet", {**flag,
+         "help": "Only the result: no progress, notes or next steps."}),
+        (("-v", "--verbose"), "verbose", {**flag,
+         "help": "Also say which chain, account and offering record a command uses."}),
         (("--gas-price",), "gas_price", {"type": WEI, "metavar": "AMOUNT",
          "help": "Most to pay per gas (EIP-1559 max fee), e.g. 30gwei; default: twice the "
          "base fee plus the tip."}),
@@ -92,11 +114,30 @@ def global_options(func: F) -> F:
          "help": "Nonce of the (first) transaction, e.g. to replace a stuck one."}),
     ]  # fmt: skip
     for decls, name, extra in reversed(table):
+        store = _quiet_or_verbose(name) if name in ("quiet", "verbose") else _store(name)
         option = click.option(
-            *decls, cls=GlobalOption, expose_value=False, callback=_store(name), **extra
+            *decls, cls=GlobalOption, expose_value=False, hidden=hidden, callback=store, **extra
         )
         func = option(func)
     return func
+
+
+# how a command's help names them (kept beside the table above)
+GLOBAL_OPTIONS_LINE = (
+    "--network, --rpc-url, --account, --deployment, --json, --yes, -q, -v, "
+    "--gas-price, --priority-fee, --gas-limit, --nonce"
+)
+
+
+def global_options(func: F) -> F:
+    """Add the global options of SPEC §4 and §16 to a command (or group), unlisted in its
+    help (``equity --help`` lists them once; ``helptext.examples`` points there)."""
+    return _global_options(func, hidden=True)
+
+
+def listed_global_options(func: F) -> F:
+    """The global options, listed: for the ``equity`` group, whose help shows them once."""
+    return _global_options(func, hidden=False)
 
 
 def batch_size_option(unit: str = "rows", default: int = 50) -> Callable[[F], F]:
@@ -126,8 +167,10 @@ def as_of_option(func: F) -> F:
     """``--as-of BLOCK|DATE``: the cap table at a past block or date."""
     return click.option(
         "--as-of",
+        metavar="BLOCK|DATE",
         default=None,
-        help="A past block number or ISO 8601 date (UTC); default: the newest final block.",
+        help=f"A past block number, or a DATE ({DATE_FORMAT}; a bare date means the end of "
+        "that day); default: the newest final block.",
     )(func)
 
 

@@ -36,6 +36,8 @@ from toolkit.inputs import (
 )
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from toolkit.dividends.records import DividendRecord
     from toolkit.offering.deployments import ClassDeployment
 
@@ -105,6 +107,17 @@ class ClassType(InputType):
     def parse(self, text: str, ctx: click.Context | None) -> ClassDeployment:
         return _app(ctx).deployment().class_by_id(text.strip())
 
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        """The class ids recorded in ``deployments/`` here (no chain is asked)."""
+        from click.shell_completion import CompletionItem
+
+        from toolkit.offering.deployments import recorded_class_ids
+
+        ids = recorded_class_ids(_app(ctx).cwd)
+        return [CompletionItem(i) for i in ids if i.startswith(incomplete)]
+
 
 class SharesType(InputType):
     """A positive share count, in base units of the class the parameter ``of`` names (whole
@@ -147,6 +160,15 @@ class SupportType(InputType):
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "for|against|abstain"
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        return [
+            CompletionItem(c) for c in ("for", "against", "abstain") if c.startswith(incomplete)
+        ]
 
 
 class WholeNumberType(InputType):

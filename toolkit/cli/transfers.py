@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.helptext import examples
 from toolkit.cli.options import global_options
 from toolkit.cli.paramtypes import CLASS, WALLET, shares
 
@@ -14,6 +15,12 @@ if TYPE_CHECKING:
     from toolkit.offering.deployments import ClassDeployment
 
 
+@examples(
+    (
+        "Dave sends Frank 500 COMMON",
+        "equity --account dev4 transfer COMMON 0x976EA74026E726554dB657fA54763abd0C3a0aa9 500",
+    ),
+)
 @click.command()
 @click.argument("share_class", metavar="CLASS", type=CLASS)
 @click.argument("to", metavar="TO", type=WALLET)
@@ -37,13 +44,19 @@ def transfer(app: AppContext, share_class: ClassDeployment, to: str, amount: int
             )
         raise
     app.sent(
-        f"transferred {format_shares(amount, share_class.decimals)} {share_class.id} "
+        f"transferred {format_shares(amount, share_class.decimals, grouped=True)} {share_class.id} "
         f"from {transactor.address} to {to}",
         [result],
         {"class": share_class.id, "from": transactor.address, "to": to, "shares": amount},
     )
 
 
+@examples(
+    (
+        "may Erin send Frank 1,000 COMMON? (exit 1 and the code if not)",
+        "equity check COMMON 0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc 0x976EA74026E726554dB657fA54763abd0C3a0aa9 1000",
+    ),
+)
 @click.command()
 @click.argument("share_class", metavar="CLASS", type=CLASS)
 @click.argument("sender", metavar="FROM", type=WALLET)
@@ -68,6 +81,9 @@ def check(
     return 0 if restriction.allowed else 1
 
 
+@examples(
+    'equity force-transfer COMMON 0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc 0x976EA74026E726554dB657fA54763abd0C3a0aa9 1000 --reason "court order 2027-114"',
+)
 @click.command("force-transfer")
 @click.argument("share_class", metavar="CLASS", type=CLASS)
 @click.argument("sender", metavar="FROM", type=WALLET)
@@ -90,7 +106,7 @@ def force_transfer(
     from toolkit.inputs import format_shares
     from toolkit.offering.transfers import force_transfer as send_force_transfer
 
-    shown = f"{format_shares(amount, share_class.decimals)} {share_class.id}"
+    shown = f"{format_shares(amount, share_class.decimals, grouped=True)} {share_class.id}"
     app.confirm(f"force-transfer {shown} from {sender} to {receiver} without its holder's consent?")
     result = send_force_transfer(
         app.transactor(), app.contracts(), share_class.id, sender, receiver, amount, reason
@@ -108,6 +124,12 @@ def force_transfer(
     )
 
 
+@examples(
+    (
+        "Alice lost her first wallet; her second one takes over",
+        "equity recover 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
+    ),
+)
 @click.command()
 @click.argument("lost", metavar="OLD_WALLET", type=WALLET)
 @click.argument("replacement", metavar="NEW_WALLET", type=WALLET)
@@ -127,6 +149,9 @@ def recover(app: AppContext, lost: str, replacement: str) -> None:
     )
 
 
+@examples(
+    "equity pause COMMON",
+)
 @click.command()
 @click.argument("share_class", metavar="CLASS", type=CLASS)
 @global_options
@@ -136,6 +161,9 @@ def pause(app: AppContext, share_class: ClassDeployment) -> None:
     _set_paused(app, share_class, True)
 
 
+@examples(
+    "equity unpause COMMON",
+)
 @click.command()
 @click.argument("share_class", metavar="CLASS", type=CLASS)
 @global_options

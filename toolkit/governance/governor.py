@@ -37,7 +37,7 @@ from toolkit.governance.proposals import (
     VoteRecord,
     proposal_id,
 )
-from toolkit.inputs import checksum_address, format_duration, iso_time
+from toolkit.inputs import checksum_address, format_duration, iso_time, json_time
 from toolkit.offering.contracts import OfferingContracts
 
 if TYPE_CHECKING:
@@ -113,7 +113,12 @@ class VotingPower:
                     "delegated_votes": c.delegated_votes,
                     "weighted_votes": c.weighted_votes,
                     "lockups": [
-                        {"amount": amount, "start": start, "cliff": cliff, "end": end}
+                        {
+                            "amount": amount,
+                            "start": json_time(start),
+                            "cliff": json_time(cliff),
+                            "end": json_time(end),
+                        }
                         for amount, start, cliff, end in c.lockups
                     ],
                 }
@@ -407,8 +412,8 @@ class Governance:
                 "proposal_id": str(plan.id),
                 "title": plan.description,
                 "calls": [c.to_json() for c in plan.calls],
-                "snapshot": record.snapshot,
-                "deadline": record.deadline,
+                "snapshot": json_time(record.snapshot),
+                "deadline": json_time(record.deadline),
             },
         )
 
@@ -566,9 +571,13 @@ class Governance:
         )
         result = transactor.transact(call, label="queue")
         eta = int(self.governor.functions.proposalEta(pid).call())
-        details: dict[str, Any] = {"proposal_id": str(pid), "state": self.state(pid), "eta": eta}
+        details: dict[str, Any] = {
+            "proposal_id": str(pid),
+            "state": self.state(pid),
+            "eta": json_time(eta),
+        }
         if advanced_to is not None:
-            details["advanced_time_to"] = advanced_to
+            details["advanced_time_to"] = json_time(advanced_to)
         return Outcome((result,), details)
 
     def execute(self, transactor: Transactor, pid: int, *, advance_time: bool = False) -> Outcome:
@@ -606,7 +615,7 @@ class Governance:
         result = transactor.transact(call, label="execute")
         details: dict[str, Any] = {"proposal_id": str(pid), "state": self.state(pid)}
         if advanced_to is not None:
-            details["advanced_time_to"] = advanced_to
+            details["advanced_time_to"] = json_time(advanced_to)
         return Outcome((result,), details)
 
     def _why(self, pid: int, state: ProposalState) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from toolkit.errors import ChainError
 from toolkit.governance.ballot import SUPPORT_NAMES
-from toolkit.inputs import format_duration, iso_time
+from toolkit.inputs import format_duration, iso_time, json_time
 
 
 class ProposalState(StrEnum):
@@ -170,15 +170,15 @@ class ProposalStatus:
             "against": self.tally.against_votes,
             "abstain": self.tally.abstain_votes,
             "quorum": self.tally.quorum,
-            "snapshot": self.record.snapshot,
-            "deadline": self.record.deadline,
+            "snapshot": json_time(self.record.snapshot),
+            "deadline": json_time(self.record.deadline),
             "title": self.record.title,
             "description": self.record.description,
             "proposer": self.record.proposer,
             "quorum_reached": self.tally.quorum_reached,
             "quorum_progress_percent": self.tally.quorum_progress,
-            "eta": self.eta or None,
-            "now": self.now,
+            "eta": json_time(self.eta),
+            "now": json_time(self.now),
             "next_step": self.next_step(),
             "calls": self.record.calls_json(),
             "votes": [vote.to_json() for vote in self.votes],

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from toolkit.inputs import (
     MAX_UINT40,
-    format_time,
     investor_id_bytes,
     investor_id_text,
+    json_time,
     jurisdiction_text,
     parse_bool,
     parse_future_date,
@@ -71,7 +71,7 @@ class HolderState:
             "wallet": self.wallet,
             "investor_id": self.investor_id or None,
             "jurisdiction": self.jurisdiction or None,
-            "expires": format_time(self.expires_at) or None,
+            "expires": json_time(self.expires_at),
             "accredited": self.accredited,
             "frozen": self.frozen,
             "registered": self.registered,

@@ -4,6 +4,7 @@ format in which the toolkit shows times back (always UTC).
 Parsers return unix seconds (what the contracts take); formatters:
 
 - ``iso_time``: ``2027-06-30T12:00:00Z``, the full form (cap tables, proposals, OCF);
+- ``json_time``: every date of a ``--json`` document: ``iso_time``, or null for "never set";
 - ``iso_date``: ``2027-06-30`` (OCF dates);
 - ``format_time``: the short form people type back: the date alone at midnight, else the
   full form, and ``""`` for "never set" (0);
@@ -144,6 +145,14 @@ def parse_vesting(text: str, *, now: int | None = None) -> Vesting:
 def iso_time(seconds: int) -> str:
     """``2027-06-30T12:00:00Z``."""
     return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def json_time(seconds: int | None) -> str | None:
+    """A date in a ``--json`` document: ISO 8601 in UTC (``2027-06-30T00:00:00Z``), or None
+    for 0 / None ("never set")."""
+    if not seconds:
+        return None
+    return iso_time(seconds)
 
 
 def iso_date(seconds: int) -> str:

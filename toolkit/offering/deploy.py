@@ -233,6 +233,7 @@ def deploy_offering(
                 authorized=c.authorized_units,
                 max_holders=c.max_holders,
                 blocked_jurisdictions=c.blocked_jurisdictions,
+                reserved=c.reserved_units,
             )
             for c, address in zip(offering.classes, tokens, strict=True)
         ),

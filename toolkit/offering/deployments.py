@@ -37,6 +37,7 @@ class ClassDeployment:
     authorized: int = 0
     max_holders: int = 0
     blocked_jurisdictions: tuple[str, ...] = ()
+    reserved: int = 0  # base units set aside for future issuance (the cap table's fully diluted)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,19 @@ def read_deployments(chain_id: int, cwd: Path | None = None) -> dict[str, Deploy
             hint="connect to the chain the offering was deployed on (--rpc-url / --network)",
         )
     return {name: Deployment.from_json(entry) for name, entry in data.get("offerings", {}).items()}
+
+
+def recorded_class_ids(cwd: Path) -> list[str]:
+    """Every class id of every offering recorded in ``cwd/deployments`` (for shell
+    completion: no chain is asked, an unreadable file is skipped)."""
+    ids: set[str] = set()
+    for path in sorted((cwd / DEPLOYMENTS_DIR).glob("*.json")):
+        try:
+            offerings = json.loads(path.read_text()).get("offerings", {})
+            ids.update(c["id"] for entry in offerings.values() for c in entry.get("classes", []))
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            continue
+    return sorted(ids)
 
 
 def is_on_chain(w3: Web3, deployment: Deployment) -> bool:

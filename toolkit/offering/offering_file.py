@@ -43,6 +43,7 @@ CLASS_KEYS = LIQUIDATION_KEYS | {
     "max_holders",
     "blocked_jurisdictions",
     "decimals",
+    "reserved",
 }
 GOVERNANCE_KEYS = {
     "voting_delay",
@@ -66,11 +67,16 @@ class ShareClassSpec:
     blocked_jurisdictions: tuple[str, ...] = ()
     decimals: int = 0
     liquidation: LiquidationTerms = COMMON_TERMS
+    reserved: int = 0  # whole shares set aside for future issuance (fully diluted counts them)
 
     @property
     def authorized_units(self) -> int:
         """The authorized shares in the token's base units."""
         return int(self.authorized * 10**self.decimals)
+
+    @property
+    def reserved_units(self) -> int:
+        return int(self.reserved * 10**self.decimals)
 
 
 @dataclass(frozen=True)
@@ -242,6 +248,13 @@ def _share_class(entry: dict[str, Any], where: str, problems: _Problems) -> Shar
     decimals = _integer(entry, "decimals", where, problems, default=0, maximum=MAX_DECIMALS)
     blocked = _jurisdictions(entry.get("blocked_jurisdictions", []), where, problems)
     liquidation = parse_liquidation_terms(entry, where, problems.add)
+    reserved = _integer(entry, "reserved", where, problems, default=0, maximum=2**200)
+    if len(problems.found) == before and reserved > authorized:
+        problems.add(
+            f"{where}.reserved",
+            f"{reserved:,} reserved shares exceed the {authorized:,} authorized; "
+            "reserve at most the authorized shares",
+        )
     if len(problems.found) > before:
         return None
     assert isinstance(class_id, str)
@@ -255,6 +268,7 @@ def _share_class(entry: dict[str, Any], where: str, problems: _Problems) -> Shar
         blocked_jurisdictions=blocked,
         decimals=decimals,
         liquidation=liquidation,
+        reserved=reserved,
     )
 
 
