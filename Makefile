@@ -8,7 +8,7 @@ PY_STAMP  := $(VENV)/.installed
 NPM_STAMP := node_modules/.package-lock.json
 BROWNIE_STAMP := .venv-brownie/.installed
 
-.PHONY: setup demo test lint typecheck slither pytest benchmarks dist clean
+.PHONY: setup demo test lint typecheck slither pytest benchmarks dist clean browser
 
 setup: $(PY_STAMP) $(NPM_STAMP)
 
@@ -48,7 +48,14 @@ slither: setup
 # (tests/captable/test_ocf.py fails, rather than skips, without them when CI is set.)
 OCF_SCHEMA_DIR ?= $(firstword $(wildcard $(CURDIR)/../shared/ocf-schema-1.2.0/schema /work/shared/ocf-schema-1.2.0/schema))
 
-pytest: setup $(BROWNIE_STAMP)
+# headless Chromium for the report's browser test (tests/captable/test_report.py): Debian's package
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  echo "installing Debian's chromium for the browser test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+pytest: setup $(BROWNIE_STAMP) browser
 	OCF_SCHEMA_DIR="$(OCF_SCHEMA_DIR)" $(BIN)/pytest -q
 
 test: lint typecheck slither pytest

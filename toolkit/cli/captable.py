@@ -331,3 +331,50 @@ def _render_waterfall(app: AppContext, result: Waterfall) -> None:
             f"{result.undistributed:,} is left undistributed: no class shares in what remains "
             "after the preferences (no common stock, and no class can convert)"
         )
+
+
+@examples(
+    ("the board's report, opened with no network", "equity captable report --out acme-report.html"),
+    (
+        "as the cap table stood at the end of a day",
+        "equity captable report --out q2.html --as-of 2027-06-30",
+    ),
+)
+@captable.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The HTML file to write (one self-contained file).",
+)
+@as_of_option
+@confirmations_option
+@global_options
+@pass_app
+def report(app: AppContext, out: Path, as_of: str | None, confirmations: int | None) -> None:
+    """Write the cap table as one HTML page of charts and tables, for people.
+
+    Ownership per class and fully diluted, holders against each class's caps, the unlock
+    schedule of lock-ups and vesting month by month, and the governance history (proposals,
+    turnout, outcome). The file carries its charting library: it opens with no network.
+    """
+    from toolkit.cli.version import versions
+    from toolkit.reports.api import write_report
+
+    deployment = app.deployment()
+    with _session(app, confirmations) as session:
+        written = write_report(
+            session,
+            app.chain(),
+            deployment,
+            out,
+            as_of=as_of,
+            version=str(versions()["equity"]),
+        )
+    app.result(
+        written,
+        lambda: app.say(
+            f"wrote {written['path']}: {', '.join(written['sections'])} "
+            f"(chain {written['chain_id']}, block {written['block']}, {written['bytes']:,} bytes)"
+        ),
+    )

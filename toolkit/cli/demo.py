@@ -254,6 +254,12 @@ def tell_story(story: Story, examples: Path) -> None:
 
     tell_dividend(story)
 
+    story.step(
+        "The board's report: ownership, caps, unlocks and governance in one HTML file "
+        "that opens with no network."
+    )
+    story.run("captable", "report", "--out", str(story.workdir / "acme-report.html"))
+
 
 TAX_ACCOUNT = "0x" + "7a" * 20  # a tax authority escrow (lower case: no checksum)
 DUST_ACCOUNT = "0x" + "d5" * 20
