@@ -44,6 +44,7 @@ from toolkit.errors import InputError
 from toolkit.inputs import (
     ZERO_ADDRESS,
     InvalidValue,
+    format_shares,
     parse_jurisdiction,
     parse_shares,
     parse_wallet,
@@ -209,7 +210,8 @@ def _set_authorized(args: list[str], targets: ActionTargets) -> list[Call]:
             share_class.address,
             "setAuthorized(uint256)",
             [shares],
-            f"{share_class.id}: set authorized shares to {args[1]}",
+            f"{share_class.id}: set authorized shares to "
+            f"{format_shares(shares, share_class.decimals, grouped=True)}",
         )
     ]
 
@@ -223,7 +225,7 @@ def _set_max_holders(args: list[str], targets: ActionTargets) -> list[Call]:
             share_class.address,
             "setMaxHolders(uint32)",
             [count],
-            f"{share_class.id}: set the holder cap to {count}"
+            f"{share_class.id}: set the holder cap to {count:,}"
             + (" (no cap)" if count == 0 else ""),
         )
     ]
