@@ -134,6 +134,20 @@ def test_holders_in_a_jurisdiction_their_class_blocks_are_unqualified(offering: 
     ]
 
 
+def test_the_human_report_groups_share_counts_by_thousands(offering: Offering, here: Path) -> None:
+    populate(offering)
+    equity(["captable", "export", "--format", "csv", "--out", "register.csv"], offering)
+    rows = read_rows(here / "register.csv")
+    for row in rows:
+        if row["wallet"] == offering.holders[0] and row["class"] == "COMMON":
+            row["shares"] = "601"
+    write_rows(here / "register.csv", rows)
+    code, out, _ = equity(["captable", "reconcile", "register.csv"], offering)
+    assert code == 1
+    [total] = [line for line in out.splitlines() if line.startswith("COMMON ") and "1,0" in line]
+    assert total.split()[1:3] == ["-", "-"] and "1,001  1,000" in total  # register, then chain
+
+
 def test_a_register_with_bad_rows_exits_2_listing_each_line(offering: Offering, here: Path) -> None:
     (here / "bad.csv").write_text(
         "investor_id,wallet,class,shares\nINV-A,0x12,COMMON,1\nINV-B,0x" + "ab" * 20 + ",COMMON,1.5\n"

@@ -126,8 +126,8 @@ def _render_reconciliation(app: AppContext, register: Path, result: Reconciliati
                 d.class_id,
                 d.investor_id or "",
                 d.wallet or "",
-                "" if d.register is None else str(d.register),
-                "" if d.onchain is None else str(d.onchain),
+                d.register,
+                d.onchain,
                 d.detail or "",
             ]
             for d in found
