@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from tests.browser import Page, dump_dom, screenshot
 from tests.captable.conftest import DAY, Offering
 from tests.conftest import REPO, invoke_cli
+from toolkit.reports.sections import RESERVED_COLOUR
 
 README_SHOT = REPO / "docs" / "report.png"
 
@@ -114,6 +116,13 @@ def test_the_report_renders_in_a_browser_with_the_cap_tables_numbers(offering: O
 
     shot = screenshot(here / "report.html", tmp_path / "report.png", tmp_path / "profile")
     assert_not_blank(shot)
+    # the charts drew: their grey (the reserved bar) is on the screen, and it is absent from
+    # the same page without its scripts (so the check can fail)
+    assert chart_pixels(shot) > 5_000
+    (tmp_path / "no-js.html").write_text(re.sub(r"<script\b.*?</script>", "", html, flags=re.S))
+    unscripted = screenshot(tmp_path / "no-js.html", tmp_path / "no-js.png", tmp_path / "profile")
+    assert_not_blank(unscripted)
+    assert chart_pixels(unscripted) == 0
     if os.environ.get("EQUITY_README_SCREENSHOT"):
         README_SHOT.parent.mkdir(exist_ok=True)
         shutil.copyfile(shot, README_SHOT)
@@ -129,6 +138,16 @@ def assert_not_blank(png: Path) -> None:
     assert len(colours) > 50, "the screenshot is (nearly) one colour"
     assert background < 0.9 * 320 * 550, "the screenshot is mostly empty"
     assert any(abs(r - 0x33) < 12 and abs(g - 0x22) < 12 and abs(b - 0x88) < 12 for _, (r, g, b) in colours)  # the header
+
+
+def chart_pixels(png: Path) -> int:
+    """Pixels of the grey only plotly draws on this page (RESERVED_COLOUR: the reserved bar)."""
+    from PIL import Image
+
+    grey = tuple(int(RESERVED_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
+    with Image.open(png) as image:
+        colours = image.convert("RGB").getcolors(maxcolors=image.width * image.height) or []
+    return sum(count for count, rgb in colours if all(abs(a - b) <= 3 for a, b in zip(rgb, grey, strict=True)))
 
 
 def test_as_of_a_block_reports_the_cap_table_of_that_block(offering: Offering, here: Path, tmp_path: Path) -> None:
