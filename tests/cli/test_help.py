@@ -21,10 +21,10 @@ from tests.cli.conftest import added_command
 from tests.conftest import invoke_cli
 from toolkit.cli.helptext import EXAMPLES_HEADING, examples
 from toolkit.cli.main import cli
-from toolkit.cli.options import DATE_FORMAT
+from toolkit.cli.options import DATE_FORMAT, GLOBAL_OPTIONS_LINE
 
 # global options as they may stand between `equity` and the command name
-GLOBAL_WITH_VALUE = {"--network", "--rpc-url", "--account", "--deployment"}
+GLOBAL_WITH_VALUE = {"--network", "--rpc-url", "--account", "--deployment", "--gas-price", "--priority-fee", "--gas-limit", "--nonce"}
 GLOBAL_FLAGS = {"--json", "--yes", "-q", "--quiet", "-v", "--verbose"}
 
 
@@ -171,11 +171,12 @@ def test_every_option_that_takes_a_date_says_its_format() -> None:
 
 def test_global_options_are_listed_once_under_equity_and_named_in_one_line_elsewhere() -> None:
     root = help_text(())
-    for option in ("--network", "--rpc-url", "--account", "--deployment", "--json", "--yes", "--quiet", "--verbose"):
+    for option in (*GLOBAL_WITH_VALUE, "--json", "--yes", "--quiet", "--verbose"):
         assert len(re.findall(rf"^\s+(-\w, )?{option}\b", root, re.M)) == 1, option
     show = help_text(("captable", "show"))
     assert not re.search(r"^\s+--rpc-url", show, re.M)
-    assert "Global options (--network, --rpc-url, --account, --deployment, --json, --yes, -q, -v)" in " ".join(show.split())
+    assert f"Global options ({GLOBAL_OPTIONS_LINE})" in " ".join(show.split())
+    assert set(GLOBAL_OPTIONS_LINE.split(", ")) == {*GLOBAL_WITH_VALUE, *GLOBAL_FLAGS} - {"--quiet", "--verbose"}
 
 
 def test_global_options_still_work_after_the_command_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -122,6 +122,10 @@ def show(app: AppContext, alias: str) -> None:
     )
 
 
+@examples(
+    ("asks first; export it before if you may need the key", "equity accounts delete old-issuer"),
+    ("without the question", "equity accounts delete old-issuer --yes"),
+)
 @accounts.command()
 @click.argument("alias")
 @global_options
@@ -143,6 +147,10 @@ def delete(app: AppContext, alias: str) -> None:
     )
 
 
+@examples(
+    ("a backup, readable by you only", "equity accounts export issuer --out issuer-keystore.json"),
+    ("or on stdout", "equity accounts export issuer > issuer-keystore.json"),
+)
 @accounts.command()
 @click.argument("alias")
 @click.option(
@@ -182,6 +190,13 @@ def export(app: AppContext, alias: str, out: Path | None) -> None:
     )
 
 
+@examples(
+    ("both passwords are asked for, hidden", "equity accounts password issuer"),
+    (
+        "without a terminal",
+        "EQUITY_PASSWORD=old EQUITY_NEW_PASSWORD=new equity accounts password issuer",
+    ),
+)
 @accounts.command()
 @click.argument("alias")
 @global_options
