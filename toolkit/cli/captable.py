@@ -251,6 +251,9 @@ def reconcile(
     return 0 if result.clean else 1
 
 
+@examples(
+    "equity captable waterfall --exit-value 50000000 --as-of 2026-12-31",
+)
 @captable.command()
 @click.option(
     "--exit-value",
@@ -278,12 +281,7 @@ def waterfall(
     confirmations: int | None,
     concurrency: int | None,
 ) -> None:
-    """Who receives what of an exit: preferences by seniority, then the rest as converted.
-
-    \b
-    Example:
-      equity captable waterfall --exit-value 50000000 --as-of 2026-12-31
-    """
+    """Who receives what of an exit: preferences by seniority, then the rest as converted."""
     path = offering_file or app.cwd / app.deployment().offering_file
     with cap_table_session(app, confirmations, concurrency) as session:
         result, changed = session.waterfall(exit_value, path, as_of)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.helptext import examples
 from toolkit.cli.options import global_options
 
 if TYPE_CHECKING:
@@ -20,11 +21,15 @@ def _record(app: AppContext, name: str) -> RoundRecord:
     return find_round(app.chain().chain_id, app.cwd, name)
 
 
+@examples("equity round list")
 @click.group("round")
 def round_group() -> None:
     """Subscription rounds: investors buy new shares for a stablecoin."""
 
 
+@examples(
+    "equity round open examples/round.toml --name seed",
+)
 @round_group.command("open")
 @click.argument("round_file", metavar="ROUND.toml", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
@@ -35,10 +40,6 @@ def round_group() -> None:
 def open_command(app: AppContext, round_file: Path, name: str | None) -> None:
     """Deploy the round ROUND.toml describes (the signer manages it; the timelock administers
     it) and record it. The round issues once governance gives it the class's issuing power.
-
-    \b
-    Example:
-      equity round open examples/round.toml --name seed
     """
     from toolkit.rounds.round_file import load_round_file
     from toolkit.rounds.rounds import format_money, open_round
@@ -60,16 +61,14 @@ def open_command(app: AppContext, round_file: Path, name: str | None) -> None:
     )
 
 
+@examples(
+    "equity round list",
+)
 @round_group.command("list")
 @global_options
 @pass_app
 def list_command(app: AppContext) -> None:
-    """The offering's rounds with their state and what they sold.
-
-    \b
-    Example:
-      equity round list
-    """
+    """The offering's rounds with their state and what they sold."""
     from toolkit.rounds.records import recorded_rounds
     from toolkit.rounds.rounds import round_status
 
@@ -99,17 +98,15 @@ def list_command(app: AppContext) -> None:
     )
 
 
+@examples(
+    "equity round status seed --json",
+)
 @round_group.command("status")
 @click.argument("name", metavar="ROUND")
 @global_options
 @pass_app
 def status_command(app: AppContext, name: str) -> None:
-    """A round's terms and progress (amounts in base units with --json).
-
-    \b
-    Example:
-      equity round status seed --json
-    """
+    """A round's terms and progress (amounts in base units with --json)."""
     from toolkit.inputs import format_shares
     from toolkit.rounds.rounds import format_money, round_status
 
@@ -143,6 +140,9 @@ def status_command(app: AppContext, name: str) -> None:
     app.result(status.to_json(), render)
 
 
+@examples(
+    "equity --account dev1 round subscribe seed 1000 --permit",
+)
 @round_group.command("subscribe")
 @click.argument("name", metavar="ROUND")
 @click.argument("amount", metavar="SHARES")
@@ -154,10 +154,6 @@ def status_command(app: AppContext, name: str) -> None:
 def subscribe_command(app: AppContext, name: str, amount: str, permit: bool) -> None:
     """Buy SHARES in ROUND: the --account pays SHARES x price in the round's payment token. The
     cost and the restriction, if any, are shown before anything is sent.
-
-    \b
-    Example:
-      equity --account dev1 round subscribe seed 1000 --permit
     """
     from toolkit.inputs import format_shares, parse_arg, parse_shares
     from toolkit.rounds.rounds import format_money, quote, subscribe
@@ -179,6 +175,9 @@ def subscribe_command(app: AppContext, name: str, amount: str, permit: bool) -> 
     )
 
 
+@examples(
+    "equity round close seed",
+)
 @round_group.command("close")
 @click.argument("name", metavar="ROUND")
 @global_options
@@ -186,10 +185,6 @@ def subscribe_command(app: AppContext, name: str, amount: str, permit: bool) -> 
 def close_command(app: AppContext, name: str) -> None:
     """End ROUND (the manager may before its closing time): below a soft cap it fails and
     every subscriber may refund; otherwise escrowed subscriptions are issued and paid out.
-
-    \b
-    Example:
-      equity round close seed
     """
     from toolkit.rounds.rounds import close_round
 
@@ -199,17 +194,15 @@ def close_command(app: AppContext, name: str) -> None:
     app.sent(f"round {record.name} is {state}", sent, {"round": record.name, "state": state})
 
 
+@examples(
+    "equity round cancel seed --yes",
+)
 @round_group.command("cancel")
 @click.argument("name", metavar="ROUND")
 @global_options
 @pass_app
 def cancel_command(app: AppContext, name: str) -> None:
-    """Manager: cancel ROUND before it closes; every escrowed payment becomes refundable.
-
-    \b
-    Example:
-      equity round cancel seed --yes
-    """
+    """Manager: cancel ROUND before it closes; every escrowed payment becomes refundable."""
     from toolkit.rounds.rounds import cancel_round
 
     record = _record(app, name)
@@ -220,17 +213,15 @@ def cancel_command(app: AppContext, name: str) -> None:
     )
 
 
+@examples(
+    "equity --account dev1 round refund seed",
+)
 @round_group.command("refund")
 @click.argument("name", metavar="ROUND")
 @global_options
 @pass_app
 def refund_command(app: AppContext, name: str) -> None:
-    """Take back the --account's payment held in a cancelled or failed ROUND (once).
-
-    \b
-    Example:
-      equity --account dev1 round refund seed
-    """
+    """Take back the --account's payment held in a cancelled or failed ROUND (once)."""
     from toolkit.rounds.rounds import format_money, refund
 
     record = _record(app, name)

@@ -5,16 +5,21 @@ from __future__ import annotations
 import click
 
 from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.helptext import examples
 from toolkit.cli.options import global_options
 
 DEV_ACCOUNTS = 10
 
 
+@examples("equity stablecoin deploy")
 @click.group()
 def stablecoin() -> None:
     """A test stablecoin for rounds on local chains (never real money)."""
 
 
+@examples(
+    "equity stablecoin deploy --symbol USDT --decimals 6",
+)
 @stablecoin.command("deploy")
 @click.option("--symbol", default="USDT", show_default=True, help="The token's symbol.")
 @click.option(
@@ -26,10 +31,6 @@ def deploy_command(app: AppContext, symbol: str, decimals: int) -> None:
     """Deploy a test stablecoin (ERC-20 with ERC-2612 permit) on a local chain, mint 1,000,000
     coins to each of dev0..dev9 and record it, so a round file may say
     payment_token = "stablecoin".
-
-    \b
-    Example:
-      equity stablecoin deploy --symbol USDT --decimals 6
     """
     from toolkit.chain.accounts import dev_account
     from toolkit.rounds.stablecoin import MINT_PER_ACCOUNT, deploy_stablecoin
