@@ -42,6 +42,7 @@ def cap_table_session(
             concurrency=concurrency,
             on_progress=on_progress,
         )
+        app.detail(f"offering {session.deployment.name!r} of deployments/{chain.chain_id}.json")
         try:
             yield session
         finally:

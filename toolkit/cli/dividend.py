@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.helptext import examples
 from toolkit.cli.options import batch_size_option, global_options
 from toolkit.cli.paramtypes import DIVIDEND, WALLET
 
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 PAY_BATCH_SIZE = 100  # leaves per pay transaction (the gas goal's batch)
 
 
+@examples(
+    ("declare, then push to every holder", "equity dividend declare dividend.toml"),
+    "equity dividend pay latest",
+)
 @click.group()
 def dividend() -> None:
     """Dividends to holders of record: declare, push or claim, reclaim, report."""
@@ -52,6 +57,13 @@ def _classes(app: AppContext) -> dict[str, str]:
     return {c.address.lower(): c.id for c in app.deployment().classes}
 
 
+@examples(
+    (
+        "pay the holders of record the file names, funded from your account",
+        "equity dividend declare dividend.toml",
+    ),
+    ("the same, for a script", "equity dividend declare dividend.toml --json"),
+)
 @dividend.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @global_options
@@ -84,6 +96,7 @@ def declare(app: AppContext, file: Path) -> None:
     )
 
 
+@examples("equity dividend list", ("for a script", "equity dividend list --json"))
 @dividend.command("list")
 @global_options
 @pass_app
@@ -111,6 +124,7 @@ def list_(app: AppContext) -> None:
     app.result({"dividends": [s.to_json() for s in statuses]}, render)
 
 
+@examples("equity dividend status 1", ("the newest", "equity dividend status latest --json"))
 @dividend.command()
 @click.argument("record", metavar="ID", type=DIVIDEND)
 @global_options
@@ -155,6 +169,13 @@ def status(app: AppContext, record: DividendRecord) -> None:
     app.result(result.to_json(), render)
 
 
+@examples(
+    (
+        "push dividend 1 in batches; run it again to resume or to pay unblocked wallets",
+        "equity dividend pay 1",
+    ),
+    ("smaller batches", "equity dividend pay 1 --batch-size 20"),
+)
 @dividend.command()
 @click.argument("record", metavar="ID", type=DIVIDEND)
 @batch_size_option("leaves", default=PAY_BATCH_SIZE)
@@ -213,6 +234,7 @@ def pay(app: AppContext, record: DividendRecord, batch_size: int | None) -> None
     )
 
 
+@examples(("Alice claims her part of dividend 1", "equity --account alice dividend claim 1"))
 @dividend.command()
 @click.argument("record", metavar="ID", type=DIVIDEND)
 @global_options
@@ -226,6 +248,7 @@ def claim(app: AppContext, record: DividendRecord) -> None:
     app.sent("\n".join(result.lines()), result.transactions, result.to_json())
 
 
+@examples(("after the claim deadline", "equity dividend reclaim 1"))
 @dividend.command()
 @click.argument("record", metavar="ID", type=DIVIDEND)
 @global_options
@@ -242,6 +265,10 @@ def reclaim(app: AppContext, record: DividendRecord) -> None:
     )
 
 
+@examples(
+    ("your own (the --account's wallet)", "equity --account alice dividend statement"),
+    ("any holder's", "equity dividend statement 0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+)
 @dividend.command()
 @click.argument("wallet", required=False, type=WALLET)
 @global_options
@@ -267,7 +294,7 @@ def statement(app: AppContext, wallet: str | None) -> None:
             elif p["paid_to"] and p["paid_to"].lower() != holder.lower():
                 paid += f", to {p['paid_to']} (recovered)"
             app.say(
-                f"  dividend {p['dividend']} {p['class']}: {p['shares']} shares at block "
+                f"  dividend {p['dividend']} {p['class']}: {p['shares']:,} shares at block "
                 f"{p['record_block']}, {where}{p['withholding_rate']} withheld: gross "
                 f"{p['gross_text']} {p['token_symbol']}, withheld {p['withheld_text']}, net "
                 f"{p['net_text']}: {p['status']}{paid}"
