@@ -360,7 +360,7 @@ def report(app: AppContext, out: Path, as_of: str | None, confirmations: int | N
     from toolkit.reports.api import write_report
 
     deployment = app.deployment()
-    with _session(app, confirmations) as session:
+    with cap_table_session(app, confirmations) as session:
         written = write_report(
             session,
             app.chain(),
