@@ -16,6 +16,7 @@ from toolkit.chain.accounts import dev_account
 from toolkit.chain.tx import Transactor
 from toolkit.dividends.distribution import ERC20_ABI
 from toolkit.dividends.stablecoin import deploy_test_stablecoin
+from toolkit.inputs import format_shares
 
 ALICE, BOB, CAROL, DAVE, ERIN, FRANK = DEV[1:7]
 HEIDI = DEV[9]
@@ -391,3 +392,30 @@ def test_a_record_date_given_as_a_date_is_the_last_block_at_or_before_it(funded:
     assert data["record_block"] == int(latest["number"])
     assert funded.equity("--account", "dev4", "dividend", "claim", "1").code == 0
     assert coin_balance(funded, token, DAVE) == 250_000 * 125_000 + 300_000 * 33_333
+
+
+def test_the_board_report_shows_each_dividend_as_its_status_does(
+    declared: tuple[Issuer, str, dict[str, Any]],
+) -> None:
+    from tests.browser import Page
+
+    issuer, _, data = declared
+    before = data["transactions"][0]["block"] - 1
+    assert issuer.equity("holders", "freeze", FRANK).code == 0
+    assert issuer.equity("dividend", "pay", "1", "--batch-size", "4").code == 0
+    status = issuer.equity("--json", "dividend", "status", "1").json()
+    written = issuer.equity("--json", "captable", "report", "--out", "report.html").json()
+    assert written["sections"][-1] == "dividends"
+    [row] = Page.read((issuer.cwd / "report.html").read_text()).tables["dividends"][1:]
+
+    def usdt(units: int) -> str:
+        return f"{format_shares(units, 6, grouped=True)} USDT"
+
+    assert row[0] == "1" and row[1] == f"{status['record_block']:,}"
+    assert row[3:9] == [
+        usdt(data["entitled"]),
+        *(usdt(status[part]) for part in ("paid", "withheld", "reserved", "unclaimed", "reclaimed")),
+    ]
+    assert status["reserved"] == 100_000 * 125_000  # Frank's, frozen
+    then = issuer.equity("--json", "captable", "report", "--out", "then.html", "--as-of", str(before)).json()
+    assert "dividends" not in then["sections"]  # not declared yet at that block

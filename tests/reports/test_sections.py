@@ -113,14 +113,14 @@ def test_text_from_the_chain_is_escaped_not_run() -> None:
 
 
 def test_a_later_record_adds_a_section_with_one_builder(monkeypatch: pytest.MonkeyPatch) -> None:
-    def dividends(found: ReportData) -> Section | None:
-        paid = found.extras.get("dividends")
+    def trades(found: ReportData) -> Section | None:
+        paid = found.extras.get("trades")
         if paid is None:
             return None
-        return Section(id="dividends", title="Distributions", lead="Dividends paid.",
-                       tables=(sections.table("dividends", "Paid", ["id", "paid"], [("1", f"{paid:,}")], numeric=("paid",)),))
+        return Section(id="trades", title="Trades", lead="Shares traded.",
+                       tables=(sections.table("trades", "Traded", ["id", "shares"], [("1", f"{paid:,}")], numeric=("shares",)),))
 
-    monkeypatch.setattr(sections, "SECTIONS", [*sections.SECTIONS, dividends])
-    assert "dividends" not in by_id(build_sections(data()))
-    page = render_html(data(extras={"dividends": Decimal(1_250_000)}))
-    assert 'id="dividends"' in page and "1,250,000" in page and 'href="#dividends"' in page
+    monkeypatch.setattr(sections, "SECTIONS", [*sections.SECTIONS, trades])
+    assert "trades" not in by_id(build_sections(data()))
+    page = render_html(data(extras={"trades": Decimal(1_250_000)}))
+    assert 'id="trades"' in page and "1,250,000" in page and 'href="#trades"' in page

@@ -367,6 +367,7 @@ def report(app: AppContext, out: Path, as_of: str | None, confirmations: int | N
             deployment,
             out,
             as_of=as_of,
+            cwd=app.cwd,
             version=str(versions()["equity"]),
         )
     app.result(

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from web3 import Web3
     from web3.contract import Contract
+    from web3.types import BlockIdentifier
 
     from toolkit.captable.api import CapTableSession
     from toolkit.captable.ledger import Ledger
@@ -479,8 +480,8 @@ def decode_states(words: list[int], count: int) -> list[int]:
     ]
 
 
-def leaf_states(contract: Contract, count: int) -> list[int]:
-    words = contract.functions.stateWords(0, word_count(count)).call()
+def leaf_states(contract: Contract, count: int, block: BlockIdentifier = "latest") -> list[int]:
+    words = contract.functions.stateWords(0, word_count(count)).call(block_identifier=block)
     return decode_states(words, count)
 
 
@@ -569,11 +570,15 @@ class Status:
         }
 
 
-def dividend_status(w3: Web3, record: DividendRecord, tree: StandardMerkleTree, now: int) -> Status:
+def dividend_status(
+    w3: Web3, record: DividendRecord, tree: StandardMerkleTree, now: int, block: int | None = None
+) -> Status:
+    """Where dividend ``record`` stands at ``block`` (default: the newest block)."""
     if record.address is None:
         return Status(record, 0, 0, 0, 0, 0, [0] * record.leaf_count, now >= record.claim_deadline)
+    at: BlockIdentifier = "latest" if block is None else block
     contract = distribution_contract(w3, record.address)
-    states = leaf_states(contract, record.leaf_count)
+    states = leaf_states(contract, record.leaf_count, at)
     paid = withheld = 0
     for index, state in enumerate(states):
         if state == 1:
@@ -582,10 +587,11 @@ def dividend_status(w3: Web3, record: DividendRecord, tree: StandardMerkleTree, 
             withheld += int(value[4])
     reclaimed = sum(
         int(log["args"]["amount"])
-        for log in contract.events.Reclaimed().get_logs(from_block=record.block or 0)
+        for log in contract.events.Reclaimed().get_logs(from_block=record.block or 0, to_block=at)
     )
-    reserved = int(contract.functions.reserved().call())
-    balance = int(erc20(w3, record.payment_token).functions.balanceOf(record.address).call())
+    reserved = int(contract.functions.reserved().call(block_identifier=at))
+    token = erc20(w3, record.payment_token)
+    balance = int(token.functions.balanceOf(record.address).call(block_identifier=at))
     status = Status(
         record, paid, withheld, reserved, reclaimed, balance, states, now >= record.claim_deadline
     )

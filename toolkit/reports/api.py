@@ -22,13 +22,14 @@ def write_report(
     out: Path,
     *,
     as_of: str | None = None,
+    cwd: Path,
     version: str = "",
 ) -> dict[str, Any]:
     """The report of ``deployment`` at ``as_of`` in ``out`` (written whole, then renamed, so
     a reader never opens half a file); what was written, for the command's output."""
     from toolkit.inputs import json_time
 
-    data = collect(session, chain, deployment, as_of)
+    data = collect(session, chain, deployment, as_of, cwd)
     sections = build_sections(data)
     page = render_html(data, sections, version=version)
     out.parent.mkdir(parents=True, exist_ok=True)

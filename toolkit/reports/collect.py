@@ -5,7 +5,8 @@ exactly what ``captable show --json`` prints), each class's holder count and cap
 lock-up lots of every holder with locked shares, and the governor's proposals with their
 votes, quorum and the voting supply at their snapshot.
 
-Later records (subscription rounds, trades, distributions) join through ``EXTRA_COLLECTORS``:
+Distributions (``dividends``), and later records (subscription rounds, trades), join
+through ``EXTRA_COLLECTORS``:
 a function ``(ReportSource) -> object | None`` under a name, whose result lands in
 ``ReportData.extras[name]`` for the section that shows it (``sections.SECTIONS``). Adding one
 is one collector here and one section there.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.governance.governor import Governance
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from toolkit.captable.api import CapTableSession
     from toolkit.captable.cap_table import CapTable
     from toolkit.chain.connection import Chain
+    from toolkit.dividends.distribution import Status
     from toolkit.offering.deployments import Deployment
 
 
@@ -93,21 +96,47 @@ class ReportSource:
     contracts: OfferingContracts
     block: int
     timestamp: int
+    cwd: Path  # where deployments/ (and the records beside it) are
 
 
-# name -> collector of a later record (rounds, trades, distributions); see the docstring
-EXTRA_COLLECTORS: dict[str, Callable[[ReportSource], object | None]] = {}
+def _dividends(source: ReportSource) -> tuple[Status, ...] | None:
+    """Every dividend declared by the report's block, as it stood then (None: there is none)."""
+    from dataclasses import replace
+
+    from toolkit.dividends.distribution import dividend_status, find_declared
+    from toolkit.dividends.records import DividendBook
+
+    deployment = source.deployment
+    w3 = source.chain.w3
+    book = DividendBook(source.cwd, deployment.chain_id, deployment.name)
+    found = []
+    for record in book.all():
+        if record.address is None:  # proposed: declared once the proposal executed
+            declared = find_declared(w3, record)
+            if declared is None:
+                continue
+            record = replace(record, address=declared[0], block=declared[1], state="declared")
+        if record.block is not None and record.block <= source.block:
+            tree = book.tree(record.id)
+            found.append(dividend_status(w3, record, tree, source.timestamp, source.block))
+    return tuple(found) or None
+
+
+# name -> collector of a record beside the cap table (distributions; later rounds, trades)
+EXTRA_COLLECTORS: dict[str, Callable[[ReportSource], object | None]] = {
+    "dividends": _dividends,
+}
 
 
 def collect(
-    session: CapTableSession, chain: Chain, deployment: Deployment, as_of: str | None
+    session: CapTableSession, chain: Chain, deployment: Deployment, as_of: str | None, cwd: Path
 ) -> ReportData:
     """Everything the report shows, at ``as_of`` (a block or a date; default the newest
     final block, as ``captable show``)."""
     table = session.cap_table(as_of)
     block, timestamp = table.block, table.timestamp
     contracts = OfferingContracts(chain.w3, deployment)
-    source = ReportSource(chain, deployment, contracts, block, timestamp)
+    source = ReportSource(chain, deployment, contracts, block, timestamp, cwd)
     extras = {}
     for name, collector in EXTRA_COLLECTORS.items():
         found = collector(source)

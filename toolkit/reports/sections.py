@@ -4,7 +4,8 @@
 returns a ``Section`` or None (nothing to show). Charts are plotly figures (``plotly.graph_objects``),
 tables are rows of text exactly as the page prints them, numbers formatted as the terminal
 tables format them (``1,400,000``, ``19.39%``). A later record (rounds, trades, distributions)
-adds a builder here that reads ``data.extras[name]`` (see ``collect.EXTRA_COLLECTORS``).
+adds a builder here that reads ``data.extras[name]`` (see ``collect.EXTRA_COLLECTORS``), as
+``distributions`` reads ``extras["dividends"]``.
 
 Pure: no chain, no files.
 """
@@ -14,12 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.captable.cap_table import ClassTable
 from toolkit.inputs import format_shares, iso_date, iso_time
 from toolkit.reports.collect import ProposalFacts, ReportData
 from toolkit.reports.unlocks import unlock_schedule
+
+if TYPE_CHECKING:
+    from toolkit.dividends.distribution import Status
 
 # one colour per class, in the offering's order (plotly's "Safe" qualitative palette)
 CLASS_COLOURS = (
@@ -511,11 +515,105 @@ def governance(data: ReportData) -> Section:
     )
 
 
+# --- distributions -----------------------------------------------------------------------
+
+# where each dividend's funding stands; the parts add up to what was entitled
+DIVIDEND_PARTS = (
+    ("paid", "#117733"),
+    ("withheld", "#DDCC77"),
+    ("reserved", "#CC6677"),
+    ("unclaimed", "#88CCEE"),
+    ("reclaimed", "#999933"),
+)
+
+
+def distributions(data: ReportData) -> Section | None:
+    """Dividends declared by the report's block (``extras["dividends"]``: their ``Status``
+    at the block), in the payment token's units."""
+    import plotly.graph_objects as go
+
+    found: tuple[Status, ...] | None = data.extras.get("dividends")
+    if not found:
+        return None
+
+    def money(status: Status, amount: int) -> str:
+        r = status.record
+        return f"{format_shares(amount, r.token_decimals, grouped=True)} {r.token_symbol}".strip()
+
+    def parts(status: Status) -> dict[str, int]:
+        return {
+            "paid": status.paid,
+            "withheld": status.withheld,
+            "reserved": status.reserved,
+            "unclaimed": status.unclaimed,
+            "reclaimed": status.reclaimed,
+        }
+
+    labels = [f"dividend {s.record.id}" for s in found]
+    fig = go.Figure()
+    for name, colour in DIVIDEND_PARTS:
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=[whole(parts(s)[name], s.record.token_decimals) for s in found],
+                name=name,
+                orientation="h",
+                marker={"color": colour},
+                hovertemplate="%{y}: %{x:,} " + name + "<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed")
+    _layout(fig, "Where each dividend's money is", height=160 + 50 * len(found))
+    rows = [
+        (
+            f"{s.record.id}",
+            f"{s.record.record_block:,}",
+            "\n".join(
+                f"{c.id} {c.amount_per_share} {s.record.token_symbol}/share"
+                for c in s.record.classes
+            ),
+            money(s, s.record.entitled),
+            *(money(s, amount) for amount in parts(s).values()),
+            iso_date(s.record.claim_deadline),
+        )
+        for s in found
+    ]
+    return Section(
+        id="dividends",
+        title="Dividends",
+        lead=(
+            "Each dividend pays the holders of record at its record block; what was entitled is "
+            "paid, withheld for tax, reserved for a wallet that may not receive yet, still "
+            "unclaimed, or reclaimed after the deadline."
+        ),
+        facts=(("dividends", f"{len(found):,}"),),
+        figures=(fig,),
+        tables=(
+            table(
+                "dividends",
+                "Dividends, oldest first",
+                [
+                    "#",
+                    "record block",
+                    "per share",
+                    "entitled",
+                    *(name for name, _ in DIVIDEND_PARTS),
+                    "claims until",
+                ],
+                rows,
+                numeric=("#", "record block", "entitled", *(name for name, _ in DIVIDEND_PARTS)),
+            ),
+        ),
+    )
+
+
 SECTIONS: list[Callable[[ReportData], Section | None]] = [
     ownership,
     holders_and_caps,
     unlocks,
     governance,
+    distributions,
 ]
 
 
