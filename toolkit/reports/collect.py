@@ -5,8 +5,8 @@ exactly what ``captable show --json`` prints), each class's holder count and cap
 lock-up lots of every holder with locked shares, and the governor's proposals with their
 votes, quorum and the voting supply at their snapshot.
 
-Distributions (``dividends``), and later records (subscription rounds, trades), join
-through ``EXTRA_COLLECTORS``:
+Subscription rounds (``rounds``), distributions (``dividends``) and later records (trades)
+join through ``EXTRA_COLLECTORS``:
 a function ``(ReportSource) -> object | None`` under a name, whose result lands in
 ``ReportData.extras[name]`` for the section that shows it (``sections.SECTIONS``). Adding one
 is one collector here and one section there.
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from toolkit.chain.connection import Chain
     from toolkit.dividends.distribution import Status
     from toolkit.offering.deployments import Deployment
+    from toolkit.rounds.rounds import RoundStatus
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,23 @@ def _dividends(source: ReportSource) -> tuple[Status, ...] | None:
     return tuple(found) or None
 
 
-# name -> collector of a record beside the cap table (distributions; later rounds, trades)
+def _rounds(source: ReportSource) -> tuple[RoundStatus, ...] | None:
+    """Every subscription round opened by the report's block, as it stood then."""
+    from toolkit.rounds.records import recorded_rounds
+    from toolkit.rounds.rounds import round_status
+
+    deployment = source.deployment
+    found = tuple(
+        round_status(source.chain.w3, record, source.block)
+        for record in recorded_rounds(deployment.chain_id, source.cwd, deployment.name)
+        if record.block <= source.block
+    )
+    return found or None
+
+
+# name -> collector of a record beside the cap table (rounds, distributions; later trades)
 EXTRA_COLLECTORS: dict[str, Callable[[ReportSource], object | None]] = {
+    "rounds": _rounds,
     "dividends": _dividends,
 }
 

@@ -24,6 +24,7 @@ from toolkit.reports.unlocks import unlock_schedule
 
 if TYPE_CHECKING:
     from toolkit.dividends.distribution import Status
+    from toolkit.rounds.rounds import RoundStatus
 
 # one colour per class, in the offering's order (plotly's "Safe" qualitative palette)
 CLASS_COLOURS = (
@@ -515,6 +516,80 @@ def governance(data: ReportData) -> Section:
     )
 
 
+# --- subscription rounds -----------------------------------------------------------------
+
+
+def subscription_rounds(data: ReportData) -> Section | None:
+    """Rounds opened by the report's block (``extras["rounds"]``: their ``RoundStatus`` at
+    the block): shares sold against each cap, money raised in the payment token."""
+    import plotly.graph_objects as go
+
+    found: tuple[RoundStatus, ...] | None = data.extras.get("rounds")
+    if not found:
+        return None
+
+    def money(status: RoundStatus, units: int) -> str:
+        r = status.record
+        return f"{format_shares(units, r.payment_decimals, grouped=True)} {r.payment_symbol}"
+
+    def shares(status: RoundStatus, units: int) -> str:
+        return format_shares(units, status.record.class_decimals, grouped=True)
+
+    names = [s.record.name for s in found]
+    fig = go.Figure()
+    for name, colour, values in (
+        ("sold", "#117733", [s.sold for s in found]),
+        ("soft cap", "#DDCC77", [s.soft_cap for s in found]),
+        ("hard cap", RESERVED_COLOUR, [s.hard_cap for s in found]),
+    ):
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=[whole(v, s.record.class_decimals) for v, s in zip(values, found, strict=True)],
+                name=name,
+                orientation="h",
+                marker={"color": colour},
+                hovertemplate="%{y}: %{x:,} shares " + name + "<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(autorange="reversed")
+    _layout(fig, "Shares sold against each round's caps", height=160 + 70 * len(found))
+    columns = ["round", "class", "state", "price per share", "sold", "raised", "investors"]
+    rows = [
+        (
+            s.record.name,
+            s.record.class_id,
+            s.state,
+            money(s, s.price),
+            shares(s, s.sold),
+            money(s, s.sold * s.record.price_per_unit),
+            f"{s.investors:,}",
+            shares(s, s.soft_cap),
+            shares(s, s.hard_cap),
+            iso_date(s.opens),
+            iso_date(s.closes),
+        )
+        for s in found
+    ]
+    return Section(
+        id="rounds",
+        title="Subscription rounds",
+        lead="Each round sells new shares of one class for a stablecoin, between its caps.",
+        facts=(("rounds", f"{len(found):,}"),),
+        figures=(fig,),
+        tables=(
+            table(
+                "rounds",
+                "Rounds, as opened",
+                [*columns, "soft cap", "hard cap", "opens", "closes"],
+                rows,
+                numeric=("price per share", "sold", "raised", "investors", "soft cap", "hard cap"),
+            ),
+        ),
+    )
+
+
 # --- distributions -----------------------------------------------------------------------
 
 # where each dividend's funding stands; the parts add up to what was entitled
@@ -613,6 +688,7 @@ SECTIONS: list[Callable[[ReportData], Section | None]] = [
     holders_and_caps,
     unlocks,
     governance,
+    subscription_rounds,
     distributions,
 ]
 

@@ -30,6 +30,7 @@ from toolkit.rounds.stablecoin import STABLECOIN_TEMPLATE
 if TYPE_CHECKING:
     from web3 import Web3
     from web3.contract import Contract
+    from web3.types import BlockIdentifier
 
     from toolkit.chain.tx import Transactor, TxResult
     from toolkit.offering.deployments import Deployment
@@ -203,16 +204,17 @@ class RoundStatus:
         }
 
 
-def round_status(w3: Web3, record: RoundRecord) -> RoundStatus:
-    contract = round_contract(w3, record.address)
-    terms = contract.functions.terms().call()
+def round_status(w3: Web3, record: RoundRecord, block: BlockIdentifier = "latest") -> RoundStatus:
+    """The round as it stands at ``block`` (default: the newest)."""
+    functions = round_contract(w3, record.address).functions
+    terms = functions.terms().call(block_identifier=block)
     return RoundStatus(
         record=record,
-        state=STATES[int(contract.functions.state().call())],
-        sold=int(contract.functions.sold().call()),
-        issued=int(contract.functions.issued().call()),
-        escrowed=int(contract.functions.escrowed().call()),
-        investors=int(contract.functions.investors().call()),
+        state=STATES[int(functions.state().call(block_identifier=block))],
+        sold=int(functions.sold().call(block_identifier=block)),
+        issued=int(functions.issued().call(block_identifier=block)),
+        escrowed=int(functions.escrowed().call(block_identifier=block)),
+        investors=int(functions.investors().call(block_identifier=block)),
         hard_cap=int(terms[5]),
         soft_cap=int(terms[6]),
         opens=int(terms[3]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.browser import Page
 from tests.issuer.conftest import DEV, Issuer
 from tests.rounds.cli.conftest import grant_issuing_power
 
@@ -73,6 +74,16 @@ def test_a_round_sells_shares_for_the_stablecoin_and_refuses_with_the_reason_bef
     assert [r["round"] for r in listed] == ["seed"]
     record = json.loads((issuer.cwd / "deployments" / "31337.rounds.json").read_text())
     assert record["rounds"]["seed"]["address"] == address
+
+    # the board's report shows the round as `round status` does, and not before it opened
+    written = issuer.equity("--json", "captable", "report", "--out", "report.html").json()
+    assert "rounds" in written["sections"]
+    [row] = Page.read((issuer.cwd / "report.html").read_text()).tables["rounds"][1:]
+    assert row[:7] == ["seed", "COMMON", "Open", "12.5 USDT", "3,500", "43,750 USDT", "2"]
+    assert row[9] == status["opens"][:10]
+    earlier = str(record["rounds"]["seed"]["block"] - 1)
+    then = issuer.equity("--json", "captable", "report", "--out", "then.html", "--as-of", earlier)
+    assert "rounds" not in then.json()["sections"]
 
 
 def test_a_cancelled_soft_cap_round_refunds_each_subscriber_once(
