@@ -2,13 +2,15 @@
 pragma solidity ^0.8.24;
 
 import {HolderRecord} from "../registry/HolderRecord.sol";
+import {ICategoryRules} from "./ICategoryRules.sol";
 import {IOfferingErrors} from "./IOfferingErrors.sol";
 
 /// @title The qualified-holder registry of one offering
 /// @notice Maps wallets to investors (several wallets may belong to one investor) with the
 /// investor's jurisdiction, qualification expiry, accreditation and a per-wallet frozen flag.
-/// Every class token of the offering reads it on every transfer.
-interface IHolderRegistry is IOfferingErrors {
+/// Every class token of the offering reads it on every transfer. It also keeps each wallet's
+/// investor category and the per-class category rules ({ICategoryRules}).
+interface IHolderRegistry is IOfferingErrors, ICategoryRules {
     /// @notice `wallet` was registered for `investorId`.
     event HolderAdded(
         address indexed wallet, bytes16 indexed investorId, bytes2 jurisdiction, uint40 expiresAt, bool accredited

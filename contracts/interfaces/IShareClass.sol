@@ -36,6 +36,9 @@ interface IShareClass is IERC1404, IOfferingErrors {
     event MaxHoldersChanged(uint32 previous, uint32 current);
     /// @notice Receivers registered in `jurisdiction` are now refused (`blocked`) or accepted again.
     event JurisdictionBlockChanged(bytes2 indexed jurisdiction, bool blocked);
+    /// @notice Receivers registered in `jurisdiction` are refused until `until` (unix seconds; 0: no
+    /// longer); the block lifts itself then (e.g. a Regulation S distribution compliance period).
+    event JurisdictionBlockedUntil(bytes2 indexed jurisdiction, uint40 until);
     /// @notice Transfers were paused by `account` (OpenZeppelin Pausable's event).
     event Paused(address account);
     /// @notice Transfers were resumed by `account` (OpenZeppelin Pausable's event).
@@ -63,6 +66,8 @@ interface IShareClass is IERC1404, IOfferingErrors {
     error EnforcedPause();
     /// @notice {unpause} while not paused (OpenZeppelin Pausable's error).
     error ExpectedPause();
+    /// @notice Only the class's registry may call this.
+    error OnlyRegistry(address caller);
 
     /// @notice Issue `amount` shares to `to`, locked until `lockedUntil` (0 or past: unlocked).
     /// ISSUER_ROLE. Obeys codes 3-6 and 9 and the authorized cap. Emits {Transfer} and {SharesIssued}.
@@ -111,6 +116,16 @@ interface IShareClass is IERC1404, IOfferingErrors {
     /// @notice Refuse (or accept again) receivers registered in `jurisdiction`. DEFAULT_ADMIN_ROLE.
     /// Emits {JurisdictionBlockChanged}.
     function setJurisdictionBlocked(bytes2 jurisdiction, bool blocked) external;
+
+    /// @notice Refuse receivers registered in `jurisdiction` until `until` (unix seconds; 0 lifts any
+    /// block), with no transaction when the date passes. DEFAULT_ADMIN_ROLE. Emits
+    /// {JurisdictionBlockedUntil} when something changes.
+    function setJurisdictionBlockedUntil(bytes2 jurisdiction, uint40 until) external;
+
+    /// @notice From now on, ask the registry for codes 10-12 and report investors that start or stop
+    /// holding (SPEC §15). Only the registry, when governance first gives the class category rules
+    /// ({ICategoryRules-setCategoryRules}); never undone.
+    function enableCategoryRules() external;
 
     /// @notice True while transfers are paused.
     function paused() external view returns (bool);

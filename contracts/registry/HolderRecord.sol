@@ -13,9 +13,10 @@ pragma solidity ^0.8.24;
 /// | 144..183  | expiresAt     | unix seconds; qualified while `block.timestamp < expiresAt`      |
 /// | 184       | accredited    |                                                                  |
 /// | 185       | frozen        | kept when the wallet is removed                                  |
-/// | 186..191  | (free)        | zero                                                             |
+/// | 186..188  | category      | 0 none, 1 accredited, 2 qualified purchaser, 3 professional, 4 retail |
+/// | 189..191  | (free)        | zero                                                             |
 /// | 192..223  | investorIndex | dense index of the investor id; kept when the wallet is removed  |
-/// | 224..255  | (free)        | zero                                                             |
+/// | 224..255  | categoryUntil | unix seconds the category holds until (0: as long as the record) |
 type HolderRecord is uint256;
 
 using HolderRecordLibrary for HolderRecord global;
@@ -27,6 +28,12 @@ library HolderRecordLibrary {
     uint256 private constant _ACCREDITED_BIT = 1 << 184;
     uint256 private constant _FROZEN_BIT = 1 << 185;
     uint256 private constant _INDEX_SHIFT = 192;
+    uint256 private constant _CATEGORY_SHIFT = 186;
+    uint256 private constant _CATEGORY_UNTIL_SHIFT = 224;
+    uint256 private constant _CATEGORY_MASK =
+        (uint256(7) << _CATEGORY_SHIFT) | (uint256(type(uint32).max) << _CATEGORY_UNTIL_SHIFT);
+    /// @dev The highest category (retail).
+    uint8 internal constant MAX_CATEGORY = 4;
     /// @dev What survives a removal: the frozen flag and the investor index.
     uint256 private constant _KEPT_ON_REMOVAL = _FROZEN_BIT | (uint256(type(uint32).max) << _INDEX_SHIFT);
 
@@ -75,6 +82,31 @@ library HolderRecordLibrary {
     /// @dev The investor index the wallet was last registered under (0: never registered).
     function investorIndex(HolderRecord record) internal pure returns (uint32) {
         return uint32(HolderRecord.unwrap(record) >> _INDEX_SHIFT);
+    }
+
+    /// @dev The recorded category (0: none), whether or not it has expired; the category an
+    /// investor is counted under (see {CategoryRules}).
+    function category(HolderRecord record) internal pure returns (uint8) {
+        return uint8((HolderRecord.unwrap(record) >> _CATEGORY_SHIFT) & 7);
+    }
+
+    /// @dev When the category lapses (0: it lasts as long as the record).
+    function categoryUntil(HolderRecord record) internal pure returns (uint32) {
+        return uint32(HolderRecord.unwrap(record) >> _CATEGORY_UNTIL_SHIFT);
+    }
+
+    /// @dev The category at time `now_`: the recorded one until it lapses, then 0 (none).
+    function categoryAt(HolderRecord record, uint256 now_) internal pure returns (uint8) {
+        uint32 until = categoryUntil(record);
+        return until == 0 || now_ < until ? category(record) : 0;
+    }
+
+    /// @dev The record with category `category_` until `until` (0: no own expiry).
+    function withCategory(HolderRecord record, uint8 category_, uint32 until) internal pure returns (HolderRecord) {
+        uint256 word = HolderRecord.unwrap(record) & ~_CATEGORY_MASK;
+        return HolderRecord.wrap(
+            word | (uint256(category_) << _CATEGORY_SHIFT) | (uint256(until) << _CATEGORY_UNTIL_SHIFT)
+        );
     }
 
     /// @dev The record with its frozen flag set to `frozen_`.

@@ -3,8 +3,11 @@ pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
+import {ICategoryRules} from "../interfaces/ICategoryRules.sol";
 import {IHolderRegistry} from "../interfaces/IHolderRegistry.sol";
 import {IShareClass} from "../interfaces/IShareClass.sol";
+import {CategoryRules} from "./CategoryRules.sol";
 import {HolderRecord, HolderRecordLibrary} from "./HolderRecord.sol";
 
 /// @title The qualified-holder registry of one offering
@@ -15,7 +18,11 @@ import {HolderRecord, HolderRecordLibrary} from "./HolderRecord.sol";
 /// The registry also knows the offering's class tokens (bound once by the deployer): a wallet
 /// that holds shares of any of them cannot be re-added under another investor id, so every
 /// holding wallet counts for the investor it belongs to and the tokens' holder counts stay exact.
-contract HolderRegistry is IHolderRegistry, AccessControl {
+///
+/// Categories (SPEC §15) live in the same record, with their own expiry; the per-class category
+/// rules and counts are {CategoryRules}'. Multicall lets the registrar add a holder and set its
+/// category in one transaction.
+contract HolderRegistry is IHolderRegistry, CategoryRules, AccessControl, Multicall {
     /// @notice May add, update, remove, freeze and unfreeze holders.
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     /// @notice The most class tokens one offering may bind (the toolkit's and the votes source's limit).
@@ -70,7 +77,7 @@ contract HolderRegistry is IHolderRegistry, AccessControl {
         bytes16 investorId = record.investorId();
         _records[wallet] = HolderRecordLibrary.pack(
             investorId, jurisdiction, expiresAt, accredited, record.frozen(), record.investorIndex()
-        );
+        ).withCategory(record.category(), record.categoryUntil());
         emit HolderUpdated(wallet, investorId, jurisdiction, expiresAt, accredited);
     }
 
@@ -97,6 +104,30 @@ contract HolderRegistry is IHolderRegistry, AccessControl {
             _classTokens.push(token);
         }
         emit ClassesBound(tokens);
+    }
+
+    /// @inheritdoc ICategoryRules
+    function setCategory(address wallet, uint8 category, uint32 until) external onlyRole(REGISTRAR_ROLE) {
+        HolderRecord record = _records[wallet];
+        if (!record.isRegistered()) revert HolderNotRegistered(wallet);
+        if (category > HolderRecordLibrary.MAX_CATEGORY) revert InvalidCategory(category);
+        _records[wallet] = record.withCategory(category, until);
+        _recount(_classTokens, record.investorIndex(), category);
+        emit HolderCategorySet(wallet, record.investorId(), category, until);
+    }
+
+    /// @inheritdoc ICategoryRules
+    function setCategoryRules(address token, CategoryRuleSet calldata rules) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (!_isBound(token)) revert InvalidClassToken(token);
+        if (_setCategoryRules(token, rules, IShareClass(token).holderCount())) {
+            IShareClass(token).enableCategoryRules();
+        }
+    }
+
+    /// @inheritdoc ICategoryRules
+    function categoryOf(address wallet) external view returns (uint8 category, uint32 until) {
+        HolderRecord record = _records[wallet];
+        return (record.category(), record.categoryUntil());
     }
 
     /// @inheritdoc IHolderRegistry
@@ -178,6 +209,18 @@ contract HolderRegistry is IHolderRegistry, AccessControl {
         _records[wallet] =
             HolderRecordLibrary.pack(investorId, jurisdiction, expiresAt, accredited, record.frozen(), index);
         emit HolderAdded(wallet, investorId, jurisdiction, expiresAt, accredited);
+    }
+
+    function _recordOf(address wallet) internal view override returns (HolderRecord) {
+        return _records[wallet];
+    }
+
+    function _isBound(address token) private view returns (bool) {
+        uint256 n = _classTokens.length;
+        for (uint256 i = 0; i < n; ++i) {
+            if (_classTokens[i] == token) return true;
+        }
+        return false;
     }
 
     /// @dev Refuse a re-key of `wallet` while it holds shares of a bound class token.

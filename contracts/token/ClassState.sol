@@ -8,7 +8,8 @@ pragma solidity ^0.8.24;
 /// | bits     | field       | meaning                                                     |
 /// |----------|-------------|-------------------------------------------------------------|
 /// | 0        | paused      | transfers refused with code 1                               |
-/// | 1..7     | (free)      | zero                                                        |
+/// | 1        | categories  | the registry keeps category rules for the class (SPEC §15)  |
+/// | 2..7     | (free)      | zero                                                        |
 /// | 8..39    | maxHolders  | the investor cap (0: none)                                  |
 /// | 40..71   | holderCount | investors with a positive balance                           |
 /// | 72..252  | filter      | bit `uint16(code) % 181` set for each blocked jurisdiction  |
@@ -26,12 +27,22 @@ library ClassStateLibrary {
     uint256 internal constant FILTER_BITS = 181;
 
     uint256 private constant _PAUSED_BIT = 1;
+    uint256 private constant _CATEGORIES_BIT = 2;
     uint256 private constant _MAX_HOLDERS_SHIFT = 8;
     uint256 private constant _HOLDER_COUNT_SHIFT = 40;
     uint256 private constant _FILTER_SHIFT = 72;
 
     function paused(ClassState state) internal pure returns (bool) {
         return ClassState.unwrap(state) & _PAUSED_BIT != 0;
+    }
+
+    /// @dev The class has category rules: codes 10-12 and per-category counts live in the registry.
+    function hasCategoryRules(ClassState state) internal pure returns (bool) {
+        return ClassState.unwrap(state) & _CATEGORIES_BIT != 0;
+    }
+
+    function withCategoryRules(ClassState state) internal pure returns (ClassState) {
+        return ClassState.wrap(ClassState.unwrap(state) | _CATEGORIES_BIT);
     }
 
     function maxHolders(ClassState state) internal pure returns (uint32) {

@@ -54,7 +54,9 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
     IHolderRegistry private immutable _registry;
     uint8 private immutable _decimals;
 
-    mapping(bytes2 jurisdiction => bool) private _blocked;
+    /// @dev Receivers of a jurisdiction are refused while `block.timestamp` is before this (0: never;
+    /// `type(uint40).max`: until unblocked). A dated block lifts itself, with no transaction.
+    mapping(bytes2 jurisdiction => uint256 until) private _blockedUntil;
     /// @dev How many blocked jurisdictions share each bit of the filter in `_state`.
     mapping(uint256 bit => uint256 count) private _blockedPerFilterBit;
     /// @dev Wallets with a positive balance per registry investor index.
@@ -210,15 +212,20 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
 
     /// @inheritdoc IShareClass
     function setJurisdictionBlocked(bytes2 jurisdiction, bool blocked) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (!HolderRecordLibrary.isValidJurisdiction(jurisdiction)) revert InvalidJurisdiction(jurisdiction);
-        if (_blocked[jurisdiction] == blocked) return;
-        _blocked[jurisdiction] = blocked;
-        uint256 bit = ClassStateLibrary.filterBit(jurisdiction);
-        uint256 sharing = _blockedPerFilterBit[bit];
-        sharing = blocked ? sharing + 1 : sharing - 1;
-        _blockedPerFilterBit[bit] = sharing;
-        _state = _state.withFilterBit(bit, sharing != 0);
-        emit JurisdictionBlockChanged(jurisdiction, blocked);
+        if (_setBlockedUntil(jurisdiction, blocked ? type(uint40).max : 0)) {
+            emit JurisdictionBlockChanged(jurisdiction, blocked);
+        }
+    }
+
+    /// @inheritdoc IShareClass
+    function setJurisdictionBlockedUntil(bytes2 jurisdiction, uint40 until) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_setBlockedUntil(jurisdiction, until)) emit JurisdictionBlockedUntil(jurisdiction, until);
+    }
+
+    /// @inheritdoc IShareClass
+    function enableCategoryRules() external {
+        if (msg.sender != address(_registry)) revert OnlyRegistry(msg.sender);
+        _state = _state.withCategoryRules();
     }
 
     // ------------------------------------------------------------------ views
@@ -260,7 +267,7 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
 
     /// @inheritdoc IShareClass
     function isJurisdictionBlocked(bytes2 jurisdiction) external view returns (bool) {
-        return _blocked[jurisdiction];
+        return block.timestamp < _blockedUntil[jurisdiction];
     }
 
     /// @inheritdoc IShareClass
@@ -362,22 +369,17 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
             uint256 locked = LockupBook.lockedAt(account, sender.lots, block.timestamp);
             if (value + locked > balance) return (RestrictionCodes.SHARES_LOCKED, toRecord);
         }
-        if (_exceedsHolderCap(from, to, toRecord, value, balance, state)) {
-            return (RestrictionCodes.HOLDER_LIMIT_REACHED, toRecord);
-        }
-        return (RestrictionCodes.OK, toRecord);
+        return (_capCode(from, to, toRecord, value, balance, state, true), toRecord);
     }
 
-    /// @dev Issuance obeys codes 3-6 and 9.
+    /// @dev Issuance obeys codes 3-6 and 9-11.
     function _issuanceCode(address to, HolderRecord toRecord, uint256 value, ClassState state)
         private
         view
         returns (uint8 code)
     {
         code = _receiverCode(toRecord, state);
-        if (code == RestrictionCodes.OK && _exceedsHolderCap(address(0), to, toRecord, value, 0, state)) {
-            code = RestrictionCodes.HOLDER_LIMIT_REACHED;
-        }
+        if (code == RestrictionCodes.OK) code = _capCode(address(0), to, toRecord, value, 0, state, false);
     }
 
 
@@ -387,29 +389,38 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         if (!record.isRegistered()) return RestrictionCodes.RECEIVER_NOT_QUALIFIED;
         if (block.timestamp >= record.expiresAt()) return RestrictionCodes.RECEIVER_QUALIFICATION_EXPIRED;
         bytes2 jurisdiction = record.jurisdiction();
-        if (state.mayBeBlocked(jurisdiction) && _blocked[jurisdiction]) return RestrictionCodes.JURISDICTION_BLOCKED;
+        if (state.mayBeBlocked(jurisdiction) && block.timestamp < _blockedUntil[jurisdiction]) {
+            return RestrictionCodes.JURISDICTION_BLOCKED;
+        }
         return RestrictionCodes.OK;
     }
 
-    /// @dev Code 9: `to` would make its investor a new holder and the count would pass the cap
-    /// (a sender's investor leaving at the same time frees a place).
-    function _exceedsHolderCap(
+    /// @dev Codes 9-12: `to` would make its investor a new holder and the count would pass the cap
+    /// (a sender's investor leaving at the same time frees a place); then, for a class with category
+    /// rules, the registry's codes 10-12 (`isTransfer`: the holding period binds the move).
+    function _capCode(
         address from,
         address to,
         HolderRecord toRecord,
         uint256 value,
         uint256 fromBalance,
-        ClassState state
-    ) private view returns (bool) {
+        ClassState state,
+        bool isTransfer
+    ) private view returns (uint8) {
         uint256 cap = state.maxHolders();
-        if (cap == 0 || value == 0 || from == to || balanceOf(to) != 0) return false;
-        if (_walletCounts.count(toRecord.investorIndex()) != 0) return false;
-        uint256 projected = uint256(state.holderCount()) + 1;
-        if (from != address(0) && value == fromBalance) {
+        bool categories = state.hasCategoryRules();
+        if ((cap == 0 && !categories) || value == 0 || from == to) return RestrictionCodes.OK;
+        bool toIsNew = balanceOf(to) == 0 && _walletCounts.count(toRecord.investorIndex()) == 0;
+        uint32 leaving;
+        if (toIsNew && from != address(0) && value == fromBalance) {
             // the sender's investor leaves when this is its last holding wallet
-            if (_walletCounts.count(_wallets[from].account.countedIndex()) == 1) --projected;
+            uint32 index = _wallets[from].account.countedIndex();
+            if (_walletCounts.count(index) == 1) leaving = index;
         }
-        return projected > cap;
+        if (toIsNew && cap != 0 && uint256(state.holderCount()) + (leaving == 0 ? 1 : 0) > cap) {
+            return RestrictionCodes.HOLDER_LIMIT_REACHED;
+        }
+        return categories ? _registry.categoryCode(to, leaving, toIsNew, isTransfer) : RestrictionCodes.OK;
     }
 
     /// @dev Book-keeping of every balance change, then the ERC20 and vote accounting: the
@@ -428,7 +439,8 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
             Wallet storage sender = _wallets[from];
             HolderAccount account = sender.account;
             sender.account = account.withCountedIndex(0);
-            if (_walletCounts.change(account.countedIndex(), false)) state = state.withHolderCounted(false);
+            uint32 index = account.countedIndex();
+            if (_walletCounts.change(index, false)) state = _counted(from, index, false, state);
         }
         super._update(from, to, value);
         return state;
@@ -446,7 +458,7 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         if (newHolder) {
             uint32 index = toRecord.investorIndex();
             updated = updated.withCountedIndex(index);
-            if (_walletCounts.change(index, true)) state = state.withHolderCounted(true);
+            if (_walletCounts.change(index, true)) state = _counted(to, index, true, state);
         }
         if (lot != 0 && account.lotSum() == 0 && LockupBook.isPlain(lot)) {
             // no lot yet and a plain lock-up: it lives inline (see LockupBook)
@@ -456,6 +468,31 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         if (lot != 0) updated = LockupBook.add(updated, receiver.lots, lot, block.timestamp, to);
         if (HolderAccount.unwrap(updated) != HolderAccount.unwrap(account)) receiver.account = updated;
         return state;
+    }
+
+    /// @dev Investor `index` (of `wallet`) started (`entered`) or stopped holding the class: the
+    /// holder count, and the registry's count of its category when the class has category rules.
+    function _counted(address wallet, uint32 index, bool entered, ClassState state) private returns (ClassState) {
+        if (state.hasCategoryRules()) _registry.countHolder(wallet, index, entered);
+        return state.withHolderCounted(entered);
+    }
+
+    /// @dev Block receivers of `jurisdiction` until `until` (0: unblock); false when nothing changes.
+    /// The filter bit of the class state stays set while any jurisdiction sharing it has a block,
+    /// ended or not (a set bit only means "read the map").
+    function _setBlockedUntil(bytes2 jurisdiction, uint256 until) private returns (bool) {
+        if (!HolderRecordLibrary.isValidJurisdiction(jurisdiction)) revert InvalidJurisdiction(jurisdiction);
+        uint256 previous = _blockedUntil[jurisdiction];
+        if (previous == until) return false;
+        _blockedUntil[jurisdiction] = until;
+        if ((previous == 0) != (until == 0)) {
+            uint256 bit = ClassStateLibrary.filterBit(jurisdiction);
+            uint256 sharing = _blockedPerFilterBit[bit];
+            sharing = until != 0 ? sharing + 1 : sharing - 1;
+            _blockedPerFilterBit[bit] = sharing;
+            _state = _state.withFilterBit(bit, sharing != 0);
+        }
+        return true;
     }
 
     /// @dev Store the class state `updated` if it differs from `stored` (what the slot holds).
@@ -535,9 +572,7 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         ClassState state = _state;
         uint8 code = _receiverCode(toRecord, state);
         if (code == RestrictionCodes.OK && amount > balance) code = RestrictionCodes.INSUFFICIENT_BALANCE;
-        if (code == RestrictionCodes.OK && _exceedsHolderCap(from, to, toRecord, amount, balance, state)) {
-            code = RestrictionCodes.HOLDER_LIMIT_REACHED;
-        }
+        if (code == RestrictionCodes.OK) code = _capCode(from, to, toRecord, amount, balance, state, false);
         if (code != RestrictionCodes.OK) revert TransferRestricted(code, from, to, amount);
         if (amount == 0) return; // a recovery of an empty wallet moves nothing
         LockupLot[] memory moved = _releaseLocked(from, amount, balance);

@@ -29,10 +29,12 @@ GOVERNANCE = "onlyGovernance"  # GovernorOnlyExecutor: only the timelock, throug
 OWNER = "onlyOwner"  # OwnableUnauthorizedAccount: only the owner (the test stablecoin's minter)
 DISTRIBUTOR_ROLE = keccak(text="DISTRIBUTOR_ROLE")
 TIMELOCK_SELF = "onlySelf"  # TimelockUnauthorizedCaller: only the timelock itself
+ONLY_REGISTRY = "onlyRegistry"  # OnlyRegistry: only the class's registry (enables category rules)
+CATEGORY_CLASS = "onlyCategoryClass"  # ClassWithoutCategoryRules: a class token with category rules
 
 # Public functions: callable by anyone (each has its own rules, tested elsewhere).
 PUBLIC: dict[str, set[str]] = {
-    "HolderRegistry": {"renounceRole"},
+    "HolderRegistry": {"renounceRole", "multicall"},
     "ShareClassToken": {
         "transfer",
         "transferFrom",
@@ -81,6 +83,9 @@ GUARDED: dict[str, dict[str, Any]] = {
         "removeHolder": REGISTRAR_ROLE,
         "setFrozen": REGISTRAR_ROLE,
         "bindClasses": DEFAULT_ADMIN_ROLE,
+        "setCategory": REGISTRAR_ROLE,
+        "setCategoryRules": DEFAULT_ADMIN_ROLE,
+        "countHolder": CATEGORY_CLASS,
         "grantRole": DEFAULT_ADMIN_ROLE,
         "revokeRole": DEFAULT_ADMIN_ROLE,
     },
@@ -96,6 +101,8 @@ GUARDED: dict[str, dict[str, Any]] = {
         "setAuthorized": DEFAULT_ADMIN_ROLE,
         "setMaxHolders": DEFAULT_ADMIN_ROLE,
         "setJurisdictionBlocked": DEFAULT_ADMIN_ROLE,
+        "setJurisdictionBlockedUntil": DEFAULT_ADMIN_ROLE,
+        "enableCategoryRules": ONLY_REGISTRY,
         "grantRole": DEFAULT_ADMIN_ROLE,
         "revokeRole": DEFAULT_ADMIN_ROLE,
     },
@@ -164,8 +171,9 @@ def state_changing(contract: Contract) -> set[str]:
 
 def sample(abi_type: str, account: str, components: list[dict[str, Any]] | None = None) -> Any:
     """A well-formed argument of `abi_type` (the guard runs before anything looks at it)."""
-    if abi_type.endswith("[]"):
-        return [sample(abi_type[:-2], account, components)]
+    if abi_type.endswith("]"):  # a dynamic (T[]) or fixed-size (T[4]) array
+        base, _, size = abi_type[:-1].rpartition("[")
+        return [sample(base, account, components)] * (int(size) if size else 1)
     if abi_type == "tuple":
         return tuple(sample(c["type"], account, c.get("components")) for c in components or [])
     if abi_type == "address":
@@ -208,6 +216,10 @@ def _canonical(item: dict[str, Any]) -> str:
 def expected_refusal(guard: Any, account: str) -> tuple[str, tuple[Any, ...]]:
     if guard == OWNER:
         return ("OwnableUnauthorizedAccount", (account,))
+    if guard == ONLY_REGISTRY:
+        return ("OnlyRegistry", (account,))
+    if guard == CATEGORY_CLASS:
+        return ("ClassWithoutCategoryRules", (account,))
     if guard == GOVERNANCE:
         return ("GovernorOnlyExecutor", (account,))
     if guard == TIMELOCK_SELF:
@@ -218,7 +230,7 @@ def expected_refusal(guard: Any, account: str) -> tuple[str, tuple[Any, ...]]:
 def allowed(contract: Contract, guard: Any, account: str) -> bool:
     if guard == OWNER:
         return bool(contract.functions.owner().call() == account)
-    if guard in (GOVERNANCE, TIMELOCK_SELF):
+    if guard in (GOVERNANCE, TIMELOCK_SELF, ONLY_REGISTRY, CATEGORY_CLASS):
         return False  # only the timelock itself, never an externally owned account
     return bool(contract.functions.hasRole(guard, account).call())
 

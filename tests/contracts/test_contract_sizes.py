@@ -11,7 +11,9 @@ from tests.contracts.offering_chain import Chain, Offering
 from toolkit.compile import compile_project
 
 PROJECT_LIMIT = 22_500
-TOKEN_LIMIT = 21_000  # leaves about 3,500 bytes below EIP-170 for the next features' hooks
+TOKEN_LIMIT = (
+    21_500  # categories (issue 16) took 930 of the 2,061 bytes left; the rest is for the next hooks
+)
 DEPLOYED = (
     "ClassWeightedVotes",
     "Distribution",

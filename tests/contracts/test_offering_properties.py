@@ -13,6 +13,15 @@ and must not move locked shares. Forced transfers, redemptions and recoveries mu
 locked shares they move; a recovery reaches only a new wallet of the same investor that may
 receive; a re-key of a wallet holding shares is refused.
 
+Investor categories (SPEC §15): COMMON caps retail investors, PREFERRED admits accredited and
+retail investors only and holds transfers for a while (a holding period that ends during the run,
+with no transaction); wallets of one investor may carry different categories, and the registrar
+changes categories (some with their own expiry) at random. After every step the registry's
+per-category investor counts of each class must equal the model's (an investor counts under the
+category of the wallet it entered through, moved by every later category change of its wallets),
+no move may push a category past its cap, and no receiver of a category a class refuses gains
+shares.
+
 Time is driven by the test: every transaction goes into a block at a timestamp chosen beforehand,
 and predictions are read from the pending block at that same timestamp.
 """
@@ -33,15 +42,21 @@ from tests.contracts.offering_chain import NEVER, ZERO, Chain, Offering, Reverte
 CLASSES = ("COMMON", "FOUNDERS", "PREFERRED")
 WEIGHTS = {"COMMON": 1, "FOUNDERS": 10, "PREFERRED": 0}
 GAS = 3_000_000
-# wallet -> (investor, jurisdiction); wallet 8 starts unregistered (the registrar may add it)
+NONE, ACCREDITED, QUALIFIED_PURCHASER, PROFESSIONAL, RETAIL = range(5)
+# wallet -> (investor, jurisdiction, category); wallet 8 starts unregistered (the registrar may add it)
 INVESTORS = {
-    1: ("A", "DE"),
-    2: ("A", "DE"),
-    3: ("B", "FR"),
-    4: ("B", "FR"),
-    5: ("C", "GB"),
-    6: ("D", "US"),
-    7: ("E", "SG"),
+    1: ("A", "DE", ACCREDITED),
+    2: ("A", "DE", RETAIL),
+    3: ("B", "FR", RETAIL),
+    4: ("B", "FR", RETAIL),
+    5: ("C", "GB", RETAIL),
+    6: ("D", "US", PROFESSIONAL),
+    7: ("E", "SG", NONE),
+}
+# per class: (allowed categories, holding period from the start, cap per category)
+CATEGORY_RULES: dict[str, tuple[set[int], int, dict[int, int]]] = {
+    "COMMON": (set(), 0, {RETAIL: 2}),
+    "PREFERRED": ({ACCREDITED, RETAIL}, 2_000, {}),
 }
 
 wallet_indices = st.integers(min_value=1, max_value=8)
@@ -57,6 +72,11 @@ class Holder:
     registered: bool = True
     expires_at: int = NEVER
     frozen: bool = False
+    category: int = NONE
+    category_until: int = 0
+
+    def category_at(self, t: int) -> int:
+        return self.category if self.category_until == 0 or t < self.category_until else NONE
 
 
 @dataclass
@@ -80,6 +100,18 @@ class Model:
             return True
         return t >= holder.expires_at or holder.jurisdiction in self.blocked[class_id]
 
+    holding_end: dict[str, int] = field(default_factory=dict)
+    # class -> investor -> the category the class counts it under (while it holds)
+    counted: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {c: {} for c in CATEGORY_RULES}
+    )
+
+    def category_refused(self, class_id: str, wallet: str, t: int) -> bool:
+        """Code 10: the class admits only some categories and the receiver's is not one."""
+        rules = CATEGORY_RULES.get(class_id)
+        holder = self.holders.get(wallet)
+        return bool(rules and rules[0] and holder and holder.category_at(t) not in rules[0])
+
     def investor(self, wallet: str) -> str | None:
         holder = self.holders.get(wallet)
         return holder.investor if holder else None
@@ -99,16 +131,24 @@ class OfferingMachine(RuleBasedStateMachine):
         self.issuer = self.accounts[0]
         self.wallets = {i: self.accounts[i] for i in range(1, 9)}
         self.t = self.chain.now() + 10
-        for index, (investor, jurisdiction) in INVESTORS.items():
+        registry = self.offering.registry.functions
+        for class_id, (allowed, holding, caps) in CATEGORY_RULES.items():
+            end = self.t + holding if holding else 0
+            ruleset = (sum(1 << c for c in allowed), end, [caps.get(c, 0) for c in range(1, 5)])
+            self.prepare()
+            self.tx(registry.setCategoryRules(self.token(class_id).address, ruleset), self.timelock)
+            self.model.holding_end[class_id] = end
+        for index, (investor, jurisdiction, category) in INVESTORS.items():
             wallet = self.wallets[index]
             self.prepare()
             self.tx(
-                self.offering.registry.functions.addHolder(
-                    wallet, investor_id(investor), cc(jurisdiction), NEVER, True
-                ),
+                registry.addHolder(wallet, investor_id(investor), cc(jurisdiction), NEVER, True),
                 self.issuer,
             )
-            self.model.holders[wallet] = Holder(investor, jurisdiction)
+            self.prepare()
+            self.tx(registry.setCategory(wallet, category, 0), self.issuer)
+            self.model.holders[wallet] = Holder(investor, jurisdiction, category=category)
+        self.balances = {c: dict.fromkeys(self.wallets.values(), 0) for c in CLASSES}
         # something to move from the first step on: unlocked, locked and vesting shares
         t = self.t
         for class_id, index, amount, locked_until in (
@@ -117,7 +157,7 @@ class OfferingMachine(RuleBasedStateMachine):
             ("COMMON", 5, 2_000, 0),
             ("FOUNDERS", 1, 400, 0),
             ("FOUNDERS", 3, 300, t + 3_000),
-            ("PREFERRED", 2, 1_000, 0),
+            ("PREFERRED", 1, 1_000, 0),
         ):
             self.prepare()
             self.tx(
@@ -237,7 +277,8 @@ class OfferingMachine(RuleBasedStateMachine):
         except Reverted as refused:
             if code != 0:
                 assert (refused.name, refused.args_[0]) == ("TransferRestricted", code)
-                assert self.model.receiver_refused(class_id, wallet, t) or code == 9
+                assert self.model.receiver_refused(class_id, wallet, t) or code in (9, 10, 11)
+                assert code != 10 or self.model.category_refused(class_id, wallet, t)
             elif supply + amount > authorized:
                 assert refused.name == "AuthorizedSharesExceeded"
             else:
@@ -246,6 +287,7 @@ class OfferingMachine(RuleBasedStateMachine):
             return
         assert code == 0 and supply + amount <= authorized
         assert not self.model.receiver_refused(class_id, wallet, t)
+        assert not self.model.category_refused(class_id, wallet, t)
 
     @rule(class_id=classes, receiver=wallet_indices, data=st.data())
     def transfer(self, class_id: str, receiver: int, data: st.DataObject) -> None:
@@ -291,6 +333,9 @@ class OfferingMachine(RuleBasedStateMachine):
         assert not self.model.paused[class_id]
         assert not self.model.frozen(source)
         assert not self.model.receiver_refused(class_id, target, t)
+        if source != target:
+            assert not self.model.category_refused(class_id, target, t)
+            assert t >= self.model.holding_end.get(class_id, 0), "a transfer in the holding period"
         after = self.snapshot_class(class_id)
         # plain transfers never move locked shares (same timestamp before and after)
         assert after[source]["locked"] == before[source]["locked"]
@@ -311,11 +356,13 @@ class OfferingMachine(RuleBasedStateMachine):
             assert refused.name in ("TransferRestricted", "TooManyLockupLots"), refused
             if refused.name == "TransferRestricted":
                 code = refused.args_[0]
-                assert code in (3, 4, 5, 6, 7, 9)
+                assert code in (3, 4, 5, 6, 7, 9, 10, 11)
                 assert code not in (3, 4, 5, 6) or self.model.receiver_refused(class_id, target, t)
+                assert code != 10 or self.model.category_refused(class_id, target, t)
                 assert code != 7 or amount > before[source]["balance"]
             return
         assert not self.model.receiver_refused(class_id, target, t)
+        assert source == target or not self.model.category_refused(class_id, target, t)
         after = self.snapshot_class(class_id)
         if source != target:
             # the locked part moves and stays locked: none created, none released
@@ -365,9 +412,12 @@ class OfferingMachine(RuleBasedStateMachine):
                 ), refused
                 assert (refused.name == "InvestorMismatch") == (not same), refused
                 if refused.name == "TransferRestricted":
-                    # the new wallet may not receive: frozen, expired or in a blocked jurisdiction
-                    assert refused.args_[0] in (3, 5, 6), refused
-                    assert self.model.receiver_refused(class_id, new, t)
+                    # the new wallet may not receive: frozen, expired, in a blocked jurisdiction
+                    # or of a category the class refuses
+                    assert refused.args_[0] in (3, 5, 6, 10), refused
+                    assert self.model.receiver_refused(
+                        class_id, new, t
+                    ) or self.model.category_refused(class_id, new, t)
                     event("recovery refused by a receiver rule")
                 continue
             assert same and not self.model.receiver_refused(class_id, new, t)
@@ -477,6 +527,26 @@ class OfferingMachine(RuleBasedStateMachine):
         assert not holds, "a wallet holding shares was re-keyed"
         holder.investor, holder.registered, holder.expires_at = investor, True, NEVER
 
+    def set_category(self, who: int, category: int, offset: int) -> None:
+        """The registrar changes a wallet's category (with its own expiry when `offset` > 0): every
+        class counting the wallet's investor counts it under the new category."""
+        wallet = self.wallets[who]
+        holder = self.model.holders.get(wallet)
+        t = self.prepare()
+        until = t + offset if offset > 0 else 0
+        call = self.offering.registry.functions.setCategory(wallet, category, until)
+        try:
+            self.tx(call, self.issuer)
+        except Reverted as refused:
+            assert refused.name == "HolderNotRegistered" and not (holder and holder.registered)
+            return
+        assert holder is not None
+        holder.category, holder.category_until = category, until
+        for counted in self.model.counted.values():
+            if holder.investor in counted:
+                counted[holder.investor] = category
+        self.recategorised = True
+
     def toggle_jurisdiction(self, class_id: str, code: str) -> None:
         blocked = code not in self.model.blocked[class_id]
         self.prepare()
@@ -490,7 +560,18 @@ class OfferingMachine(RuleBasedStateMachine):
 
     @rule(
         action=st.sampled_from(
-            ["freeze", "pause", "expiry", "remove", "add", "rekey", "rekey", "jurisdiction"]
+            [
+                "freeze",
+                "pause",
+                "expiry",
+                "remove",
+                "add",
+                "rekey",
+                "rekey",
+                "jurisdiction",
+                "category",
+                "category",
+            ]
         ),
         class_id=classes,
         who=wallet_indices,
@@ -498,6 +579,7 @@ class OfferingMachine(RuleBasedStateMachine):
         flag=st.booleans(),
         offset=st.integers(min_value=-100, max_value=3_000),
         code=st.sampled_from(["US", "FR", "GB"]),
+        category=st.integers(min_value=NONE, max_value=RETAIL),
     )
     def administer(
         self,
@@ -508,6 +590,7 @@ class OfferingMachine(RuleBasedStateMachine):
         flag: bool,
         offset: int,
         code: str,
+        category: int,
     ) -> None:
         """The issuer's, the registrar's and governance's changes to the rules, one rule so that
         moves dominate."""
@@ -526,6 +609,8 @@ class OfferingMachine(RuleBasedStateMachine):
             self.rekey(who, investor)
         elif action == "jurisdiction":
             self.toggle_jurisdiction(class_id, code)
+        elif action == "category":
+            self.set_category(who, category, offset)
 
     @rule(seconds=st.integers(min_value=1, max_value=4_000))
     def advance_time(self, seconds: int) -> None:
@@ -550,11 +635,57 @@ class OfferingMachine(RuleBasedStateMachine):
             holding = {self.model.investor(w) for w, s in state.items() if s["balance"] > 0}
             assert count == len(holding), (class_id, count, holding)
             assert cap == 0 or count <= cap
+            if class_id in CATEGORY_RULES:
+                self.check_category_counts(class_id, state, holding)
+            self.balances[class_id] = {w: s["balance"] for w, s in state.items()}
+        self.recategorised = False
         with self.chain.w3.batch_requests() as batch:
             for wallet in votes_by_wallet:
                 batch.add(self.offering.votes.functions.getVotes(wallet))
             aggregated = batch.execute()
         assert dict(zip(votes_by_wallet, aggregated, strict=True)) == votes_by_wallet
+
+    recategorised = False
+
+    def check_category_counts(
+        self, class_id: str, state: dict[str, dict[str, int]], holding: set[str | None]
+    ) -> None:
+        """The registry's per-category counts of `class_id` against the model's: an investor that
+        started holding in this step entered through its one wallet whose balance left zero (a step
+        moves shares of a class once), and counts under that wallet's category."""
+        counted = self.model.counted[class_id]
+        for investor in set(counted) - holding:
+            del counted[investor]
+        for investor in holding - set(counted):
+            entered = [
+                w
+                for w, s in state.items()
+                if s["balance"] > 0
+                and self.balances[class_id][w] == 0
+                and self.model.investor(w) == investor
+            ]
+            assert len(entered) == 1, (class_id, investor, entered)
+            assert investor is not None
+            counted[investor] = self.model.holders[entered[0]].category
+        token = self.token(class_id).address
+        registry = self.offering.registry.functions
+        caps = CATEGORY_RULES[class_id][2]
+        for category in range(NONE, RETAIL + 1):
+            onchain = registry.categoryHolderCount(token, category).call()
+            expected = sum(1 for c in counted.values() if c == category)
+            assert onchain == expected, (class_id, category, onchain, counted)
+            before = self.category_counts.get((class_id, category), 0)
+            if category in caps and onchain > caps[category]:
+                # only a category change may carry a count past its cap, never a move
+                assert self.recategorised or onchain <= before, (class_id, category, onchain)
+                event("a category change carried a count past its cap")
+            self.category_counts[(class_id, category)] = onchain
+
+    @property
+    def category_counts(self) -> dict[tuple[str, int], int]:
+        if not hasattr(self, "_category_counts"):
+            self._category_counts: dict[tuple[str, int], int] = {}
+        return self._category_counts
 
 
 def test_offering_invariants_hold_under_random_operations(
