@@ -1,4 +1,4 @@
-"""The transfer-restriction codes of SPEC §8 (ERC-1404), in the order the contracts check them."""
+"""The transfer-restriction codes of SPEC §8 and §15 (ERC-1404), in the order the contracts check them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,16 @@ RESTRICTIONS: dict[int, tuple[str, str]] = {
     7: ("INSUFFICIENT_BALANCE", "The amount exceeds the sender's balance"),
     8: ("SHARES_LOCKED", "The amount exceeds the sender's unlocked balance"),
     9: ("HOLDER_LIMIT_REACHED", "The class has reached its maximum number of holders"),
+    # SPEC §15: a class's investor-category rules (kept by the registry)
+    10: (
+        "RECEIVER_CATEGORY_NOT_ALLOWED",
+        "The receiver's investor category is not allowed for this class",
+    ),
+    11: (
+        "CATEGORY_LIMIT_REACHED",
+        "The class has reached its maximum number of holders of the receiver's category",
+    ),
+    12: ("HOLDING_PERIOD", "The class's holding period has not ended"),
 }
 
 # A subscription round's codes (SPEC §11), answered after every class code that applies to issuance.

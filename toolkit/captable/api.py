@@ -147,7 +147,9 @@ class CapTableSession:
                 hint="the offering's classes are: " + ", ".join(self.deployment.class_ids()),
             )
         state = self.state(as_of)
-        table = cap_table_of(state)
+        wallets = sorted({w for cls in state.ledger.classes.values() for w in cls.holders()})
+        categories = self.indexer.categories_at(wallets, state.block, state.timestamp)
+        table = cap_table_of(state, categories)
         return table.only(class_id) if class_id else table
 
     def waterfall(
@@ -273,7 +275,7 @@ class CapTableSession:
         return block_time
 
 
-def cap_table_of(state: IndexedState) -> CapTable:
+def cap_table_of(state: IndexedState, categories: dict[str, int] | None = None) -> CapTable:
     return build_cap_table(
         state.ledger,
         state.deployment,
@@ -281,6 +283,7 @@ def cap_table_of(state: IndexedState) -> CapTable:
         timestamp=state.timestamp,
         locked=state.locked,
         display_wallet=checksum_address,
+        categories=categories,
     )
 
 

@@ -41,11 +41,13 @@ class HolderLine:
     percent: float
     percent_outstanding: float
     percent_fully_diluted: float
+    category: str | None = None  # SPEC §15, at the table's block
 
     def to_json(self) -> dict[str, Any]:
         return {
             "investor_id": self.investor_id,
             "wallet": self.wallet,
+            "category": self.category,
             "shares": self.shares,
             "locked_shares": self.locked_shares,
             "votes": self.votes,
@@ -157,13 +159,18 @@ def build_cap_table(
     locked: dict[tuple[str, str], int] | None = None,
     authorized: dict[str, int] | None = None,
     display_wallet: Any = None,
+    categories: dict[str, int] | None = None,
 ) -> CapTable:
     """The cap table of a ledger.
 
     ``locked`` gives locked shares per (class, wallet) (absent = 0); ``authorized`` overrides
     the ledger's authorized counts (as read from the chain); ``display_wallet`` maps a
-    lowercase wallet to how it is shown (e.g. its checksum form).
+    lowercase wallet to how it is shown (e.g. its checksum form); ``categories`` gives the
+    investor category number of a lowercase wallet (absent = none).
     """
+    from toolkit.inputs import category_name
+
+    categories = categories or {}
     locked = locked or {}
     show = display_wallet or (lambda w: w)
     scale = {c.id: Decimal(10) ** c.decimals for c in deployment.classes}
@@ -206,6 +213,7 @@ def build_cap_table(
                 percent=_percent(Decimal(shares), supply),
                 percent_outstanding=_percent(whole, outstanding),
                 percent_fully_diluted=_percent(whole, diluted),
+                category=category_name(categories.get(wallet, 0)),
             )
             lines.append(line)
             key = investor if investor is not None else f"wallet:{wallet}"

@@ -45,6 +45,7 @@ from toolkit.chain.rpc import JsonRpcClient, RetryPolicy, RpcError
 from toolkit.errors import ChainError, UsageError
 
 LOCKED_BALANCE_OF = "0x" + keccak(b"lockedBalanceOf(address)").hex()[:8]
+CATEGORY_OF = "0x" + keccak(b"categoryOf(address)").hex()[:8]
 AUTHORIZED = "0x" + keccak(b"authorized()").hex()[:8]
 NAME = "0x" + keccak(b"name()").hex()[:8]
 SYMBOL = "0x" + keccak(b"symbol()").hex()[:8]
@@ -328,6 +329,25 @@ class Indexer:
             if value:
                 locked[key] = value
         return locked
+
+    def categories_at(self, wallets: list[str], block: int, timestamp: int) -> dict[str, int]:
+        """The investor category (SPEC §15) of each wallet at ``block``, 0 when it has none or
+        its category had lapsed by the block's time; wallets without one are left out."""
+        if not wallets:
+            return {}
+        registry = self.deployment.registry
+        calls = [
+            ("eth_call", [{"to": registry, "data": CATEGORY_OF + "0" * 24 + w[2:]}, hex(block)])
+            for w in wallets
+        ]
+        categories: dict[str, int] = {}
+        for wallet, result in zip(wallets, self.client.batch(calls), strict=True):
+            if isinstance(result, RpcError) or not result or len(result) < 130:
+                continue  # a registry without categories (or state the node no longer keeps)
+            category, until = int(result[2:66], 16), int(result[66:130], 16)
+            if category and (until == 0 or timestamp < until):
+                categories[wallet] = category
+        return categories
 
     def class_info(self, block: int) -> dict[str, dict[str, Any]]:
         """Name and symbol of each class token (cached), and authorized shares at ``block``."""

@@ -63,6 +63,7 @@ def _render_cap_table(app: AppContext, table: CapTable) -> None:
             [
                 h.investor_id or "(unregistered)",
                 h.wallet,
+                h.category or "-",
                 _shares(h.shares, cls.decimals),
                 _shares(h.locked_shares, cls.decimals),
                 f"{h.votes:,}",
@@ -77,6 +78,7 @@ def _render_cap_table(app: AppContext, table: CapTable) -> None:
             [
                 "investor",
                 "wallet",
+                "category",
                 "shares",
                 "locked",
                 "votes",

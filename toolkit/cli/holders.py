@@ -9,7 +9,14 @@ import click
 from toolkit.cli.context import AppContext, pass_app
 from toolkit.cli.helptext import examples
 from toolkit.cli.options import DATE_FORMAT, batch_size_option, global_options
-from toolkit.cli.paramtypes import EXPIRY, INVESTOR_ID, JURISDICTION, WALLET
+from toolkit.cli.paramtypes import (
+    CATEGORY,
+    CATEGORY_EXPIRY,
+    EXPIRY,
+    INVESTOR_ID,
+    JURISDICTION,
+    WALLET,
+)
 
 
 @examples(
@@ -25,6 +32,10 @@ def holders() -> None:
     (
         "qualify Alice's wallet until the end of 2036",
         "equity holders add 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --investor-id ALICE-001 --jurisdiction DE --expires 2036-12-31 --accredited",
+    ),
+    (
+        "a retail investor whose category lapses before the registration",
+        "equity holders add 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --investor-id BOB-002 --jurisdiction FR --expires 2036-12-31 --category retail --category-expires 2030-01-01",
     ),
 )
 @holders.command()
@@ -49,7 +60,26 @@ def holders() -> None:
     type=EXPIRY,
     help=f"When the qualification expires ({DATE_FORMAT}).",
 )
-@click.option("--accredited", is_flag=True, default=False, help="The investor is accredited.")
+@click.option(
+    "--accredited",
+    is_flag=True,
+    default=False,
+    help="The investor is accredited (the same as --category accredited).",
+)
+@click.option(
+    "--category",
+    type=CATEGORY,
+    default=None,
+    help="Investor category: accredited, qualified_purchaser, professional or retail (SPEC §15).",
+)
+@click.option(
+    "--category-expires",
+    "category_until",
+    metavar="DATE",
+    type=CATEGORY_EXPIRY,
+    default=None,
+    help="When the category lapses (default: with the registration).",
+)
 @global_options
 @pass_app
 def add(
@@ -59,20 +89,45 @@ def add(
     jurisdiction: bytes,
     expires: int,
     accredited: bool,
+    category: int | None,
+    category_until: int | None,
 ) -> None:
     """Register WALLET as a qualified holder for an investor."""
-    from toolkit.holders.holder import Holder
+    from toolkit.errors import InputError
+    from toolkit.holders.holder import Holder, reconcile_category
     from toolkit.holders.registry import add_holder
-    from toolkit.inputs import format_time, jurisdiction_text
+    from toolkit.inputs import NO_CATEGORY, InvalidValue, format_time, jurisdiction_text
 
-    holder = Holder(wallet, investor, jurisdiction, expires, accredited)
+    try:
+        accredited, code = reconcile_category(accredited, category or NO_CATEGORY)
+    except InvalidValue as exc:
+        raise InputError(
+            f"--accredited and --category: {str(exc).replace('accredited=true', '--accredited')}",
+            hint="nothing was sent; drop --accredited or --category",
+        ) from None
+    if category_until is not None and code == NO_CATEGORY:
+        raise InputError(
+            "--category-expires needs a category", hint="nothing was sent; add --category"
+        )
+    holder = Holder(wallet, investor, jurisdiction, expires, accredited, code, category_until or 0)
     result = add_holder(app.transactor(), app.contracts(), holder)
+    state = holder_text(holder.category, holder.category_until)
     app.sent(
         f"registered {wallet} for investor {investor} ({jurisdiction_text(jurisdiction)}, "
-        f"{'accredited, ' if accredited else ''}qualified until {format_time(expires)})",
+        f"{state}qualified until {format_time(expires)})",
         [result],
         {"wallet": wallet, "investor_id": investor},
     )
+
+
+def holder_text(category: int, until: int) -> str:
+    """The category part of a one-line description ("retail until 2027-01-01, " or "")."""
+    from toolkit.inputs import category_name, format_time
+
+    name = category_name(category)
+    if name is None:
+        return ""
+    return f"{name}{f' until {format_time(until)}' if until else ''}, "
 
 
 @examples(
@@ -87,7 +142,8 @@ def add(
 @global_options
 @pass_app
 def import_(app: AppContext, csv_file: Path, batch_size: int | None) -> None:
-    """Register every row of a holders CSV (wallet,investor_id,jurisdiction,expires,accredited).
+    """Register every row of a holders CSV (wallet,investor_id,jurisdiction,expires and the
+    optional accredited, category, category_expires).
 
     Resumable: a rerun of the same file registers only what is not registered yet."""
     from toolkit.cli.batch_runs import run_csv_command
@@ -176,9 +232,10 @@ def show(app: AppContext, address: str) -> None:
 
     def render() -> None:
         if state.registered:
+            category = state.category_text(now)
             app.say(
                 f"{address}: investor {state.investor_id}, {state.jurisdiction}, "
-                f"{'accredited, ' if state.accredited else ''}{state.status(now)} "
+                f"{'' if category == '-' else f'category {category}, '}{state.status(now)} "
                 f"(expires {format_time(state.expires_at)})"
             )
         else:
@@ -223,14 +280,14 @@ def list_(app: AppContext) -> None:
             return
         app.table(
             f"{len(states)} wallet(s) in the registry of {contracts.deployment.name}",
-            ["wallet", "investor", "jur.", "expires", "accr.", "status"],
+            ["wallet", "investor", "jur.", "expires", "category", "status"],
             [
                 [
                     s.wallet,
                     s.investor_id or "-",
                     s.jurisdiction or "-",
                     format_time(s.expires_at) or "-",
-                    "yes" if s.accredited else "no",
+                    s.category_text(now),
                     s.status(now),
                 ]
                 for s in states

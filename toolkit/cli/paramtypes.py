@@ -9,7 +9,8 @@ offering or its chain, which the ``AppContext`` provides on first use:
 - ``CLASS``: a class id of the offering, as its ``ClassDeployment``;
 - ``shares(of="class_id")``: a share count in the base units of the class that parameter
   named (positional CLASS is converted before SHARES, as it comes first on the line);
-- ``LOCKUP``, ``EXPIRY`` and ``VESTING``: dates checked against the chain's clock;
+- ``LOCKUP``, ``EXPIRY``, ``CATEGORY_EXPIRY`` and ``VESTING``: dates checked against the chain's
+  clock;
 - ``DIVIDEND``: a recorded dividend of the offering, by its number.
 """
 
@@ -21,11 +22,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from toolkit.cli.context import AppContext
-from toolkit.holders.holder import parse_expiry
+from toolkit.holders.holder import parse_category_expiry, parse_expiry
 from toolkit.inputs import (
     InvalidValue,
     as_input_error,
     parse_amount,
+    parse_category,
     parse_investor_id,
     parse_jurisdiction,
     parse_lockup,
@@ -208,6 +210,16 @@ class DividendType(InputType):
         return "ID"
 
 
+class CategoryType(ParsedType):
+    """An investor category (SPEC §15), as the registry's number."""
+
+    def __init__(self) -> None:
+        super().__init__(parse_category, "category")
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "accredited|qualified_purchaser|professional|retail"
+
+
 class BatchSizeType(InputType):
     """Rows per transaction of a resumable CSV run (the batch layer's bounds)."""
 
@@ -231,6 +243,8 @@ CLASS = ClassType()
 SHARES = SharesType()
 LOCKUP = ChainTimeType(parse_lockup, "date")
 EXPIRY = ChainTimeType(parse_expiry, "date")
+CATEGORY = CategoryType()
+CATEGORY_EXPIRY = ChainTimeType(parse_category_expiry, "date")
 VESTING = ChainTimeType(parse_vesting, "vesting")
 SUPPORT = SupportType()
 DIVIDEND = DividendType()

@@ -76,7 +76,7 @@ def check(
     restriction = check_transfer(app.contracts(), share_class.id, sender, receiver, amount)
     app.result(
         restriction.to_json(),
-        lambda: app.say(f"{restriction.name} ({restriction.code}): {restriction.message}"),
+        lambda: app.say(restriction.text),
     )
     return 0 if restriction.allowed else 1
 

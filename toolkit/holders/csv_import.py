@@ -23,7 +23,7 @@ from toolkit.batches.sender import Batch
 from toolkit.errors import ChainError
 from toolkit.holders.holders_csv import HolderRow, iter_holders, validate_holders
 from toolkit.holders.registry import read_holders
-from toolkit.inputs import investor_id_bytes
+from toolkit.inputs import NO_CATEGORY, investor_id_bytes
 from toolkit.inputs.csv_file import listing
 
 if TYPE_CHECKING:
@@ -66,13 +66,22 @@ def import_holders(
 
 def batch_of_holders(contracts: OfferingContracts, rows: list[HolderRow]) -> Batch:
     holders = [row.holder for row in rows]
-    call = contracts.registry.functions.addHolders(
+    registry = contracts.registry
+    args = [
         [h.wallet for h in holders],
         [investor_id_bytes(h.investor_id) for h in holders],
         [h.jurisdiction for h in holders],
         [h.expires_at for h in holders],
         [h.accredited for h in holders],
-    )
+    ]
+    call = registry.functions.addHolders(*args)
+    categorised = [h for h in holders if h.category != NO_CATEGORY]
+    if categorised:
+        # the categories go in the same transaction (a multicall): a batch lands whole or not
+        call = registry.functions.multicall(
+            [registry.encode_abi("addHolders", args)]
+            + [registry.encode_abi("setCategory", list(h.category_args())) for h in categorised]
+        )
     return Batch(
         rows=tuple(row.line for row in rows),
         call=call,

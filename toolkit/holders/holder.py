@@ -1,12 +1,22 @@
 """A qualified holder as the registry stores it: wallet -> investor, jurisdiction, expiry,
-accreditation (and, on chain, a frozen flag). Plain data; the chain lives in ``registry.py``."""
+accreditation, investor category with its own expiry (SPEC §15) and, on chain, a frozen flag.
+Plain data; the chain lives in ``registry.py``.
+
+The old ``accredited`` flag and the category agree: ``accredited`` alone means the category
+accredited, and the registry's flag is set for the category accredited."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from toolkit.inputs import (
+    ACCREDITED,
+    MAX_UINT32,
     MAX_UINT40,
+    NO_CATEGORY,
+    InvalidValue,
+    category_name,
+    format_time,
     investor_id_bytes,
     investor_id_text,
     json_time,
@@ -28,6 +38,8 @@ class Holder:
     jurisdiction: bytes  # bytes2
     expires_at: int  # unix seconds
     accredited: bool
+    category: int = NO_CATEGORY  # toolkit.inputs.CATEGORIES
+    category_until: int = 0  # unix seconds; 0: the category lasts as long as the registration
 
     def call_args(self) -> tuple[str, bytes, bytes, int, bool]:
         """The arguments of the registry's ``addHolder``."""
@@ -38,6 +50,10 @@ class Holder:
             self.expires_at,
             self.accredited,
         )
+
+    def category_args(self) -> tuple[str, int, int]:
+        """The arguments of the registry's ``setCategory``."""
+        return (self.wallet, self.category, self.category_until)
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,8 @@ class HolderState:
     expires_at: int
     accredited: bool
     frozen: bool
+    category: int = NO_CATEGORY
+    category_until: int = 0
 
     @property
     def registered(self) -> bool:
@@ -66,6 +84,21 @@ class HolderState:
             words.append("frozen")
         return ", ".join(words)
 
+    def category_at(self, now: int) -> str | None:
+        """The category's name while it holds (None: none, or lapsed)."""
+        if self.category_until and now >= self.category_until:
+            return None
+        return category_name(self.category)
+
+    def category_text(self, now: int) -> str:
+        """The category for a table: its name, "(lapsed)" after its own expiry, "-" for none."""
+        name = category_name(self.category)
+        if name is None:
+            return "-"
+        if self.category_until and now >= self.category_until:
+            return f"{name} (lapsed)"
+        return name
+
     def to_json(self, now: int) -> dict[str, object]:
         return {
             "wallet": self.wallet,
@@ -73,13 +106,20 @@ class HolderState:
             "jurisdiction": self.jurisdiction or None,
             "expires": json_time(self.expires_at),
             "accredited": self.accredited,
+            "category": self.category_at(now),
+            "category_recorded": category_name(self.category),
+            "category_expires": format_time(self.category_until) or None,
             "frozen": self.frozen,
             "registered": self.registered,
             "qualified": self.qualified(now),
         }
 
     @staticmethod
-    def from_chain(wallet: str, record: tuple[bytes, bytes, int, bool, bool]) -> HolderState:
+    def from_chain(
+        wallet: str,
+        record: tuple[bytes, bytes, int, bool, bool],
+        category: tuple[int, int] = (NO_CATEGORY, 0),
+    ) -> HolderState:
         investor_id, jurisdiction, expires_at, accredited, frozen = record
         return HolderState(
             wallet=wallet,
@@ -88,6 +128,8 @@ class HolderState:
             expires_at=int(expires_at),
             accredited=bool(accredited),
             frozen=bool(frozen),
+            category=int(category[0]),
+            category_until=int(category[1]),
         )
 
 
@@ -102,6 +144,29 @@ def parse_expiry(text: str, *, now: int | None) -> int:
     )
 
 
+def parse_category_expiry(text: str, *, now: int | None) -> int:
+    """A category's own expiry: a DATE after ``now`` that fits the registry's uint32."""
+    return parse_future_date(
+        text,
+        now=now,
+        what="category expiry",
+        latest=MAX_UINT32,
+        consequence="; the category would lapse at once",
+    )
+
+
+def reconcile_category(accredited: bool, category: int) -> tuple[bool, int]:
+    """The registry's (accredited flag, category) from what a user gave: ``accredited`` alone
+    is the category accredited; a category other than accredited beside it is a contradiction."""
+    if category == NO_CATEGORY:
+        return accredited, ACCREDITED if accredited else NO_CATEGORY
+    if accredited and category != ACCREDITED:
+        raise InvalidValue(
+            f"accredited=true contradicts the category {category_name(category)}; give one of them"
+        )
+    return category == ACCREDITED, category
+
+
 def parse_holder(
     wallet: str,
     investor_id: str,
@@ -112,12 +177,13 @@ def parse_holder(
     now: int | None,
 ) -> Holder:
     """A holder from typed values; raises InvalidValue naming the first bad one."""
+    flag = accredited if isinstance(accredited, bool) else parse_bool(accredited, default=False)
+    flag, category = reconcile_category(flag, NO_CATEGORY)
     return Holder(
         wallet=parse_wallet(wallet),
         investor_id=parse_investor_id(investor_id),
         jurisdiction=parse_jurisdiction(jurisdiction),
         expires_at=parse_expiry(expires, now=now),
-        accredited=accredited
-        if isinstance(accredited, bool)
-        else parse_bool(accredited, default=False),
+        accredited=flag,
+        category=category,
     )

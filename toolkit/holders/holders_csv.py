@@ -1,4 +1,6 @@
-"""The holders CSV (SPEC §7): ``wallet,investor_id,jurisdiction,expires,accredited``.
+"""The holders CSV (SPEC §7, §15): ``wallet,investor_id,jurisdiction,expires`` and the optional
+``accredited``, ``category`` and ``category_expires`` (a file of SPEC §7's five columns reads as
+before: ``accredited=true`` is the category accredited).
 
 ``validate_holders`` reads the whole file once and rejects it with every bad row listed
 (malformed values, an expiry in the past, a wallet listed twice); ``iter_holders`` streams the
@@ -13,17 +15,25 @@ from pathlib import Path
 from typing import TypeVar
 
 from toolkit.errors import InputError
-from toolkit.holders.holder import Holder, parse_expiry
+from toolkit.holders.holder import (
+    Holder,
+    parse_category_expiry,
+    parse_expiry,
+    reconcile_category,
+)
 from toolkit.inputs import (
+    NO_CATEGORY,
     InvalidValue,
     parse_bool,
+    parse_category,
     parse_investor_id,
     parse_jurisdiction,
     parse_wallet,
 )
 from toolkit.inputs.csv_file import Problems, Record, file_sha256, read_records
 
-COLUMNS = ("wallet", "investor_id", "jurisdiction", "expires", "accredited")
+COLUMNS = ("wallet", "investor_id", "jurisdiction", "expires")
+OPTIONAL_COLUMNS = ("accredited", "category", "category_expires")
 T = TypeVar("T")
 
 
@@ -44,7 +54,7 @@ class HoldersFile:
 
 def _field(record: Record, column: str, parse: Callable[[str], T], errors: list[str]) -> T | None:
     try:
-        return parse(record.fields[column])
+        return parse(record.fields.get(column, ""))
     except InvalidValue as exc:
         errors.append(f"{column}: {exc}")
         return None
@@ -58,11 +68,28 @@ def parse_holder_record(record: Record, *, now: int | None) -> tuple[Holder | No
     jurisdiction = _field(record, "jurisdiction", parse_jurisdiction, errors)
     expires = _field(record, "expires", lambda text: parse_expiry(text, now=now), errors)
     accredited = _field(record, "accredited", lambda text: parse_bool(text, default=False), errors)
+    category = _field(
+        record, "category", lambda text: parse_category(text) if text else NO_CATEGORY, errors
+    )
+    until = _field(
+        record,
+        "category_expires",
+        lambda text: parse_category_expiry(text, now=now) if text else 0,
+        errors,
+    )
+    if accredited is not None and category is not None:
+        try:
+            accredited, category = reconcile_category(accredited, category)
+        except InvalidValue as exc:
+            errors.append(f"accredited, category: {exc}")
+    if until and category == NO_CATEGORY:
+        errors.append("category_expires: needs a category")
     if errors:
         return None, errors
     assert wallet is not None and investor is not None and jurisdiction is not None
     assert expires is not None and accredited is not None
-    return Holder(wallet, investor, jurisdiction, expires, accredited), []
+    assert category is not None and until is not None
+    return Holder(wallet, investor, jurisdiction, expires, accredited, category, until), []
 
 
 def validate_holders(path: Path, *, now: int) -> HoldersFile:
@@ -70,7 +97,7 @@ def validate_holders(path: Path, *, now: int) -> HoldersFile:
     problems = Problems(path)
     first_line: dict[str, int] = {}
     rows = 0
-    for record in read_records(path, COLUMNS, problems=problems):
+    for record in read_records(path, COLUMNS, OPTIONAL_COLUMNS, problems=problems):
         holder, errors = parse_holder_record(record, now=now)
         for error in errors:
             problems.add(record.line, error)
@@ -94,7 +121,7 @@ def validate_holders(path: Path, *, now: int) -> HoldersFile:
 
 def iter_holders(path: Path) -> Iterator[HolderRow]:
     """The rows of a validated file, streamed (expiry no longer checked against the clock)."""
-    for record in read_records(path, COLUMNS):
+    for record in read_records(path, COLUMNS, OPTIONAL_COLUMNS):
         holder, errors = parse_holder_record(record, now=None)
         if holder is None:
             raise InputError(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from toolkit.chain.reads import batched_calls
 from toolkit.errors import StateConflictError
 from toolkit.holders.holder import Holder, HolderState
-from toolkit.inputs import format_time
+from toolkit.inputs import NO_CATEGORY, format_time
 
 if TYPE_CHECKING:
     from toolkit.chain.tx import Transactor, TxResult
@@ -25,6 +25,8 @@ LOG_RANGE = 10_000  # blocks per eth_getLogs request
 
 
 def add_holder(transactor: Transactor, contracts: OfferingContracts, holder: Holder) -> TxResult:
+    """Register a holder; with a category, ``addHolder`` and ``setCategory`` go in one multicall
+    (one transaction: both or neither)."""
     state = holder_state(contracts, holder.wallet)
     if state.registered:
         same = " (the same investor)" if state.investor_id == holder.investor_id else ""
@@ -33,10 +35,17 @@ def add_holder(transactor: Transactor, contracts: OfferingContracts, holder: Hol
             f"{state.jurisdiction}, until {format_time(state.expires_at)}; nothing was sent",
             hint=f"to change its record: `equity holders remove {holder.wallet}`, then add it again",
         )
-    return transactor.transact(
-        contracts.registry.functions.addHolder(*holder.call_args()),
-        label=f"add holder {holder.wallet}",
-    )
+    registry = contracts.registry
+    if holder.category == NO_CATEGORY:
+        call = registry.functions.addHolder(*holder.call_args())
+    else:
+        call = registry.functions.multicall(
+            [
+                registry.encode_abi("addHolder", list(holder.call_args())),
+                registry.encode_abi("setCategory", list(holder.category_args())),
+            ]
+        )
+    return transactor.transact(call, label=f"add holder {holder.wallet}")
 
 
 def remove_holder(transactor: Transactor, contracts: OfferingContracts, wallet: str) -> TxResult:
@@ -65,8 +74,7 @@ def set_frozen(
 
 
 def holder_state(contracts: OfferingContracts, wallet: str) -> HolderState:
-    record = contracts.registry.functions.holderOf(wallet).call()
-    return HolderState.from_chain(wallet, tuple(record))
+    return read_holders(contracts, [wallet])[wallet]
 
 
 def registered_wallets(contracts: OfferingContracts) -> list[str]:
@@ -104,10 +112,13 @@ def list_holders(contracts: OfferingContracts) -> list[HolderState]:
 
 
 def read_holders(contracts: OfferingContracts, wallets: list[str]) -> dict[str, HolderState]:
-    """The registry record of each wallet, read in JSON-RPC batches."""
-    registry = contracts.registry
-    records = batched_calls(contracts.w3, [registry.functions.holderOf(w) for w in wallets])
+    """The registry record and category of each wallet, read in JSON-RPC batches."""
+    functions = contracts.registry.functions
+    calls = [f(w) for w in wallets for f in (functions.holderOf, functions.categoryOf)]
+    answers = batched_calls(contracts.w3, calls)
     return {
-        wallet: HolderState.from_chain(wallet, tuple(record))
-        for wallet, record in zip(wallets, records, strict=True)
+        wallet: HolderState.from_chain(
+            wallet, tuple(answers[2 * i]), (int(answers[2 * i + 1][0]), int(answers[2 * i + 1][1]))
+        )
+        for i, wallet in enumerate(wallets)
     }

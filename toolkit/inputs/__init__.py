@@ -7,6 +7,15 @@ format one formatter; everything here is importable from ``toolkit.inputs``. Pur
 """
 
 from toolkit.inputs.amounts import format_ether, format_gwei, parse_amount, parse_wei
+from toolkit.inputs.categories import (
+    ACCREDITED,
+    CATEGORIES,
+    MAX_UINT32,
+    NO_CATEGORY,
+    category_mask,
+    category_name,
+    parse_category,
+)
 from toolkit.inputs.dates import (
     DAY,
     MAX_UINT40,
@@ -41,14 +50,20 @@ from toolkit.inputs.values import (
 )
 
 __all__ = [
+    "ACCREDITED",
+    "CATEGORIES",
     "DAY",
     "INVESTOR_ID_BYTES",
+    "MAX_UINT32",
     "MAX_UINT40",
     "MAX_UINT64",
+    "NO_CATEGORY",
     "ZERO_ADDRESS",
     "InvalidValue",
     "Vesting",
     "as_input_error",
+    "category_mask",
+    "category_name",
     "checksum_address",
     "format_duration",
     "format_ether",
@@ -64,6 +79,7 @@ __all__ = [
     "parse_amount",
     "parse_arg",
     "parse_bool",
+    "parse_category",
     "parse_date",
     "parse_duration",
     "parse_future_date",

@@ -11,10 +11,14 @@ Order and roles:
    does not exist yet, so its address is predicted from the deployer's nonce (it is deployed by
    the very next transaction, and the prediction is checked);
 5. ``EquityGovernor(...)``;
-6. per token, one ``multicall``: block the offering's jurisdictions (the deployer is still its
-   admin), grant DEFAULT_ADMIN_ROLE to the timelock, renounce the deployer's;
+6. per token, one ``multicall``: block the offering's jurisdictions, for good or until a date
+   (the deployer is still its admin), grant DEFAULT_ADMIN_ROLE to the timelock, renounce the
+   deployer's;
 7. on the registry: bind the class tokens (once, so it can refuse re-keying a wallet that holds
-   shares), then the same hand-over.
+   shares), give the classes that have them their category rules (SPEC §15, before any holder),
+   then the same hand-over.
+
+Periods of dated rules ("1y" of a preset) count from the latest block's time when deploying.
 
 The deployer keeps REGISTRAR_ROLE, ISSUER_ROLE and PAUSER_ROLE: the issuer's day-to-day roles.
 The name is checked against the record before anything is sent. The governor's proposal
@@ -29,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import ChainError, UsageError
-from toolkit.inputs import ZERO_ADDRESS
+from toolkit.inputs import CATEGORIES, ZERO_ADDRESS, category_mask
 from toolkit.offering.contracts import (
     GOVERNOR,
     LOCKUP_BOOK,
@@ -47,7 +51,7 @@ from toolkit.offering.deployments import (
     read_deployments,
     record_deployment,
 )
-from toolkit.offering.offering_file import Offering
+from toolkit.offering.offering_file import Offering, ShareClassSpec
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -82,6 +86,18 @@ def check_name_free(chain_id: int, name: str, cwd: Path, w3: Web3 | None = None)
     raise UsageError(
         f"an offering named {name!r} is already recorded on chain {chain_id}",
         hint="choose another --name (nothing was sent)",
+    )
+
+
+def category_rules(share_class: ShareClassSpec, start: int) -> tuple[int, int, list[int]]:
+    """The registry's ``CategoryRuleSet`` of a class (allowed mask, holding-period end, caps of
+    categories 1-4) for a deployment at ``start``."""
+    caps = dict(share_class.max_holders_by_category)
+    holding = share_class.holding_period
+    return (
+        category_mask(share_class.allowed_categories),
+        holding.at(start) if holding is not None else 0,
+        [caps.get(name, 0) for name in CATEGORIES],
     )
 
 
@@ -173,12 +189,19 @@ def deploy_offering(
             hint="deploy again from an account that sends nothing else meanwhile",
         )
 
+    from toolkit.chain.clock import latest_timestamp
+
+    start = latest_timestamp(w3)
     token_abi = templates[SHARE_CLASS]["abi"]
     for share_class, address in zip(offering.classes, tokens, strict=True):
         token = w3.eth.contract(address=w3.to_checksum_address(address), abi=token_abi)
         calls = [
             token.encode_abi("setJurisdictionBlocked", [code.encode("ascii"), True])
             for code in share_class.blocked_jurisdictions
+        ]
+        calls += [
+            token.encode_abi("setJurisdictionBlockedUntil", [code.encode("ascii"), until.at(start)])
+            for code, until in share_class.blocked_jurisdictions_until
         ]
         calls.append(token.encode_abi("grantRole", [DEFAULT_ADMIN_ROLE, timelock]))
         calls.append(token.encode_abi("renounceRole", [DEFAULT_ADMIN_ROLE, deployer]))
@@ -196,6 +219,17 @@ def deploy_offering(
             label="bind the class tokens to the registry",
         )
     )
+    rules = [
+        registry_contract.encode_abi("setCategoryRules", [token, category_rules(c, start)])
+        for c, token in zip(offering.classes, tokens, strict=True)
+        if c.has_category_rules
+    ]
+    if rules:
+        label = "set the classes' category rules"
+        step(label)
+        results.append(
+            transactor.transact(registry_contract.functions.multicall(rules), label=label)
+        )
     step("hand the registry to the timelock")
     results.append(
         transactor.transact(

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import InputError
-from toolkit.inputs import InvalidValue, parse_duration, parse_jurisdiction
+from toolkit.inputs import CATEGORIES, InvalidValue, parse_duration, parse_jurisdiction
 from toolkit.offering.liquidation import (
     COMMON_TERMS,
     LIQUIDATION_KEYS,
@@ -25,6 +25,7 @@ from toolkit.offering.liquidation import (
     check_conversion_targets,
     parse_liquidation_terms,
 )
+from toolkit.offering.presets import Until, parse_until, preset_keys
 from toolkit.offering.toml_lines import key_lines, line_of
 
 CLASS_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
@@ -44,6 +45,12 @@ CLASS_KEYS = LIQUIDATION_KEYS | {
     "blocked_jurisdictions",
     "decimals",
     "reserved",
+    # SPEC §15: investor categories, dated rules and exemption presets
+    "preset",
+    "allowed_categories",
+    "max_holders_by_category",
+    "holding_period",
+    "blocked_jurisdictions_until",
 }
 GOVERNANCE_KEYS = {
     "voting_delay",
@@ -68,6 +75,11 @@ class ShareClassSpec:
     decimals: int = 0
     liquidation: LiquidationTerms = COMMON_TERMS
     reserved: int = 0  # whole shares set aside for future issuance (fully diluted counts them)
+    preset: str | None = None
+    allowed_categories: tuple[str, ...] = ()  # empty: every category, none included
+    max_holders_by_category: tuple[tuple[str, int], ...] = ()
+    holding_period: Until | None = None  # transfers between holders refused until then
+    blocked_jurisdictions_until: tuple[tuple[str, Until], ...] = ()
 
     @property
     def authorized_units(self) -> int:
@@ -77,6 +89,11 @@ class ShareClassSpec:
     @property
     def reserved_units(self) -> int:
         return int(self.reserved * 10**self.decimals)
+
+    @property
+    def has_category_rules(self) -> bool:
+        """The registry keeps category rules for the class (codes 10-12)."""
+        return bool(self.allowed_categories or self.max_holders_by_category or self.holding_period)
 
 
 @dataclass(frozen=True)
@@ -154,11 +171,11 @@ def load_offering(path: Path) -> Offering:
 
 def parse_offering(data: dict[str, Any], *, path: Path, text: str, sha256: str) -> Offering:
     problems = _Problems(path, key_lines(text))
-    for key in sorted(set(data) - {"company", "classes", "governance"}):
-        problems.add(key, "unknown key (expected [company], [[classes]] and [governance])")
+    for key in sorted(set(data) - {"company", "classes", "governance", "preset"}):
+        problems.add(key, "unknown key (expected preset, [company], [[classes]] and [governance])")
 
     company = _company(data.get("company"), problems)
-    classes = _classes(data.get("classes"), problems)
+    classes = _classes(data.get("classes"), problems, data.get("preset"))
     governance = _governance(data.get("governance"), problems)
     raw_classes = data.get("classes")
     complete = isinstance(raw_classes, list) and len(classes) == len(raw_classes)
@@ -196,7 +213,7 @@ def _company(value: object, problems: _Problems) -> str:
     return name.strip()
 
 
-def _classes(value: object, problems: _Problems) -> list[ShareClassSpec]:
+def _classes(value: object, problems: _Problems, preset: object = None) -> list[ShareClassSpec]:
     if not isinstance(value, list) or not value:
         problems.add("classes", "at least one [[classes]] table is required")
         return []
@@ -218,10 +235,26 @@ def _classes(value: object, problems: _Problems) -> list[ShareClassSpec]:
             )
         elif isinstance(class_id, str):
             seen[class_id.upper()] = index
-        spec = _share_class(entry, where, problems)
+        spec = _share_class(_with_preset(entry, preset, where, problems), where, problems)
         if spec is not None:
             parsed.append(spec)
     return parsed
+
+
+def _with_preset(
+    entry: dict[str, Any], offering_preset: object, where: str, problems: _Problems
+) -> dict[str, Any]:
+    """The class's keys over those of its preset (its own, else the offering's): a key written
+    beside a preset overrides it."""
+    name = entry.get("preset", offering_preset)
+    if name is None:
+        return entry
+    try:
+        keys = preset_keys(name)
+    except InvalidValue as exc:
+        problems.add(f"{where}.preset" if "preset" in entry else "preset", str(exc))
+        return entry
+    return {**keys, **entry, "preset": name}
 
 
 def _share_class(entry: dict[str, Any], where: str, problems: _Problems) -> ShareClassSpec | None:
@@ -255,6 +288,10 @@ def _share_class(entry: dict[str, Any], where: str, problems: _Problems) -> Shar
             f"{reserved:,} reserved shares exceed the {authorized:,} authorized; "
             "reserve at most the authorized shares",
         )
+    allowed = _categories(entry.get("allowed_categories", []), where, problems)
+    caps = _category_caps(entry.get("max_holders_by_category", {}), where, problems)
+    holding = _until(entry, "holding_period", where, problems)
+    blocked_until = _dated_blocks(entry.get("blocked_jurisdictions_until", {}), where, problems)
     if len(problems.found) > before:
         return None
     assert isinstance(class_id, str)
@@ -269,6 +306,11 @@ def _share_class(entry: dict[str, Any], where: str, problems: _Problems) -> Shar
         decimals=decimals,
         liquidation=liquidation,
         reserved=reserved,
+        preset=entry.get("preset"),
+        allowed_categories=allowed,
+        max_holders_by_category=caps,
+        holding_period=holding,
+        blocked_jurisdictions_until=blocked_until,
     )
 
 
@@ -321,6 +363,67 @@ def _jurisdictions(value: object, where: str, problems: _Problems) -> tuple[str,
             continue
         codes.append(item)
     return tuple(codes)
+
+
+def _categories(value: object, where: str, problems: _Problems) -> tuple[str, ...]:
+    path = f"{where}.allowed_categories"
+    expected = ", ".join(CATEGORIES)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.add(path, f"must be a list of investor categories ({expected})")
+        return ()
+    unknown = [v for v in value if v not in CATEGORIES]
+    if unknown:
+        problems.add(
+            path,
+            f"unknown categor{'ies' if len(unknown) > 1 else 'y'} "
+            f"{', '.join(unknown)} (expected: {expected})",
+        )
+        return ()
+    return tuple(c for c in CATEGORIES if c in value)
+
+
+def _category_caps(value: object, where: str, problems: _Problems) -> tuple[tuple[str, int], ...]:
+    path = f"{where}.max_holders_by_category"
+    if not isinstance(value, dict):
+        problems.add(path, "must be a table of category = cap, e.g. { retail = 35 }")
+        return ()
+    caps: list[tuple[str, int]] = []
+    for name in value:
+        if name not in CATEGORIES:
+            problems.add(path, f"unknown category {name!r} (expected: {', '.join(CATEGORIES)})")
+            continue
+        cap = _integer(value, name, path, problems, maximum=MAX_UINT32)
+        if cap:
+            caps.append((name, cap))
+    return tuple(sorted(caps, key=lambda item: CATEGORIES[item[0]]))
+
+
+def _until(entry: dict[str, Any], key: str, where: str, problems: _Problems) -> Until | None:
+    if key not in entry:
+        return None
+    try:
+        return parse_until(entry[key])
+    except InvalidValue as exc:
+        problems.add(f"{where}.{key}", str(exc))
+        return None
+
+
+def _dated_blocks(value: object, where: str, problems: _Problems) -> tuple[tuple[str, Until], ...]:
+    path = f"{where}.blocked_jurisdictions_until"
+    if not isinstance(value, dict):
+        problems.add(path, 'must be a table of country = end, e.g. { US = "1y" }')
+        return ()
+    blocks: list[tuple[str, Until]] = []
+    for code in value:
+        try:
+            parse_jurisdiction(code)
+        except InvalidValue as exc:
+            problems.add(path, str(exc))
+            continue
+        until = _until(value, code, path, problems)
+        if until is not None:
+            blocks.append((code, until))
+    return tuple(blocks)
 
 
 def _governance(value: object, problems: _Problems) -> GovernanceSpec | None:

@@ -28,13 +28,21 @@ class Restriction:
     code: int
     name: str
     message: str
+    detail: str | None = None  # codes 10-12: the category rule and the figures behind it
 
     @property
     def allowed(self) -> bool:
         return self.code == 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "message": self.message}
+        shown = {"code": self.code, "name": self.name, "message": self.message}
+        return {**shown, "detail": self.detail} if self.detail else shown
+
+    @property
+    def text(self) -> str:
+        """One line: ``NAME (code): message`` and the detail if any."""
+        line = f"{self.name} ({self.code}): {self.message}"
+        return f"{line} ({self.detail})" if self.detail else line
 
 
 def check_transfer(
@@ -47,7 +55,28 @@ def check_transfer(
         message = str(token.functions.messageForTransferRestriction(code).call())
     except Exception:  # noqa: BLE001 - the name table is enough when the token cannot say
         message = restriction_message(code)
-    return Restriction(code=code, name=restriction_name(code), message=message)
+    detail = category_detail(contracts, token.address, receiver, code) if code >= 10 else None
+    return Restriction(code=code, name=restriction_name(code), message=message, detail=detail)
+
+
+def category_detail(contracts: OfferingContracts, token: str, receiver: str, code: int) -> str:
+    """Why a category rule (SPEC §15, codes 10-12) refuses: the class's rule and the figures."""
+    from toolkit.inputs import CATEGORIES, category_name, format_time
+
+    registry = contracts.registry.functions
+    _, (allowed, holding_end, caps) = registry.categoryRulesOf(token).call()
+    category, until = registry.categoryOf(receiver).call()
+    name = category_name(category) or "none"
+    if code == 10:
+        admitted = [n for n, c in CATEGORIES.items() if allowed >> c & 1]
+        lapsed = f" (lapsed {format_time(until)})" if until else ""
+        return f"the receiver's category is {name}{lapsed}; the class admits {', '.join(admitted)}"
+    if code == 11:
+        count = registry.categoryHolderCount(token, category).call()
+        return (
+            f"{count} {name} investor(s) hold the class, its cap for {name} is {caps[category - 1]}"
+        )
+    return f"transfers between holders open at {format_time(holding_end)}"
 
 
 def transfer(
