@@ -55,6 +55,7 @@ FAR = 4_102_444_800  # 2100-01-01: a lock-up that is live throughout
 
 GOALS = {
     "transfer_steady": 120_000,
+    "transfer_steady_category_rules": 125_000,
     "issue_batch_per_holder": 110_000,
     "cast_vote_two_classes": 90_000,
 }
@@ -263,6 +264,57 @@ def measure_offering(chain: Chain, accounts: list[str]) -> dict[str, int]:
     return out
 
 
+ACCREDITED, RETAIL = 1, 4
+
+
+def measure_categories(chain: Chain, accounts: list[str]) -> dict[str, int]:
+    """The same class as COMMON (cap 2,000, "US" blocked) with category rules (SPEC §15): only
+    accredited and retail investors, at most 35 retail ones, a holding period already over; the
+    registry answers codes 10-12 and counts investors per category."""
+    bench = Bench(chain)
+    issuer = accounts[0]
+    spec = ClassSpec(
+        "RULED", votes_per_share=1, authorized=10**12, max_holders=2000, blocked=("US",)
+    )
+    offering = chain.deploy_offering(
+        issuer, (spec,), GovernanceSpec(voting_delay=60, voting_period=3600)
+    )
+    token, registry = offering.token("RULED"), offering.registry
+    timelock = offering.timelock.address
+    chain.w3.provider.make_request("anvil_impersonateAccount", [timelock])  # type: ignore[arg-type]
+    chain.w3.provider.make_request("anvil_setBalance", [timelock, hex(10**20)])  # type: ignore[arg-type]
+    rules = ((1 << ACCREDITED) | (1 << RETAIL), 1, [0, 0, 0, 35])
+    chain.send(registry.functions.setCategoryRules(token.address, rules), timelock)
+    names = ["alice", "bob", "carol"]
+    register(chain, offering, issuer, accounts[1:4], names)
+    alice, bob, carol = accounts[1:4]
+    out: dict[str, int] = {}
+    out["set_category"] = bench.gas(registry.functions.setCategory(alice, ACCREDITED, 0), issuer)
+    for wallet, category in ((bob, RETAIL), (carol, RETAIL)):
+        chain.send(registry.functions.setCategory(wallet, category, 0), issuer)
+    out["issue_new_holder_category_rules"] = bench.gas(
+        token.functions.issue(alice, 10_000, 0), issuer
+    )
+    chain.send(token.functions.issue(bob, 10_000, 0), issuer)
+    for _ in range(2):
+        bench.gas(token.functions.transfer(bob, 10), alice)
+        bench.gas(token.functions.transfer(alice, 10), bob)
+    out["transfer_steady_category_rules"] = bench.same(
+        "transfer (category rules)",
+        [
+            bench.gas(
+                token.functions.transfer(bob if i % 2 == 0 else alice, 10),
+                alice if i % 2 == 0 else bob,
+            )
+            for i in range(6)
+        ],
+    )
+    out["transfer_to_new_holder_category_rules"] = bench.gas(
+        token.functions.transfer(carol, 10), alice
+    )
+    return out
+
+
 def measure_references(
     chain: Chain, accounts: list[str], ref_build: Path
 ) -> dict[str, dict[str, int]]:
@@ -352,6 +404,34 @@ def build_rows(ours: dict[str, int], refs: dict[str, dict[str, int]]) -> list[Ro
             e20["transfer_steady"],
             e20v["transfer_steady"],
             GOALS["transfer_steady"],
+        ),
+        Row(
+            "transfer_steady_category_rules",
+            "same, class with category rules (allowed categories, a retail cap, a holding period)",
+            ours["transfer_steady_category_rules"],
+            e20["transfer_steady"],
+            e20v["transfer_steady"],
+            GOALS["transfer_steady_category_rules"],
+            note="the registry answers codes 10-12 (SPEC §15)",
+        ),
+        Row(
+            "transfer_to_new_holder_category_rules",
+            "transfer to a new retail holder, class with category rules (the registry counts it)",
+            ours["transfer_to_new_holder_category_rules"],
+            e20["transfer_to_new_holder"],
+            e20v["transfer_to_new_holder"],
+        ),
+        Row(
+            "issue_new_holder_category_rules",
+            "issue to a new holder, class with category rules, no lock-up (reference: mint)",
+            ours["issue_new_holder_category_rules"],
+            e20["issue_new_holder"],
+            e20v["issue_new_holder"],
+        ),
+        Row(
+            "set_category",
+            "setCategory: the registrar records a wallet's category (registry)",
+            ours["set_category"],
         ),
         Row(
             "transfer_steady_sender_locked",
@@ -522,6 +602,7 @@ def main(argv: list[str] | None = None) -> int:
         accounts = list(w3.eth.accounts)
         chain = Chain(w3, load_artifact)
         ours = measure_offering(chain, accounts)
+        ours.update(measure_categories(chain, accounts))
         refs = measure_references(chain, accounts, ref_build)
 
     rows = build_rows(ours, refs)

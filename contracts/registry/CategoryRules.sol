@@ -52,7 +52,8 @@ abstract contract CategoryRules is ICategoryRules {
         uint256 word = _ruleWords[msg.sender];
         HolderRecord record = _recordOf(to);
         uint8 allowed = uint8(word);
-        if (allowed != 0 && (allowed >> record.categoryAt(block.timestamp)) & 1 == 0) return 10;
+        bool admitted = (allowed >> record.categoryAt(block.timestamp)) & 1 != 0;
+        if (allowed != 0 && !admitted) return 10;
         if (toIsNew) {
             uint8 category = record.category();
             uint32 cap = _cap(word, category);

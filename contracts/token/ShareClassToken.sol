@@ -411,7 +411,7 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         bool categories = state.hasCategoryRules();
         if ((cap == 0 && !categories) || value == 0 || from == to) return RestrictionCodes.OK;
         bool toIsNew = balanceOf(to) == 0 && _walletCounts.count(toRecord.investorIndex()) == 0;
-        uint32 leaving;
+        uint32 leaving = 0; // the sender's investor index when this move empties its holding
         if (toIsNew && from != address(0) && value == fromBalance) {
             // the sender's investor leaves when this is its last holding wallet
             uint32 index = _wallets[from].account.countedIndex();
@@ -473,6 +473,9 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
     /// @dev Investor `index` (of `wallet`) started (`entered`) or stopped holding the class: the
     /// holder count, and the registry's count of its category when the class has category rules.
     function _counted(address wallet, uint32 index, bool entered, ClassState state) private returns (ClassState) {
+        // The registry is this class's own, fixed at construction, and `countHolder` only updates
+        // its counts (no call out), so the token's state written after it cannot be re-entered.
+        // slither-disable-next-line reentrancy-no-eth
         if (state.hasCategoryRules()) _registry.countHolder(wallet, index, entered);
         return state.withHolderCounted(entered);
     }

@@ -670,8 +670,11 @@ class OfferingMachine(RuleBasedStateMachine):
         token = self.token(class_id).address
         registry = self.offering.registry.functions
         caps = CATEGORY_RULES[class_id][2]
-        for category in range(NONE, RETAIL + 1):
-            onchain = registry.categoryHolderCount(token, category).call()
+        with self.chain.w3.batch_requests() as batch:
+            for category in range(NONE, RETAIL + 1):
+                batch.add(registry.categoryHolderCount(token, category))
+            counts = batch.execute()
+        for category, onchain in enumerate(counts):
             expected = sum(1 for c in counted.values() if c == category)
             assert onchain == expected, (class_id, category, onchain, counted)
             before = self.category_counts.get((class_id, category), 0)

@@ -258,3 +258,10 @@ def test_eu_prospectus_exempt_caps_retail_at_149_and_admits_professionals(desk: 
     desk.register(DEV[2], "US", ACCREDITED)
     assert desk.detect("eu-prospectus-exempt", ZERO, DEV[1]) == 0
     assert desk.detect("eu-prospectus-exempt", ZERO, DEV[2]) == 10
+
+
+def test_the_readme_documents_every_preset_rule_with_its_provision() -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    for name, rules in RULES.items():
+        for rule, provision in rules:
+            assert f"| `{name}` | {rule} | {provision} |" in readme
