@@ -169,6 +169,24 @@ def start_proposal(
     return proposal_id, int(receipt["gasUsed"])
 
 
+def steady_transfer(bench: Bench, token: Contract, alice: str, bob: str, label: str) -> int:
+    """Transfers back and forth between two existing, self-delegated holders, each in a new
+    block, once warmed up (checkpoints written): the dearest of six."""
+    for _ in range(2):
+        bench.gas(token.functions.transfer(bob, 10), alice)
+        bench.gas(token.functions.transfer(alice, 10), bob)
+    return bench.same(
+        label,
+        [
+            bench.gas(
+                token.functions.transfer(bob if i % 2 == 0 else alice, 10),
+                alice if i % 2 == 0 else bob,
+            )
+            for i in range(6)
+        ],
+    )
+
+
 def measure_offering(chain: Chain, accounts: list[str]) -> dict[str, int]:
     bench = Bench(chain)
     issuer = accounts[0]
@@ -185,19 +203,7 @@ def measure_offering(chain: Chain, accounts: list[str]) -> dict[str, int]:
         chain.send(common.functions.issue(holder, 10_000, 0), issuer)
 
     # steady state: existing, self-delegated holders with checkpoints, each transfer in a new block
-    for _ in range(2):
-        bench.gas(common.functions.transfer(bob, 10), alice)
-        bench.gas(common.functions.transfer(alice, 10), bob)
-    out["transfer_steady"] = bench.same(
-        "transfer",
-        [
-            bench.gas(
-                common.functions.transfer(bob if i % 2 == 0 else alice, 10),
-                alice if i % 2 == 0 else bob,
-            )
-            for i in range(6)
-        ],
-    )
+    out["transfer_steady"] = steady_transfer(bench, common, alice, bob, "transfer")
     # the same with the sender holding a live plain lock-up (answered from the wallet's slot)
     chain.send(common.functions.issue(carol, 1_000, FAR), issuer)
     bench.gas(common.functions.transfer(bob, 10), carol)
@@ -296,18 +302,8 @@ def measure_categories(chain: Chain, accounts: list[str]) -> dict[str, int]:
         token.functions.issue(alice, 10_000, 0), issuer
     )
     chain.send(token.functions.issue(bob, 10_000, 0), issuer)
-    for _ in range(2):
-        bench.gas(token.functions.transfer(bob, 10), alice)
-        bench.gas(token.functions.transfer(alice, 10), bob)
-    out["transfer_steady_category_rules"] = bench.same(
-        "transfer (category rules)",
-        [
-            bench.gas(
-                token.functions.transfer(bob if i % 2 == 0 else alice, 10),
-                alice if i % 2 == 0 else bob,
-            )
-            for i in range(6)
-        ],
+    out["transfer_steady_category_rules"] = steady_transfer(
+        bench, token, alice, bob, "transfer (category rules)"
     )
     out["transfer_to_new_holder_category_rules"] = bench.gas(
         token.functions.transfer(carol, 10), alice
