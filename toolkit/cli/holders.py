@@ -78,7 +78,7 @@ def holders() -> None:
     metavar="DATE",
     type=CATEGORY_EXPIRY,
     default=None,
-    help="When the category lapses (default: with the registration).",
+    help=f"When the category lapses ({DATE_FORMAT}; default: with the registration).",
 )
 @global_options
 @pass_app
