@@ -80,9 +80,16 @@ class AppContext:
         if self._signer is None:
             from toolkit.chain.accounts import is_dev_alias, require_keystore, resolve_signer
             from toolkit.errors import UsageError
+            from toolkit.safe.proposer import safe_address_of
 
-            is_local = None if offline else self.chain().is_local
             alias = self.options.account
+            if safe_address_of(alias) is not None:
+                raise UsageError(
+                    "this command signs with a key of its own, and a Safe (--account "
+                    f"{alias}) has none; nothing was sent",
+                    hint="give --account ALIAS (a keystore or dev0..dev9)",
+                )
+            is_local = None if offline else self.chain().is_local
             if alias is None:
                 if is_local is False:
                     raise UsageError(
@@ -142,7 +149,14 @@ class AppContext:
         dev chain it shows what it will send and asks first (``approve``)."""
         if self._transactor is None:
             from toolkit.chain.tx import Transactor
+            from toolkit.safe.proposer import SafeProposer, safe_address_of
 
+            safe = safe_address_of(self.options.account)
+            if safe is not None:  # SPEC §16: the calls become a Safe transaction in a file
+                self._transactor = SafeProposer(
+                    self.chain(), safe, cwd=self.cwd, settings=self.tx_settings()
+                )
+                return self._transactor
             signer = self.signer()
             chain = self.chain()
             self._transactor = Transactor(

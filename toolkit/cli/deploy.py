@@ -26,14 +26,29 @@ from toolkit.cli.options import global_options
 @click.option(
     "--name", default=None, help="Name to record the offering under (default: the file's stem)."
 )
+@click.option(
+    "--issuer",
+    default=None,
+    metavar="safe:ADDRESS",
+    help="Give the issuer, registrar and pauser roles to this Safe instead of the deployer.",
+)
 @global_options
 @pass_app
-def deploy(app: AppContext, offering_file: Path, name: str | None) -> None:
+def deploy(app: AppContext, offering_file: Path, name: str | None, issuer: str | None) -> None:
     """Deploy the offering described in OFFERING_FILE and record it in deployments/."""
     from toolkit.errors import UsageError
     from toolkit.offering.deploy import check_name_free, default_name, deploy_offering
     from toolkit.offering.offering_file import load_offering
+    from toolkit.safe.proposer import safe_address_of
 
+    if safe_address_of(app.options.account) is not None:
+        raise UsageError(
+            "deploy cannot be sent from a Safe: it reads the addresses of the contracts it "
+            "creates; nothing was sent",
+            hint="deploy from a key and give the Safe the issuer roles: "
+            f"--account ALIAS --issuer {app.options.account}",
+        )
+    issuer_safe = _issuer_safe(issuer)
     offering = load_offering(offering_file)  # every error in the file, before any connection
     name = name if name is not None else default_name(offering)
     chain = app.chain()
@@ -49,6 +64,10 @@ def deploy(app: AppContext, offering_file: Path, name: str | None) -> None:
             f"note: {name!r} was recorded on chain {chain.chain_id} but its contracts are "
             "not on this node (restarted without its state?): the record will be replaced"
         )
+    if issuer_safe is not None:
+        from toolkit.safe.chain_checks import read_safe
+
+        read_safe(chain, issuer_safe)  # a Safe is there: the roles go to something that can act
     transactor = app.transactor()
     app.note(
         f"deploying {offering.company!r} ({len(offering.classes)} classes) as {name!r} "
@@ -61,7 +80,12 @@ def deploy(app: AppContext, offering_file: Path, name: str | None) -> None:
         if outgoing is not None:
             transactor.preapprove(outgoing)
     report = deploy_offering(
-        transactor, offering, name=name, cwd=app.cwd, on_step=lambda label: app.note(f"  {label}")
+        transactor,
+        offering,
+        name=name,
+        cwd=app.cwd,
+        on_step=lambda label: app.note(f"  {label}"),
+        issuer=issuer_safe,
     )
     deployment = report.deployment
     data = {
@@ -69,6 +93,7 @@ def deploy(app: AppContext, offering_file: Path, name: str | None) -> None:
         "chain_id": deployment.chain_id,
         "block": deployment.block,
         "record": str(report.path),
+        "issuer": issuer_safe or deployment.deployer,
         "contracts": {
             "registry": deployment.registry,
             "votes": deployment.votes,
@@ -108,7 +133,27 @@ def deploy(app: AppContext, offering_file: Path, name: str | None) -> None:
         )
         gas = sum(tx.gas_used for tx in report.transactions)
         app.say(f"{len(report.transactions)} transactions, {gas:,} gas; recorded in {report.path}")
-        app.note("the timelock now administers the registry and every class; the deployer keeps")
-        app.note("the issuer, registrar and pauser roles")
+        app.note("the timelock now administers the registry and every class; the issuer,")
+        if issuer_safe is None:
+            app.note("registrar and pauser roles stay with the deployer")
+        else:
+            app.note(f"registrar and pauser roles are Safe {issuer_safe}'s (act with")
+            app.note(f"--account safe:{issuer_safe}); the deployer keeps no role")
 
     app.result(data, render)
+
+
+def _issuer_safe(issuer: str | None) -> str | None:
+    """The Safe of ``--issuer safe:ADDRESS``."""
+    from toolkit.errors import UsageError
+    from toolkit.safe.proposer import safe_address_of
+
+    if issuer is None:
+        return None
+    safe = safe_address_of(issuer)
+    if safe is None:
+        raise UsageError(
+            f"--issuer {issuer}: give a Safe as safe:ADDRESS",
+            hint="without --issuer the deployer keeps the issuer roles",
+        )
+    return safe

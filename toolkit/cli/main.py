@@ -26,6 +26,7 @@ from toolkit.cli.options import listed_global_options, without_shadowed
 from toolkit.cli.output import color_allowed
 from toolkit.cli.version import version_option
 from toolkit.errors import EquityError
+from toolkit.safe.proposal import Proposed
 
 # command name -> "module:attribute"; imported only when the command (or --help) needs it
 COMMANDS: dict[str, str] = {
@@ -49,6 +50,7 @@ COMMANDS: dict[str, str] = {
     "stablecoin": "toolkit.cli.stablecoin:stablecoin",
     "round": "toolkit.cli.round:round_group",
     "completion": "toolkit.cli.completion:completion",
+    "safe": "toolkit.cli.safe:safe",
 }
 
 
@@ -107,6 +109,11 @@ class EquityGroup(click.Group):
             result = super().invoke(ctx)
         except click.exceptions.Exit:
             raise
+        except Proposed as proposed:  # --account safe:ADDRESS: a file written, nothing sent
+            from toolkit.cli.safe import render_proposal
+
+            render_proposal(app, proposed.proposal)
+            return None
         except BrokenPipeError:  # `equity ... | head`: the reader left, nothing to report
             # (the Python docs' recipe: point stdout at devnull so the exit flush is quiet)
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -92,7 +92,8 @@ def _global_options(func: F, *, hidden: bool) -> F:
          "help": "Any Ethereum JSON-RPC endpoint (overrides --network; ETH_RPC_URL is read "
          "when neither this nor --network is given)."}),
         (("--account",), "account", {"envvar": "EQUITY_ACCOUNT", "metavar": "ALIAS",
-         "help": "Signer: a keystore alias, or dev0..dev9 on local chains."}),
+         "help": "Signer: a keystore alias, or dev0..dev9 on local chains; safe:ADDRESS "
+         "builds a Safe transaction file instead of sending."}),
         (("--deployment",), "deployment", {"envvar": "EQUITY_DEPLOYMENT", "metavar": "NAME",
          "help": "Which recorded offering to act on."}),
         (("--json", "json_"), "json", {**flag,

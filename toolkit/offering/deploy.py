@@ -20,7 +20,9 @@ Order and roles:
 
 Periods of dated rules ("1y" of a preset) count from the latest block's time when deploying.
 
-The deployer keeps REGISTRAR_ROLE, ISSUER_ROLE and PAUSER_ROLE: the issuer's day-to-day roles.
+The deployer keeps REGISTRAR_ROLE, ISSUER_ROLE and PAUSER_ROLE: the issuer's day-to-day roles;
+with ``issuer`` given (a Safe multisig), those roles go to it from the constructors instead and
+the deployer keeps no role at all.
 The name is checked against the record before anything is sent. The governor's proposal
 threshold is the offering file's, as is: votes count whole shares (SPEC §10).
 """
@@ -108,8 +110,10 @@ def deploy_offering(
     name: str,
     cwd: Path,
     on_step: Callable[[str], None] | None = None,
+    issuer: str | None = None,
 ) -> DeployReport:
-    """Deploy and wire every contract of ``offering``, record it, and report each transaction."""
+    """Deploy and wire every contract of ``offering``, record it, and report each transaction.
+    ``issuer``: who gets the registrar, issuer and pauser roles (default: the deployer)."""
     chain = transactor.chain
     w3 = chain.w3
     replace_stale = check_name_free(chain.chain_id, name, cwd, w3)
@@ -117,6 +121,7 @@ def deploy_offering(
         n: artifact(n) for n in (REGISTRY, LOCKUP_BOOK, SHARE_CLASS, VOTES, TIMELOCK, GOVERNOR)
     }
     deployer = transactor.address
+    issuer = issuer or deployer
     results: list[TxResult] = []
 
     def step(label: str) -> None:
@@ -131,7 +136,7 @@ def deploy_offering(
             raise ChainError(f"{label}: the receipt has no contract address")
         return str(w3.to_checksum_address(result.contract_address))
 
-    registry = deploy(REGISTRY, deployer, deployer, label="deploy HolderRegistry")
+    registry = deploy(REGISTRY, deployer, issuer, label="deploy HolderRegistry")
     lockup_book = deploy(LOCKUP_BOOK, label="deploy LockupBook")
     templates[SHARE_CLASS] = linked(templates[SHARE_CLASS], {LOCKUP_BOOK: lockup_book})
     tokens: list[str] = []
@@ -146,7 +151,7 @@ def deploy_offering(
                 share_class.max_holders,
                 registry,
                 deployer,
-                deployer,
+                issuer,
                 label=f"deploy ShareClassToken {share_class.id}",
             )
         )
