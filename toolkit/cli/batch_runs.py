@@ -31,7 +31,15 @@ def run_csv_command(
     sends rows already sent once more, named when there was nothing to do."""
     from toolkit.batches.run import DEFAULT_BATCH_SIZE, RunHooks
     from toolkit.chain.clock import latest_timestamp
+    from toolkit.errors import UsageError
+    from toolkit.safe.proposer import safe_address_of
 
+    if safe_address_of(app.options.account) is not None:
+        raise UsageError(
+            f"a CSV run cannot go through a Safe: it journals and sends its batches one by "
+            f"one from a key (--account {app.options.account}); nothing was sent",
+            hint="run the CSV from a key holding the role, or give the Safe one row at a time",
+        )
     contracts = app.contracts()
     with contextlib.ExitStack() as stack:
         progress = CsvProgress(app, stack, label)

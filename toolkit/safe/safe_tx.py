@@ -220,17 +220,23 @@ def batch(calls: tuple[SafeCall, ...], multi_send: str | None) -> tuple[str, int
             hint="`equity safe deploy` deploys it on a local chain",
         )
     from hexbytes import HexBytes
-    from safe_eth.safe.multi_send import MultiSend, MultiSendOperation, MultiSendTx
+    from safe_eth.safe.multi_send import MultiSendOperation, MultiSendTx
     from web3 import Web3
 
-    txs = [
-        MultiSendTx(
-            MultiSendOperation.CALL, Web3.to_checksum_address(c.to), c.value, HexBytes(c.data)
+    from toolkit.safe.contracts import MULTI_SEND_CALL_ONLY, safe_artifact
+
+    packed = b"".join(
+        bytes(
+            MultiSendTx(
+                MultiSendOperation.CALL, Web3.to_checksum_address(c.to), c.value, HexBytes(c.data)
+            ).encoded_data
         )
         for c in calls
-    ]
-    data = MultiSend(address=Web3.to_checksum_address(multi_send)).build_tx_data(txs)
-    return multi_send.lower(), 0, "0x" + bytes(data).hex(), DELEGATECALL
+    )
+    # encoded here, not by MultiSend.build_tx_data, which asks a node for the chain id
+    contract = Web3().eth.contract(abi=safe_artifact(MULTI_SEND_CALL_ONLY)["abi"])
+    data = contract.encode_abi("multiSend", [packed])
+    return multi_send.lower(), 0, str(data).lower(), DELEGATECALL
 
 
 def read_safe_tx(path: Path) -> SafeTransaction:
