@@ -78,10 +78,7 @@ def sign_command(app: AppContext, tx_file: Path) -> None:
 
     _refuse_safe_account(app, "sign with an owner's key: --account ALIAS")
     status = sign_safe_tx(app.chain(), tx_file, app.signer())
-    app.result(
-        {"file": str(tx_file), **status.to_json()},
-        lambda: _render_status(app, status, f"signed {tx_file} as {app.signer().address}"),
-    )
+    _show_status(app, tx_file, status, f"signed {tx_file} as {app.signer().address}")
 
 
 @safe.command("status")
@@ -92,11 +89,7 @@ def status_command(app: AppContext, tx_file: Path) -> None:
     """Show TX.json's Safe, its calls, who signed and whether it can be executed."""
     from toolkit.safe.signing import safe_tx_status
 
-    status = safe_tx_status(app.chain(), tx_file)
-    app.result(
-        {"file": str(tx_file), **status.to_json()},
-        lambda: _render_status(app, status, f"{tx_file}:"),
-    )
+    _show_status(app, tx_file, safe_tx_status(app.chain(), tx_file), f"{tx_file}:")
 
 
 @safe.command("execute")
@@ -144,6 +137,13 @@ def _refuse_safe_account(app: AppContext, fix: str) -> None:
             "--account safe:... names the Safe itself, which has no key of its own",
             hint=fix,
         )
+
+
+def _show_status(app: AppContext, tx_file: Path, status: SafeTxStatus, headline: str) -> None:
+    app.result(
+        {"file": str(tx_file), **status.to_json()},
+        lambda: _render_status(app, status, headline),
+    )
 
 
 def _render_status(app: AppContext, status: SafeTxStatus, headline: str) -> None:
