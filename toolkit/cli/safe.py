@@ -29,6 +29,9 @@ def safe() -> None:
     Build a transaction with any issuer command and --account safe:ADDRESS (it is written to
     a file, nothing sent); each owner signs the file; anyone executes it.
     """
+    from toolkit.safe.contracts import require_safe_eth
+
+    require_safe_eth()
 
 
 @safe.command("deploy")

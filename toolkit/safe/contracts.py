@@ -41,6 +41,17 @@ CANONICAL_MULTI_SEND_CALL_ONLY = "0x9641d764fc13c8B624c04430C7356C1C7C8102e2"
 SAFES_SUFFIX = ".safes.json"
 
 
+def require_safe_eth() -> None:
+    """Refuse, in words, when the ``safe`` extra (safe-eth-py) is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("safe_eth") is None:
+        raise ToolchainError(
+            "the Safe commands need safe-eth-py, which is not installed",
+            hint="pip install 'equity[safe]' (it is in .[dev] too)",
+        )
+
+
 @cache
 def safe_artifact(name: str) -> dict[str, Any]:
     """The compiled artifact (``abi``, ``bytecode``, ``deployedBytecode``) of a Safe contract."""

@@ -18,6 +18,7 @@ from toolkit.chain.fees import TxSettings
 from toolkit.chain.tx import Call, PendingTx, Transactor, TxResult
 from toolkit.errors import UsageError
 from toolkit.safe.chain_checks import batch_contract, read_safe, simulate_calls
+from toolkit.safe.contracts import require_safe_eth
 from toolkit.safe.proposal import Proposal, Proposed
 from toolkit.safe.safe_tx import SafeCall, SafeTransaction, batch, write_safe_tx
 
@@ -72,6 +73,7 @@ class SafeProposer(Transactor):
         out: Path | None = None,
     ) -> None:
         # no key: the proposer signs nothing, so Transactor.__init__ (which takes one) is not run
+        require_safe_eth()
         self.chain = chain
         self.safe = safe
         self.cwd = cwd
