@@ -42,6 +42,7 @@ from toolkit.chain.accounts import dev_account  # noqa: E402
 from toolkit.chain.node import temporary_node  # noqa: E402
 from toolkit.compile import build_dir, compile_project  # noqa: E402
 from toolkit.governance.ballot import Ballot, BallotDomain, sign_ballot  # noqa: E402
+from toolkit.offering.contracts import linked  # noqa: E402
 
 CLASSES = (
     ClassSpec("COMMON", votes_per_share=1, authorized=10**12, max_holders=2000, blocked=("US",)),
@@ -311,6 +312,102 @@ def measure_categories(chain: Chain, accounts: list[str]) -> dict[str, int]:
     return out
 
 
+def measure_safe(chain: Chain, accounts: list[str]) -> dict[str, int]:
+    """Issuer actions sent from a key and through a 2-of-3 Safe 1.4.1 (``execTransaction`` with
+    two owner signatures, built and signed by ``toolkit.safe`` as ``equity safe`` does; two
+    calls batched through MultiSendCallOnly), each on its own registry and COMMON-like token
+    whose registrar and issuer is that key or that Safe (as ``deploy --issuer`` wires them)."""
+    from web3.logs import DISCARD
+
+    from toolkit.safe.contracts import (
+        FALLBACK_HANDLER,
+        MULTI_SEND_CALL_ONLY,
+        PROXY_FACTORY,
+        SINGLETON,
+        safe_artifact,
+    )
+    from toolkit.safe.safe_tx import SafeCall, SafeTransaction, batch
+
+    bench = Bench(chain)
+    deployer, payer = accounts[0], accounts[9]
+    owners = [dev_account(i) for i in (1, 2, 3)]
+    zero = "0x" + "00" * 20
+    infra = {
+        name: chain.deploy(
+            name,
+            sender=deployer,
+            abi=safe_artifact(name)["abi"],
+            bytecode=safe_artifact(name)["bytecode"],
+        )
+        for name in (SINGLETON, PROXY_FACTORY, MULTI_SEND_CALL_ONLY, FALLBACK_HANDLER)
+    }
+    setup = infra[SINGLETON].encode_abi(
+        "setup",
+        [[o.address for o in owners], 2, zero, b"", infra[FALLBACK_HANDLER].address, zero, 0, zero],
+    )
+    factory = infra[PROXY_FACTORY]
+    created = chain.send(
+        factory.functions.createProxyWithNonce(infra[SINGLETON].address, setup, 0), deployer
+    )
+    proxy = factory.events.ProxyCreation().process_receipt(created, errors=DISCARD)[0]["args"]
+    safe = chain.w3.eth.contract(address=proxy["proxy"], abi=safe_artifact(SINGLETON)["abi"])
+
+    library = chain.deploy("LockupBook", sender=deployer)
+    token_code = linked(chain.artifacts["ShareClassToken"], {"LockupBook": library.address})
+
+    def issuer_contracts(issuer: str) -> tuple[Contract, Contract]:
+        registry = chain.deploy("HolderRegistry", deployer, issuer, sender=deployer)
+        spec = CLASSES[0]
+        token = chain.deploy(
+            "ShareClassToken", spec.name, spec.symbol, spec.decimals, spec.authorized,
+            spec.max_holders, registry.address, deployer, issuer, sender=deployer,
+            bytecode=token_code["bytecode"],
+        )  # fmt: skip
+        chain.send(registry.functions.bindClasses([token.address]), deployer)
+        return registry, token
+
+    def through_safe(*calls: tuple[str, Any]) -> int:
+        safe_calls = tuple(
+            SafeCall(label, str(call.address), str(call._encode_transaction_data()))
+            for label, call in calls
+        )
+        to, value, data, operation = batch(safe_calls, infra[MULTI_SEND_CALL_ONLY].address)
+        tx = SafeTransaction(
+            chain.w3.eth.chain_id, safe.address, int(safe.functions.nonce().call()),
+            Web3.to_checksum_address(to), value, data, operation, safe_calls,
+        ).with_hash()  # fmt: skip
+        for owner in owners[:2]:
+            tx = tx.sign(owner)
+        signatures = tx.packed_signatures({o.address for o in owners})
+        call = safe.functions.execTransaction(
+            tx.to, 0, bytes.fromhex(data[2:]), operation, 0, 0, 0, zero, zero, signatures
+        )
+        return bench.gas(call, payer)
+
+    def add_holder(registry: Contract, wallet: str, investor: str) -> Any:
+        return registry.functions.addHolder(wallet, investor_id(investor), cc("DE"), NEVER, True)
+
+    out: dict[str, int] = {}
+    for route, issuer in (("key", deployer), ("safe", safe.address)):
+        registry, token = issuer_contracts(issuer)
+        a, b, c = fresh_wallets(chain.w3, 3, f"safe-bench-{route}")
+
+        def send(*calls: tuple[str, Any], route: str = route) -> int:
+            if route == "safe":
+                return through_safe(*calls)
+            return sum(bench.gas(call, deployer) for _, call in calls)
+
+        out[f"{route}_add_holder"] = send(("add", add_holder(registry, a, "alice")))
+        send(("add", add_holder(registry, b, "bob")), ("add", add_holder(registry, c, "carol")))
+        out[f"{route}_issue_new_holder"] = send(("issue", token.functions.issue(a, 1_000, 0)))
+        out[f"{route}_issue_two_new_holders"] = send(
+            ("issue", token.functions.issue(b, 1_000, 0)),
+            ("issue", token.functions.issue(c, 1_000, 0)),
+        )
+        out[f"{route}_pause"] = send(("pause", token.functions.pause()))
+    return out
+
+
 def measure_references(
     chain: Chain, accounts: list[str], ref_build: Path
 ) -> dict[str, dict[str, int]]:
@@ -388,6 +485,28 @@ def measure_references(
                 governor.functions.castVoteBySig(proposal, 1, voter3, signature), accounts[9]
             )
     return results
+
+
+def safe_rows(safe: dict[str, int]) -> list[Row]:
+    """Each issuer action through a 2-of-3 Safe, beside the same action sent from a key."""
+
+    def row(key: str, operation: str) -> Row:
+        direct, through = safe[f"key_{key}"], safe[f"safe_{key}"]
+        change = through - direct
+        return Row(
+            f"safe_{key}",
+            f"{operation} through a 2-of-3 Safe (execTransaction, two signatures)",
+            through,
+            note=f"from a key: {direct:,} (the Safe {'adds' if change >= 0 else 'saves'} "
+            f"{abs(change):,})",
+        )
+
+    return [
+        row("add_holder", "holders add, the Safe's first transaction (its nonce slot is new)"),
+        row("issue_new_holder", "issue to a token's first holder"),
+        row("issue_two_new_holders", "two issues in one MultiSendCallOnly batch (key: two txs)"),
+        row("pause", "pause"),
+    ]
 
 
 def build_rows(ours: dict[str, int], refs: dict[str, dict[str, int]]) -> list[Row]:
@@ -600,8 +719,9 @@ def main(argv: list[str] | None = None) -> int:
         ours = measure_offering(chain, accounts)
         ours.update(measure_categories(chain, accounts))
         refs = measure_references(chain, accounts, ref_build)
+        safe = measure_safe(chain, accounts)
 
-    rows = build_rows(ours, refs)
+    rows = build_rows(ours, refs) + safe_rows(safe)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.md").write_text(render_markdown(rows, sizes))
     payload = {
@@ -615,7 +735,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             for r in rows
         ],
-        "raw": {"ours": ours, "references": refs},
+        "raw": {"ours": ours, "references": refs, "safe": safe},
         "sizes": sizes,
     }
     (args.out / "results.json").write_text(json.dumps(payload, indent=2) + "\n")
