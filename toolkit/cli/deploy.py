@@ -20,6 +20,10 @@ from toolkit.cli.options import global_options
         "to another chain, from a keystore account",
         "equity --network sepolia --account issuer deploy offering.toml",
     ),
+    (
+        "a Safe multisig gets the issuer roles (`equity safe deploy` makes one locally)",
+        "equity deploy offering.toml --issuer safe:0xD5D507B7b649dCecF29E422521EF21b1741fa1E3",
+    ),
 )
 @click.command()
 @click.argument("offering_file", type=click.Path(path_type=Path, dir_okay=False))

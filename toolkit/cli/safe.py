@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from toolkit.cli.context import AppContext, pass_app
+from toolkit.cli.helptext import examples
 from toolkit.cli.options import global_options
 
 if TYPE_CHECKING:
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
 TX_FILE = click.Path(path_type=Path, dir_okay=False)
 
 
+@examples(
+    "equity safe status safe-tx-0.json",
+    "equity safe sign safe-tx-0.json --account alice",
+    "equity safe execute safe-tx-0.json --account dev0",
+)
 @click.group()
 def safe() -> None:
     """A Safe multisig as the issuer: deploy one, sign, inspect and execute its transactions.
@@ -34,6 +40,12 @@ def safe() -> None:
     require_safe_eth()
 
 
+@examples(
+    (
+        "a 2-of-3 Safe on the node `equity node start` runs",
+        "equity safe deploy --owners 0x70997970C51812dc3A010C7d01b50e0d17dc79C8,0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC,0x90F79bf6EB2c4f870365E785982E1f101E93b906 --threshold 2",
+    ),
+)
 @safe.command("deploy")
 @click.option("--owners", required=True, help="The owners' addresses, comma-separated: A,B,C.")
 @click.option("--threshold", required=True, type=int, help="How many owners must sign.")
@@ -71,6 +83,9 @@ def _owner(text: str) -> str:
         raise as_input_error(exc, "--owners") from exc
 
 
+@examples(
+    ("as the owner whose keystore is `alice`", "equity safe sign safe-tx-0.json --account alice"),
+)
 @safe.command("sign")
 @click.argument("tx_file", metavar="TX.json", type=TX_FILE)
 @global_options
@@ -84,6 +99,7 @@ def sign_command(app: AppContext, tx_file: Path) -> None:
     _show_status(app, tx_file, status, f"signed {tx_file} as {app.signer().address}")
 
 
+@examples("equity safe status safe-tx-0.json", "equity safe status safe-tx-0.json --json")
 @safe.command("status")
 @click.argument("tx_file", metavar="TX.json", type=TX_FILE)
 @global_options
@@ -95,6 +111,9 @@ def status_command(app: AppContext, tx_file: Path) -> None:
     _show_status(app, tx_file, safe_tx_status(app.chain(), tx_file), f"{tx_file}:")
 
 
+@examples(
+    ("any account pays the gas", "equity safe execute safe-tx-0.json --account dev0"),
+)
 @safe.command("execute")
 @click.argument("tx_file", metavar="TX.json", type=TX_FILE)
 @global_options
