@@ -9,6 +9,8 @@ import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/Gover
 import {GovernorVotesQuorumFraction} from
     "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {IClassWeightedVotes} from "../interfaces/IClassWeightedVotes.sol";
+import {GovernorClassConsent} from "./GovernorClassConsent.sol";
 import {GovernorCountingPacked} from "./GovernorCountingPacked.sol";
 
 /// @title The governor of an offering
@@ -16,12 +18,13 @@ import {GovernorCountingPacked} from "./GovernorCountingPacked.sol";
 /// (timestamp clock, so delays and periods are in seconds), simple counting (against, for,
 /// abstain: {GovernorCountingPacked}, GovernorCountingSimple's rules with the three tallies of a
 /// proposal in one slot, so that no vote pays a zero-to-non-zero tally write), a quorum as a
-/// percentage of the total weighted voting power at the snapshot, votes by EIP-712 signature
-/// ({castVoteBySig}, relayed by anyone), and execution through the timelock.
+/// percentage of the total weighted voting power at the record date, votes by EIP-712 signature
+/// ({castVoteBySig}, relayed by anyone), class consent for the calls a class protects
+/// ({GovernorClassConsent}), and execution through the timelock.
 contract EquityGovernor is
     Governor,
     GovernorSettings,
-    GovernorCountingPacked,
+    GovernorClassConsent,
     GovernorVotes,
     GovernorVotesQuorumFraction,
     GovernorTimelockControl
@@ -33,6 +36,7 @@ contract EquityGovernor is
     /// @param votingPeriod_ seconds the vote stays open
     /// @param proposalThreshold_ weighted votes needed to propose
     /// @param quorumNumerator_ quorum, in percent of the total weighted voting power
+    /// @param consents the classes' protective provisions (fixed; empty: none)
     constructor(
         string memory name_,
         IVotes votes,
@@ -40,13 +44,15 @@ contract EquityGovernor is
         uint48 votingDelay_,
         uint32 votingPeriod_,
         uint256 proposalThreshold_,
-        uint256 quorumNumerator_
+        uint256 quorumNumerator_,
+        ClassConsent[] memory consents
     )
         Governor(name_)
         GovernorSettings(votingDelay_, votingPeriod_, proposalThreshold_)
         GovernorVotes(votes)
         GovernorVotesQuorumFraction(quorumNumerator_)
         GovernorTimelockControl(timelock)
+        GovernorClassConsent(consents)
     {}
 
     /// @inheritdoc Governor
@@ -93,6 +99,19 @@ contract EquityGovernor is
         address proposer
     ) internal override(Governor, GovernorCountingPacked) returns (uint256) {
         return super._propose(targets, values, calldatas, description, proposer);
+    }
+
+    /// @dev Votes read at the record date ({GovernorCountingPacked-_castVote}).
+    function _castVote(uint256 proposalId, address account, uint8 support, string memory reason, bytes memory params)
+        internal
+        override(Governor, GovernorCountingPacked)
+        returns (uint256)
+    {
+        return super._castVote(proposalId, account, support, reason, params);
+    }
+
+    function _classVotes() internal view override returns (IClassWeightedVotes) {
+        return IClassWeightedVotes(address(token()));
     }
 
     function _queueOperations(

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IERC1404} from "./IERC1404.sol";
 import {IHolderRegistry} from "./IHolderRegistry.sol";
+import {IIssuerBound} from "./IIssuerBound.sol";
 import {IOfferingErrors} from "./IOfferingErrors.sol";
 
 /// @title One share class of an offering
@@ -39,6 +40,10 @@ interface IShareClass is IERC1404, IOfferingErrors {
     /// @notice Receivers registered in `jurisdiction` are refused until `until` (unix seconds; 0: no
     /// longer); the block lifts itself then (e.g. a Regulation S distribution compliance period).
     event JurisdictionBlockedUntil(bytes2 indexed jurisdiction, uint40 until);
+    /// @notice The contract counting the issuer's moves changed (zero: none).
+    event IssuerBoundChanged(IIssuerBound previous, IIssuerBound current);
+    /// @notice What `minter` may still issue changed (base units).
+    event MintAllowanceChanged(address indexed minter, uint256 previous, uint256 current);
     /// @notice Transfers were paused by `account` (OpenZeppelin Pausable's event).
     event Paused(address account);
     /// @notice Transfers were resumed by `account` (OpenZeppelin Pausable's event).
@@ -62,6 +67,8 @@ interface IShareClass is IERC1404, IOfferingErrors {
     error InvalidShareAmount(uint256 amount);
     /// @notice Votes cannot be delegated to the zero address: every share votes (SPEC §10).
     error InvalidDelegatee(address delegator, address delegatee);
+    /// @notice `minter` may issue `allowance` more, not `amount`.
+    error MintAllowanceExceeded(address minter, uint256 amount, uint256 allowance);
     /// @notice {pause} while paused (OpenZeppelin Pausable's error).
     error EnforcedPause();
     /// @notice {unpause} while not paused (OpenZeppelin Pausable's error).
@@ -70,11 +77,12 @@ interface IShareClass is IERC1404, IOfferingErrors {
     error OnlyRegistry(address caller);
 
     /// @notice Issue `amount` shares to `to`, locked until `lockedUntil` (0 or past: unlocked).
-    /// ISSUER_ROLE. Obeys codes 3-6 and 9 and the authorized cap. Emits {Transfer} and {SharesIssued}.
+    /// MINTER_ROLE out of its {mintAllowance}, else ISSUER_ROLE within the issuer's bound. Obeys
+    /// codes 3-6 and 9 and the authorized cap. Emits {Transfer} and {SharesIssued}.
     function issue(address to, uint256 amount, uint64 lockedUntil) external;
 
     /// @notice Issue `amount` shares to `to` vesting linearly from `start` to `end`, nothing before
-    /// `cliff`. ISSUER_ROLE. Emits {Transfer} and {SharesIssuedVested}.
+    /// `cliff`. As {issue}: MINTER_ROLE or ISSUER_ROLE. Emits {Transfer} and {SharesIssuedVested}.
     function issueVested(address to, uint256 amount, uint64 start, uint64 cliff, uint64 end) external;
 
     /// @notice {issue} for many receivers in one transaction; reverts whole on any refusal. ISSUER_ROLE.
@@ -108,6 +116,14 @@ interface IShareClass is IERC1404, IOfferingErrors {
     /// @notice Change the authorized-shares cap (not below the total supply). DEFAULT_ADMIN_ROLE
     /// (the timelock). Emits {AuthorizedChanged}.
     function setAuthorized(uint256 newAuthorized) external;
+
+    /// @notice Count the issuer's moves (issue, issueVested, issueBatch, redeem, forceTransfer,
+    /// recover) with `bound` (zero: none). DEFAULT_ADMIN_ROLE. Emits {IssuerBoundChanged}.
+    function setIssuerBound(IIssuerBound bound) external;
+
+    /// @notice Let `minter` (a MINTER_ROLE holder) issue `shares` base units more, replacing what
+    /// was left. DEFAULT_ADMIN_ROLE. Emits {MintAllowanceChanged}.
+    function setMintAllowance(address minter, uint256 shares) external;
 
     /// @notice Change the investor cap (0: none; not below the current holder count).
     /// DEFAULT_ADMIN_ROLE. Emits {MaxHoldersChanged}.
@@ -151,6 +167,12 @@ interface IShareClass is IERC1404, IOfferingErrors {
 
     /// @notice The holder registry this class reads.
     function registry() external view returns (IHolderRegistry);
+
+    /// @notice The contract counting the issuer's moves (zero: none).
+    function issuerBound() external view returns (IIssuerBound);
+
+    /// @notice What `minter` may still issue, in base units.
+    function mintAllowance(address minter) external view returns (uint256);
 
     /// @notice The shares of `holder` still locked now.
     function lockedBalanceOf(address holder) external view returns (uint256);

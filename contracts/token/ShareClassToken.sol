@@ -11,6 +11,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IERC1404} from "../interfaces/IERC1404.sol";
 import {IHolderRegistry} from "../interfaces/IHolderRegistry.sol";
+import {IIssuerBound} from "../interfaces/IIssuerBound.sol";
 import {IShareClass} from "../interfaces/IShareClass.sol";
 import {HolderRecord, HolderRecordLibrary} from "../registry/HolderRecord.sol";
 import {ClassState, ClassStateLibrary} from "./ClassState.sol";
@@ -31,8 +32,10 @@ import {WalletCounts} from "./WalletCounts.sol";
 /// zero; the issuer's forced transfers and recoveries apply the receiver's rules themselves
 /// ({_issuerMove}).
 ///
-/// Roles: DEFAULT_ADMIN_ROLE (the offering's timelock: caps, jurisdictions, roles), ISSUER_ROLE
-/// (issue, redeem, forced transfer, recovery), PAUSER_ROLE (pause, unpause).
+/// Roles: DEFAULT_ADMIN_ROLE (the offering's timelock: caps, jurisdictions, roles, the issuer's
+/// bound, minters' allowances), ISSUER_ROLE (issue, redeem, forced transfer, recovery: each move
+/// counted by the offering's {IIssuerBound}), MINTER_ROLE (issue and issueVested out of an
+/// allowance governance set: a shareholder-approved round), PAUSER_ROLE (pause, unpause).
 ///
 /// Gas: the class's hot word ({ClassState}: pause flag, investor cap, holder count, a filter of the
 /// blocked jurisdictions) is read once per transfer; a holder's lock-up summary and delegation share
@@ -43,6 +46,8 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
 
     /// @notice May issue, redeem, force transfers and recover wallets.
     bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
+    /// @notice May issue (issue, issueVested) out of its {mintAllowance}; granted by governance.
+    bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
     /// @notice May pause and unpause transfers.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice The most live lock-up lots a wallet may have; bounds the gas of a lock-up check.
@@ -62,6 +67,10 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
     /// @dev Wallets with a positive balance per registry investor index.
     WalletCounts.Map private _walletCounts;
     mapping(address wallet => Wallet) private _wallets;
+    /// @dev Counts the issuer's moves (zero: not bounded); set by the admin.
+    IIssuerBound private _issuerBound;
+    /// @dev What each MINTER_ROLE holder may still issue, in base units.
+    mapping(address minter => uint256) private _mintAllowances;
 
     /// @dev What the token keeps per wallet, found with one hash of the wallet's address.
     /// @param account the lock-up summary, delegation mode and counted investor ({HolderAccount})
@@ -105,11 +114,13 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
     // ------------------------------------------------------------------ issuer actions
 
     /// @inheritdoc IShareClass
-    function issue(address to, uint256 amount, uint64 lockedUntil) external onlyRole(ISSUER_ROLE) {
+    function issue(address to, uint256 amount, uint64 lockedUntil) external {
+        bool byIssuer = _mayIssue(amount);
         ClassState state = _state;
         uint256 schedule = _schedule(lockedUntil, lockedUntil, lockedUntil);
         _commit(state, _issue(to, amount, schedule, _registry.recordOf(to), state));
         emit SharesIssued(to, amount, lockedUntil);
+        if (byIssuer) _counted(amount, totalSupply() - amount);
     }
 
     /// @inheritdoc IShareClass
@@ -123,23 +134,24 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         HolderRecord[] memory records = _registry.recordsOfBatch(to);
         ClassState before = _state;
         ClassState state = before; // the holder count runs on in memory: one write per batch
+        uint256 supply = totalSupply();
         for (uint256 i = 0; i < n; ++i) {
             uint64 until = lockedUntil[i];
             state = _issue(to[i], amounts[i], _schedule(until, until, until), records[i], state);
             emit SharesIssued(to[i], amounts[i], until);
         }
         _commit(before, state);
+        _counted(totalSupply() - supply, supply);
     }
 
     /// @inheritdoc IShareClass
-    function issueVested(address to, uint256 amount, uint64 start, uint64 cliff, uint64 end)
-        external
-        onlyRole(ISSUER_ROLE)
-    {
+    function issueVested(address to, uint256 amount, uint64 start, uint64 cliff, uint64 end) external {
+        bool byIssuer = _mayIssue(amount);
         if (!(start <= cliff && cliff <= end && start < end)) revert InvalidVestingSchedule(start, cliff, end);
         ClassState state = _state;
         _commit(state, _issue(to, amount, _schedule(start, cliff, end), _registry.recordOf(to), state));
         emit SharesIssuedVested(to, amount, start, cliff, end);
+        if (byIssuer) _counted(amount, totalSupply() - amount);
     }
 
     /// @inheritdoc IShareClass
@@ -152,6 +164,7 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         _releaseLocked(from, amount, balance);
         _burn(from, amount);
         emit SharesRedeemed(from, amount);
+        _counted(amount, totalSupply() + amount);
     }
 
     /// @inheritdoc IShareClass
@@ -163,6 +176,7 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         if (from == address(0)) revert ERC20InvalidSender(from);
         _issuerMove(from, to, amount, balanceOf(from), _registry.recordOf(to));
         emit ForcedTransfer(from, to, amount, reason);
+        _counted(amount, totalSupply());
     }
 
     /// @inheritdoc IShareClass
@@ -177,6 +191,7 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         uint256 amount = balanceOf(lostWallet);
         _issuerMove(lostWallet, newWallet, amount, amount, newRecord);
         emit WalletRecovered(lostWallet, newWallet, amount);
+        _counted(amount, totalSupply());
     }
 
     /// @inheritdoc IShareClass
@@ -199,6 +214,18 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         if (newAuthorized < supply) revert AuthorizedBelowSupply(newAuthorized, supply);
         emit AuthorizedChanged(_authorized, newAuthorized);
         _authorized = newAuthorized;
+    }
+
+    /// @inheritdoc IShareClass
+    function setIssuerBound(IIssuerBound bound) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        emit IssuerBoundChanged(_issuerBound, bound);
+        _issuerBound = bound;
+    }
+
+    /// @inheritdoc IShareClass
+    function setMintAllowance(address minter, uint256 shares) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        emit MintAllowanceChanged(minter, _mintAllowances[minter], shares);
+        _mintAllowances[minter] = shares;
     }
 
     /// @inheritdoc IShareClass
@@ -273,6 +300,16 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
     /// @inheritdoc IShareClass
     function registry() external view returns (IHolderRegistry) {
         return _registry;
+    }
+
+    /// @inheritdoc IShareClass
+    function issuerBound() external view returns (IIssuerBound) {
+        return _issuerBound;
+    }
+
+    /// @inheritdoc IShareClass
+    function mintAllowance(address minter) external view returns (uint256) {
+        return _mintAllowances[minter];
     }
 
     /// @inheritdoc IShareClass
@@ -546,6 +583,27 @@ contract ShareClassToken is IShareClass, ERC20, ERC20Permit, ERC20Votes, AccessC
         if (newHolder || lot != 0) state = _receive(to, toRecord, lot, newHolder, state);
         super._update(address(0), to, amount); // {_settle} without a sender
         return state;
+    }
+
+    /// @dev Who may issue `amount`: a MINTER_ROLE holder out of its allowance (false), else only
+    /// ISSUER_ROLE, whose issuance the caller then counts against the bound (true).
+    function _mayIssue(uint256 amount) private returns (bool byIssuer) {
+        address sender = _msgSender();
+        if (!hasRole(MINTER_ROLE, sender)) {
+            _checkRole(ISSUER_ROLE, sender);
+            return true;
+        }
+        uint256 allowance = _mintAllowances[sender];
+        if (amount > allowance) revert MintAllowanceExceeded(sender, amount, allowance);
+        _mintAllowances[sender] = allowance - amount;
+    }
+
+    /// @dev An issuer's move of `amount` at total supply `supplyBefore` (before the move) counts
+    /// against the issuer's bound, which reverts beyond it. Called last (the bound is the
+    /// offering's own contract, set by governance).
+    function _counted(uint256 amount, uint256 supplyBefore) private {
+        IIssuerBound bound = _issuerBound;
+        if (address(bound) != address(0)) bound.consume(amount, supplyBefore);
     }
 
     /// @dev A lock-up schedule packed as a {LockupLot} without its amount (start <= cliff <= end,

@@ -26,7 +26,8 @@ ACTIVE, DEFEATED, SUCCEEDED = 1, 3, 4
 
 PACKED_TALLIES_SLOT = 9
 WIDE_TALLIES_SLOT = 10
-TALLY_BITS = 84
+TALLY_BITS = 64
+CREATED_SHIFT = 192
 TALLY_MAX = 2**TALLY_BITS - 1
 WIDE = 1 << 254
 INITIALISED = 1 << 255
@@ -41,8 +42,14 @@ def tally_word(chain: Chain, offering: Offering, proposal_id: int) -> int:
     return int.from_bytes(raw, "big")
 
 
-def packed(against: int, for_: int, abstain: int) -> int:
-    return INITIALISED | against | (for_ << TALLY_BITS) | (abstain << (2 * TALLY_BITS))
+def packed(against: int, for_: int, abstain: int, created: int) -> int:
+    """The tally word: the three tallies, the creation time (the record date + 1) and the flag."""
+    tallies = against | (for_ << TALLY_BITS) | (abstain << (2 * TALLY_BITS))
+    return INITIALISED | tallies | (created << CREATED_SHIFT)
+
+
+def created(offering: Offering, proposal_id: int) -> int:
+    return int(offering.governor.functions.proposalRecordDate(proposal_id).call()) + 1
 
 
 @pytest.fixture
@@ -205,15 +212,18 @@ def test_a_second_vote_is_refused_before_its_support_is_checked(
 def test_proposing_initialises_the_tally_word_so_no_vote_writes_it_from_zero(
     chain: Chain, offering: Offering, holders: dict[str, str]
 ) -> None:
+    before = chain.now()
     proposal_id = open_proposal(chain, offering, holders["alice"])
-    assert tally_word(chain, offering, proposal_id) == INITIALISED
+    at = created(offering, proposal_id)
+    assert before <= at < chain.now()  # the proposal's block, before the voting delay passed
+    assert tally_word(chain, offering, proposal_id) == packed(0, 0, 0, at)
     vote(chain, offering, holders["alice"], proposal_id, FOR)
     vote(chain, offering, holders["bob"], proposal_id, AGAINST)
     vote(chain, offering, holders["dave"], proposal_id, ABSTAIN)
-    assert tally_word(chain, offering, proposal_id) == packed(1000, 1000, 200)
+    assert tally_word(chain, offering, proposal_id) == packed(1000, 1000, 200, at)
 
 
-# ------------------------------------------------------------------ tallies beyond 84 bits
+# ------------------------------------------------------------------ tallies beyond 64 bits
 
 WHALE = ClassSpec("WHALE", votes_per_share=2**20, authorized=2**100)
 UNIT = ClassSpec("UNIT", votes_per_share=1, authorized=2**100)
@@ -232,13 +242,13 @@ def whales(chain: Chain, accounts: list[str]) -> tuple[Offering, Actors, list[st
     return offering, actors, wallets
 
 
-def test_a_tally_that_would_pass_84_bits_moves_to_full_slots_and_stays_exact(
+def test_a_tally_that_would_pass_64_bits_moves_to_full_slots_and_stays_exact(
     chain: Chain, whales: tuple[Offering, Actors, list[str]]
 ) -> None:
     offering, actors, (a, b, c, d, e) = whales
     weight = WHALE.votes_per_share
-    actors.issue("WHALE", a, TALLY_MAX // weight)  # 2^84 - 2^20 votes
-    actors.issue("UNIT", b, weight - 1)  # with a: exactly 2^84 - 1
+    actors.issue("WHALE", a, TALLY_MAX // weight)  # 2^64 - 2^20 votes
+    actors.issue("UNIT", b, weight - 1)  # with a: exactly 2^64 - 1
     actors.issue("UNIT", c, 1)
     actors.issue("WHALE", d, 3)
     actors.issue("UNIT", e, 5)
@@ -246,18 +256,20 @@ def test_a_tally_that_would_pass_84_bits_moves_to_full_slots_and_stays_exact(
     proposal_id = open_proposal(chain, offering, a)
     vote(chain, offering, a, proposal_id, FOR)
     vote(chain, offering, b, proposal_id, FOR)  # the largest tally the word holds: still packed
-    assert tally_word(chain, offering, proposal_id) == packed(0, TALLY_MAX, 0)
+    at = created(offering, proposal_id)
+    assert tally_word(chain, offering, proposal_id) == packed(0, TALLY_MAX, 0, at)
     assert offering.governor.functions.proposalVotes(proposal_id).call() == [0, TALLY_MAX, 0]
     vote(chain, offering, c, proposal_id, FOR)  # one more: the tallies move to full slots
-    assert tally_word(chain, offering, proposal_id) == INITIALISED | WIDE
-    assert offering.governor.functions.proposalVotes(proposal_id).call() == [0, 2**84, 0]
+    # the creation time stays in the word
+    assert tally_word(chain, offering, proposal_id) == packed(0, 0, 0, at) | WIDE
+    assert offering.governor.functions.proposalVotes(proposal_id).call() == [0, 2**64, 0]
     vote(chain, offering, d, proposal_id, AGAINST)
     vote(chain, offering, e, proposal_id, ABSTAIN)
-    assert offering.governor.functions.proposalVotes(proposal_id).call() == [3 * weight, 2**84, 5]
+    assert offering.governor.functions.proposalVotes(proposal_id).call() == [3 * weight, 2**64, 5]
     assert outcome(chain, offering, proposal_id) == SUCCEEDED
 
 
-def test_a_first_vote_beyond_84_bits_is_counted_exactly(
+def test_a_first_vote_beyond_64_bits_is_counted_exactly(
     chain: Chain, whales: tuple[Offering, Actors, list[str]]
 ) -> None:
     offering, actors, (a, b, *_rest) = whales

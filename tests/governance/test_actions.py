@@ -152,7 +152,10 @@ def test_several_actions_keep_their_order() -> None:
         ("block-jurisdiction COMMON usa", "ISO 3166-1"),
         ("grant-role OWNER_ROLE 0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "unknown role"),
         ("grant-role ISSUER_ROLE 0x70997970c51812dc3A010C7d01b50e0d17dc79C8", "checksum"),
-        ("grant-role ISSUER_ROLE 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 governor", "holds no roles"),
+        (
+            "grant-role ISSUER_ROLE 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 governor",
+            "holds no roles",
+        ),
         ("call COMMON setAuthorized", "not a function signature"),
         ("call COMMON setAuthorized(uint256)", "takes 1 argument"),
         ("call COMMON f((uint256,bool)) x", "tuple"),
@@ -189,7 +192,10 @@ def test_roles_accept_short_names_and_hex() -> None:
 
 
 def test_signatures_are_canonicalised() -> None:
-    assert parse_signature("f(uint a, int, bytes32[2] c)") == ("f", ["uint256", "int256", "bytes32[2]"])
+    assert parse_signature("f(uint a, int, bytes32[2] c)") == (
+        "f",
+        ["uint256", "int256", "bytes32[2]"],
+    )
     assert parse_signature("g()") == ("g", [])
 
 
@@ -197,3 +203,67 @@ def test_negative_integers_respect_their_width() -> None:
     assert parse_abi_value("-128", "int8") == -128
     with pytest.raises(ValueError, match="out of range"):
         parse_abi_value("-129", "int8")
+
+
+BOUND = "0x8888888888888888888888888888888888888888"
+BOUNDED = ActionTargets(
+    registry=REGISTRY,
+    timelock=TIMELOCK,
+    governor=TARGETS.governor,
+    votes=TARGETS.votes,
+    classes=TARGETS.classes,
+    issuer_bound=BOUND,
+)
+
+
+def test_approve_issuance_sets_the_classs_approved_amount_on_the_issuer_bound() -> None:
+    (call,) = parse_action("approve-issuance UNITS 1_500.25", BOUNDED)
+    assert call.target.lower() == BOUND
+    signature = "setApprovedIssuance(address,uint256)"
+    assert args_of(call.calldata, signature, ["address", "uint256"]) == (FRACTIONAL, 150_025)
+    assert call.summary == "UNITS: approve the issuer to issue 1_500.25 shares beyond its bound"
+
+
+def test_set_issuer_limit_takes_a_percent_and_a_window() -> None:
+    (call,) = parse_action("set-issuer-limit COMMON 10% 90d", BOUNDED)
+    signature = "setIssuerLimit(address,uint8,uint40)"
+    assert args_of(call.calldata, signature, ["address", "uint8", "uint40"]) == (
+        COMMON,
+        10,
+        90 * 86_400,
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ("set-issuer-limit COMMON 101 1d", "PERCENT must be 0 to 100"),
+        ("set-issuer-limit COMMON 20 5s", "WINDOW must be at least 12 seconds"),
+        ("approve-issuance NOPE 5", "unknown class 'NOPE'"),
+    ],
+)
+def test_a_bad_bound_action_is_refused(action: str, message: str) -> None:
+    with pytest.raises(InputError) as refused:
+        parse_action(action, BOUNDED)
+    assert message in refused.value.message
+
+
+def test_an_offering_without_an_issuer_bound_cannot_approve_issuance() -> None:
+    with pytest.raises(InputError) as refused:
+        parse_action("approve-issuance COMMON 5", TARGETS)
+    assert "has no issuer bound" in refused.value.message
+
+
+def test_minter_and_admin_roles_reach_the_new_contracts() -> None:
+    calls = parse_action(f"grant-role minter {WALLET}", BOUNDED)
+    assert {c.target.lower() for c in calls} == {COMMON, FOUNDERS, FRACTIONAL}
+    calls = parse_action(f"grant-role admin {WALLET}", BOUNDED)
+    assert BOUND in {c.target.lower() for c in calls}
+    (call,) = parse_action(f"revoke-role admin {WALLET} bound", BOUNDED)
+    assert call.target.lower() == BOUND
+
+
+def test_approve_issuance_0_withdraws_what_is_left() -> None:
+    (call,) = parse_action("approve-issuance COMMON 0", BOUNDED)
+    signature = "setApprovedIssuance(address,uint256)"
+    assert args_of(call.calldata, signature, ["address", "uint256"]) == (COMMON, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,9 @@ def test_a_bad_action_exits_2_with_one_clear_line(run: Run) -> None:
 
 
 def test_voting_before_the_delay_exits_3(run: Run) -> None:
-    _, proposed, _ = run("gov", "propose", "--title", "Soon", "--action", "set-max-holders COMMON 9")
+    _, proposed, _ = run(
+        "gov", "propose", "--title", "Soon", "--action", "set-max-holders COMMON 9"
+    )
     code, error, _ = run("gov", "vote", proposed["proposal_id"], "for", account="dev2")
     assert code == 3
     assert "has not started" in error["error"]["message"]
@@ -79,14 +82,22 @@ def test_voting_before_the_delay_exits_3(run: Run) -> None:
 
 def test_a_proposal_below_the_threshold_exits_3(run: Run) -> None:
     code, error, _ = run(
-        "gov", "propose", "--title", "Issuer", "--action", "set-max-holders COMMON 9", account="dev0"
+        "gov",
+        "propose",
+        "--title",
+        "Issuer",
+        "--action",
+        "set-max-holders COMMON 9",
+        account="dev0",
     )
     assert code == 3
     assert "below the proposal threshold" in error["error"]["message"]
 
 
 def test_sign_offline_then_relay_once(run: Run, offering: Offering, tmp_path: Path) -> None:
-    _, proposed, _ = run("gov", "propose", "--title", "Ballot", "--action", "set-max-holders COMMON 9")
+    _, proposed, _ = run(
+        "gov", "propose", "--title", "Ballot", "--action", "set-max-holders COMMON 9"
+    )
     pid = proposed["proposal_id"]
     offering.advance(DAY + 1)
     ballot = tmp_path / "bob.json"
@@ -109,7 +120,9 @@ def test_sign_offline_then_relay_once(run: Run, offering: Offering, tmp_path: Pa
 
 
 def test_sign_online_reads_domain_and_nonce(run: Run, offering: Offering, tmp_path: Path) -> None:
-    _, proposed, _ = run("gov", "propose", "--title", "Online", "--action", "set-max-holders COMMON 9")
+    _, proposed, _ = run(
+        "gov", "propose", "--title", "Online", "--action", "set-max-holders COMMON 9"
+    )
     offering.advance(DAY + 1)
     ballot = tmp_path / "alice.json"
     code, signed, _ = run("gov", "sign-vote", "latest", "against", "--out", str(ballot))
@@ -120,7 +133,9 @@ def test_sign_online_reads_domain_and_nonce(run: Run, offering: Offering, tmp_pa
 
 
 def test_a_tampered_ballot_file_exits_2(run: Run, offering: Offering, tmp_path: Path) -> None:
-    _, proposed, _ = run("gov", "propose", "--title", "Tamper", "--action", "set-max-holders COMMON 9")
+    _, proposed, _ = run(
+        "gov", "propose", "--title", "Tamper", "--action", "set-max-holders COMMON 9"
+    )
     offering.advance(DAY + 1)
     ballot = tmp_path / "bob.json"
     run("gov", "sign-vote", proposed["proposal_id"], "for", "--out", str(ballot), account="dev2")
@@ -135,7 +150,15 @@ def test_a_tampered_ballot_file_exits_2(run: Run, offering: Offering, tmp_path: 
 
 def test_offline_signing_needs_both_governor_and_chain_id(run: Run, tmp_path: Path) -> None:
     code, error, _ = run(
-        "gov", "sign-vote", "1", "for", "--out", str(tmp_path / "b.json"), "--chain-id", "1", rpc=False
+        "gov",
+        "sign-vote",
+        "1",
+        "for",
+        "--out",
+        str(tmp_path / "b.json"),
+        "--chain-id",
+        "1",
+        rpc=False,
     )
     assert code == 2
     assert "both --governor and --chain-id" in error["error"]["message"]
@@ -205,7 +228,7 @@ def test_every_date_of_the_governance_json_is_iso_8601_utc(run: Run, offering: O
     _, queued, _ = run("gov", "queue", "latest", "--advance-time")
     assert iso.fullmatch(queued["eta"]) and iso.fullmatch(queued["advanced_time_to"])
     _, status, _ = run("gov", "status", "latest")
-    assert all(iso.fullmatch(status[key]) for key in ("snapshot", "deadline", "eta", "now"))
+    assert all(iso.fullmatch(status[key]) for key in ("snapshot", "deadline", "eta", "now", "record_date"))
     _, listed, _ = run("gov", "list")
     assert iso.fullmatch(listed["proposals"][0]["deadline"])
 
@@ -219,3 +242,26 @@ def test_lock_up_lots_in_the_voting_power_json_are_iso_8601_utc() -> None:
     assert json_lot == {
         "amount": 100, "start": "2026-01-01T00:00:00Z", "cliff": "2027-01-01T00:00:00Z", "end": "2030-01-01T00:00:00Z",
     }
+
+
+def test_vote_advance_time_skips_the_voting_delay_on_a_local_chain(
+    run: Run, offering: Offering
+) -> None:
+    """Issue 11, point 4: a proposal that opens in a day is voted at once with --advance-time;
+    without it the refusal says when voting opens and names the flag (exit 3, as for queue)."""
+    code, proposed, _ = run(
+        "gov", "propose", "--title", "Cap", "--action", "set-max-holders COMMON 2500"
+    )
+    assert code == 0
+    pid = proposed["proposal_id"]
+    code, _, err = run("gov", "vote", pid, "for")
+    assert code == 3
+    assert "has not started" in err and "--advance-time" in err
+    before = offering.node.w3.eth.get_block("latest")["timestamp"]
+    code, voted, _ = run("gov", "vote", pid, "for", "--advance-time")
+    assert code == 0
+    assert voted["weight"] == 1000
+    advanced = datetime.fromisoformat(voted["advanced_time_to"].replace("Z", "+00:00"))
+    assert advanced.timestamp() >= before + DAY
+    code, status, _ = run("gov", "status", pid)
+    assert status["state"] == "Active" and status["for"] == 1000

@@ -7,6 +7,7 @@ import pytest
 from tests.governance.conftest import DAY, Offering
 from toolkit.errors import ChainError, UsageError
 from toolkit.governance.ballot import SUPPORT
+from toolkit.inputs.dates import json_time
 
 FOR, AGAINST, ABSTAIN = SUPPORT["for"], SUPPORT["against"], SUPPORT["abstain"]
 
@@ -81,6 +82,9 @@ def test_delegation_moves_the_weight(offering: Offering) -> None:
     assert outcome.details["classes"] == ["COMMON"]
     assert gov.voting_power(alice).total == 1200
     assert gov.voting_power(dave).total == 0
+    # votes count at the record date, 1 s before the proposal: a delegation mined in the same
+    # second as the proposal would (rightly) not count, so the proposal comes a second later
+    offering.advance(1)
     pid = open_proposal(offering)
     assert gov.vote(offering.transactor("alice"), pid, FOR).details["weight"] == 1200
     with pytest.raises(ChainError, match="had no voting power"):  # dave's votes are alice's
@@ -153,3 +157,20 @@ def test_votes_are_counted_at_the_snapshot(offering: Offering) -> None:
     gov.delegate(offering.transactor("dave"), offering.address("alice"))
     assert gov.vote(offering.transactor("alice"), pid, FOR).details["weight"] == 1000
     assert gov.vote(offering.transactor("dave"), pid, FOR).details["weight"] == 200
+
+
+def test_votes_are_counted_just_before_the_proposal_was_created(offering: Offering) -> None:
+    """Issue 11: a delegation made while the proposal waits for its voting delay changes
+    nothing either; the vote, its reported weight and the quorum use the record date."""
+    gov = offering.governance
+    plan = gov.plan(["set-max-holders COMMON 2100"], "record date")
+    gov.propose(offering.transactor("alice"), plan)
+    gov.delegate(offering.transactor("dave"), offering.address("alice"))  # still Pending
+    offering.advance(DAY + 1)
+    status = gov.status(plan.id)
+    assert status.record.record_date < status.record.snapshot
+    assert status.to_json()["record_date"] == json_time(status.record.record_date)
+    assert gov.vote(offering.transactor("alice"), plan.id, FOR).details["weight"] == 1000
+    assert gov.vote(offering.transactor("dave"), plan.id, FOR).details["weight"] == 200
+    quorum = offering.governance.governor.functions.quorum(status.record.record_date).call()
+    assert gov.status(plan.id).tally.quorum == quorum

@@ -32,7 +32,7 @@ def test_a_holder_without_voting_power_at_the_snapshot_is_refused_before_sending
     assert code == 3
     error = refused["error"]
     assert isinstance(error, dict) and error["kind"] == "no_votes"
-    assert str(error["message"]).startswith(f"{carol} had no voting power at proposal {pid}'s snapshot")
+    assert str(error["message"]).startswith(f"{carol} had no voting power at proposal {pid}'s record date")
     assert "its vote would count 0; nothing was sent" in str(error["message"])
     assert offering.chain.w3.eth.get_transaction_count(carol) == nonce
     # the same for her signed ballot, whoever relays it

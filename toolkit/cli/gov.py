@@ -17,7 +17,9 @@ from toolkit.cli.options import advance_time_option, global_options
 from toolkit.cli.paramtypes import CLASS, SELF, SUPPORT, WALLET, WALLET_OR_SELF
 
 if TYPE_CHECKING:
+    from toolkit.corporate.split import CashInLieu, Ratio
     from toolkit.dividends.governance import PreparedProposal
+    from toolkit.governance.actions import ClassTarget
     from toolkit.governance.governor import Governance, Outcome
     from toolkit.governance.proposals import ProposalStatus
     from toolkit.offering.deployments import ClassDeployment
@@ -100,6 +102,9 @@ def propose(app: AppContext, title: str, actions: tuple[str, ...]) -> None:
       block-jurisdiction CLASS CC       unblock-jurisdiction CLASS CC
       grant-role ROLE WALLET [ON]       revoke-role ROLE WALLET [ON]
       call ADDRESS SIGNATURE ARGS...    declare-dividend FILE
+      split CLASS RATIO
+      approve-round ROUND (a recorded round: MINTER_ROLE and its hard cap as mint allowance)
+      rofr-exercise NOTICE TO (the timelock buys a ROFR notice's shares for TO, paying the seller)
     ISSUER_ROLE and PAUSER_ROLE live on every class token, REGISTRAR_ROLE on the registry,
     DEFAULT_ADMIN_ROLE on both, PROPOSER/EXECUTOR/CANCELLER_ROLE on the timelock; ON (a class
     id, registry or timelock) narrows a role action to one contract.
@@ -107,7 +112,19 @@ def propose(app: AppContext, title: str, actions: tuple[str, ...]) -> None:
     governance = app.governance()
     prepared = _prepare_dividends(app, governance, actions)
     # exit 2 on a bad action, before anything is sent
-    plan = governance.plan(actions, title, prepared.dividends if prepared else None)
+    from toolkit.governance.rofr import notice_targets
+    from toolkit.governance.rounds import round_targets
+
+    split_agent, split_cash = _prepare_split(app, governance, actions)
+    plan = governance.plan(
+        actions,
+        title,
+        prepared.dividends if prepared else None,
+        split_agent,
+        rounds=round_targets(app.chain().w3, governance.deployment, app.cwd, actions),
+        split_cash=split_cash,
+        notices=notice_targets(app.chain().w3, governance.deployment, actions),
+    )
     outcome = governance.propose(app.transactor(), plan)
     if prepared is not None:
         from toolkit.dividends.governance import record_proposed
@@ -126,6 +143,90 @@ def propose(app: AppContext, title: str, actions: tuple[str, ...]) -> None:
         outcome.details,
         then=lambda: governance.status(plan.id).next_step(),
     )
+
+
+def _prepare_split(
+    app: AppContext, governance: Governance, actions: tuple[str, ...]
+) -> tuple[str, dict[str, CashInLieu]]:
+    """The chain's SplitAgent when an action is a ``split`` (deployed first if there is none,
+    once the split actions read well: a bad one sends nothing), and the cash in lieu of each
+    consolidation (the offering file's price; without one, fractions in the cap table now are
+    refused with exit 2)."""
+    splits = [a for a in actions if a.split()[:1] == ["split"]]
+    if not splits:
+        return "", {}
+    from toolkit.corporate.split import ensure_agent, parse_ratio
+    from toolkit.governance.actions import ActionTargets, parse_actions
+
+    placeholder = "0x" + "00" * 19 + "01"
+    targets = ActionTargets.from_deployment(governance.deployment, None, placeholder)
+    parse_actions(splits, targets)
+    consolidated = [
+        (targets.share_class(words[1]), parse_ratio(words[2]))
+        for words in (a.split() for a in splits)
+    ]
+    cash = _consolidation_cash(
+        app, governance, [(c, r) for c, r in consolidated if r.is_consolidation]
+    )
+    return ensure_agent(app.transactor(), app.cwd), cash
+
+
+def _consolidation_cash(
+    app: AppContext, governance: Governance, wanted: list[tuple[ClassTarget, Ratio]]
+) -> dict[str, CashInLieu]:
+    """Per consolidated class, its cash in lieu in base units, the treasury approving enough for
+    the largest fraction of every current holder."""
+    from toolkit.cli.cap_table_session import cap_table_session
+    from toolkit.corporate.split import (
+        CashInLieu,
+        cash_for,
+        fractions,
+        refuse_fractions,
+    )
+    from toolkit.errors import InputError
+    from toolkit.inputs import InvalidValue
+    from toolkit.offering.offering_file import load_offering
+    from toolkit.rounds.records import recorded_stablecoin
+    from toolkit.rounds.round_file import parse_price
+    from toolkit.rounds.rounds import payment_contract
+
+    if not wanted:
+        return {}
+    deployment = governance.deployment
+    offering = load_offering(app.cwd / deployment.offering_file)
+    specs = {c.id: c for c in offering.classes}
+    with cap_table_session(app) as session:
+        ledger = session.state().ledger
+    w3 = app.chain().w3
+    found: dict[str, CashInLieu] = {}
+    for share_class, ratio in wanted:
+        holders = dict(ledger.classes[share_class.id].holders())
+        terms = specs[share_class.id].cash_in_lieu if share_class.id in specs else None
+        if terms is None:
+            found_fractions = fractions(holders, ratio, share_class.decimals)
+            refuse_fractions(share_class.id, found_fractions, share_class.decimals)
+            continue
+        token = terms.token
+        if token == "stablecoin":
+            coin = recorded_stablecoin(deployment.chain_id, app.cwd)
+            if coin is None:
+                raise InputError(
+                    f"{share_class.id}'s cash_in_lieu_token is the stablecoin, but none is "
+                    "recorded on this chain",
+                    hint="run `equity stablecoin deploy` first, or name the token's address",
+                )
+            token = coin.address
+        payment = payment_contract(w3, token)
+        try:
+            price = parse_price(str(terms.price), int(payment.functions.decimals().call()))
+        except InvalidValue as exc:
+            raise InputError(
+                f"{share_class.id}'s cash_in_lieu_price: {exc}", hint="fix the offering file"
+            ) from None
+        largest = ratio.denominator * 10**share_class.decimals - 1
+        funds = len(holders) * cash_for(largest, price, share_class.decimals)
+        found[share_class.id] = CashInLieu(payment.address, price, funds)
+    return found
 
 
 def _prepare_dividends(
@@ -160,15 +261,29 @@ def _prepare_dividends(
 @click.argument("proposal")
 @click.argument("support", type=SUPPORT)
 @click.option("--reason", default=None, help="A reason recorded with the vote.")
+@advance_time_option
 @global_options
 @pass_app
-def vote(app: AppContext, proposal: str, support: int, reason: str | None) -> None:
-    """Vote on PROPOSAL (its id, or `latest`): for, against or abstain."""
+def vote(
+    app: AppContext, proposal: str, support: int, reason: str | None, advance_time: bool
+) -> None:
+    """Vote on PROPOSAL (its id, or `latest`): for, against or abstain.
+
+    On a local chain, --advance-time first skips a pending proposal's voting delay.
+    """
     governance = app.governance()
     pid = governance.resolve_id(proposal)
-    outcome = governance.vote(app.transactor(), pid, support, reason)
+    outcome = governance.vote(app.transactor(), pid, support, reason, advance_time=advance_time)
     d = outcome.details
-    _report(app, outcome, f"{d['voter']} voted {d['support']} on {pid} with {d['weight']:,} votes")
+    classes = "".join(
+        f", and {shares:,} {class_id} shares in its class vote"
+        for class_id, shares in d["class_weights"].items()
+    )
+    _report(
+        app,
+        outcome,
+        f"{d['voter']} voted {d['support']} on {pid} with {d['weight']:,} votes{classes}",
+    )
 
 
 @examples(
@@ -339,6 +454,9 @@ def _render_status(app: AppContext, status: ProposalStatus) -> None:
     app.say(f"  proposer  {record.proposer}")
     app.say(f"  snapshot  {iso_time(record.snapshot)}   deadline {iso_time(record.deadline)}")
     app.say(
+        f"  counted   votes held at {iso_time(record.record_date)} (just before it was proposed)"
+    )
+    app.say(
         f"  votes     for {tally.for_votes:,}, against {tally.against_votes:,}, "
         f"abstain {tally.abstain_votes:,} (weighted)"
     )
@@ -346,9 +464,17 @@ def _render_status(app: AppContext, status: ProposalStatus) -> None:
         f"  quorum    {tally.quorum:,}: {tally.counted_for_quorum:,} counted (for + abstain), "
         f"{tally.quorum_progress}%" + (" - reached" if tally.quorum_reached else "")
     )
+    for vote in status.class_votes:
+        app.say(
+            f"  class     {vote.class_id} must consent: for {vote.for_shares:,}, against "
+            f"{vote.against_shares or 0:,}, abstain {vote.abstain_shares or 0:,} of "
+            f"{vote.outstanding:,} shares; needs {vote.needed:,} for (over "
+            f"{vote.threshold_percent}%)" + (" - consented" if vote.consented else "")
+        )
+    for action in record.actions:
+        app.say(f"  action    {action}")
     for call in record.calls_json():
-        app.say(f"  call      {call['target']} selector {call['calldata'][:10]}")
-        app.detail(f"calldata {call['calldata']}")
+        app.detail(f"call {call['target']} calldata {call['calldata']}")
     if status.votes:
         app.table(
             None,
@@ -383,6 +509,8 @@ def list_proposals(app: AppContext) -> None:
                 "against": s.tally.against_votes,
                 "abstain": s.tally.abstain_votes,
                 "quorum": s.tally.quorum,
+                "actions": list(s.record.actions),
+                "class_votes": [vote.to_json() for vote in s.class_votes],
             }
             for s in statuses
         ]
@@ -394,7 +522,7 @@ def list_proposals(app: AppContext) -> None:
             return
         app.table(
             f"{len(statuses)} proposal(s)",
-            ["id", "title", "state", "deadline", "for", "against", "abstain"],
+            ["id", "title", "state", "deadline", "for", "against", "abstain", "actions"],
             [
                 [
                     str(s.record.id),
@@ -404,6 +532,7 @@ def list_proposals(app: AppContext) -> None:
                     s.tally.for_votes,
                     s.tally.against_votes,
                     s.tally.abstain_votes,
+                    "; ".join(s.record.actions),
                 ]
                 for s in statuses
             ],

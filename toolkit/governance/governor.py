@@ -19,8 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.chain.clock import advance_to, latest_timestamp, require_local
 from toolkit.chain.tx import Call as TxCall
-from toolkit.errors import ChainError, TransactionRevertedError, UsageError
-from toolkit.governance.actions import ActionTargets, Call, PreparedDividend, parse_actions
+from toolkit.errors import ChainError, InputError, TransactionRevertedError, UsageError
+from toolkit.governance.actions import (
+    ActionTargets,
+    Call,
+    NoticeTarget,
+    PreparedDividend,
+    RoundTarget,
+    parse_actions,
+)
 from toolkit.governance.ballot import (
     SUPPORT_NAMES,
     Ballot,
@@ -30,6 +37,7 @@ from toolkit.governance.ballot import (
     verify,
 )
 from toolkit.governance.proposals import (
+    ClassVote,
     ProposalRecord,
     ProposalState,
     ProposalStatus,
@@ -45,6 +53,7 @@ if TYPE_CHECKING:
 
     from toolkit.chain.connection import Chain
     from toolkit.chain.tx import Transactor, TxResult
+    from toolkit.corporate.split import CashInLieu
     from toolkit.offering.deployments import ClassDeployment, Deployment
 
 
@@ -204,12 +213,20 @@ class Governance:
         logs = self.governor.events.ProposalCreated.get_logs(
             from_block=self.deployment.block, to_block="latest"
         )
+        from toolkit.governance.actions import describe_call
+
+        targets = ActionTargets.from_deployment(self.deployment)
         records = []
         for log in logs:
             args = log["args"]
+            pid = int(args["proposalId"])
+            actions = tuple(
+                describe_call(str(t), bytes(c), targets)
+                for t, c in zip(args["targets"], args["calldatas"], strict=True)
+            )
             records.append(
                 ProposalRecord(
-                    id=int(args["proposalId"]),
+                    id=pid,
                     proposer=str(args["proposer"]),
                     targets=tuple(str(t) for t in args["targets"]),
                     values=tuple(int(v) for v in args["values"]),
@@ -219,6 +236,8 @@ class Governance:
                     deadline=int(args["voteEnd"]),
                     block=int(log["blockNumber"]),
                     tx_hash="0x" + bytes(log["transactionHash"]).hex(),
+                    record_date=int(self.governor.functions.proposalRecordDate(pid).call()),
+                    actions=actions,
                 )
             )
         return records
@@ -263,9 +282,8 @@ class Governance:
 
     def tally(self, record: ProposalRecord, now: int) -> Tally:
         against, for_, abstain = self.governor.functions.proposalVotes(record.id).call()
-        # quorum(t) needs a past timepoint: before the snapshot, show today's figure
-        quorum_at = min(record.snapshot, now - 1)
-        quorum = int(self.governor.functions.quorum(quorum_at).call())
+        # the quorum is taken of the supply at the record date, one second before creation
+        quorum = int(self.governor.functions.quorum(record.record_date).call())
         return Tally(int(for_), int(against), int(abstain), quorum)
 
     def status(self, pid: int) -> ProposalStatus:
@@ -273,13 +291,15 @@ class Governance:
         now = self.now()
         state = self.state(pid)
         eta = int(self.governor.functions.proposalEta(pid).call())
+        votes = tuple(self.vote_records(pid))
         return ProposalStatus(
             record=record,
             state=state,
             tally=self.tally(record, now),
             now=now,
             eta=eta,
-            votes=tuple(self.vote_records(pid)),
+            votes=votes,
+            class_votes=self.class_votes(record, votes),
         )
 
     def list(self) -> list[ProposalStatus]:
@@ -288,8 +308,55 @@ class Governance:
         for record in self.records():
             state = self.state(record.id)
             eta = int(self.governor.functions.proposalEta(record.id).call())
-            out.append(ProposalStatus(record, state, self.tally(record, now), now=now, eta=eta))
+            tally = self.tally(record, now)
+            classes = self.class_votes(record)
+            out.append(ProposalStatus(record, state, tally, now=now, eta=eta, class_votes=classes))
         return out
+
+    def consent_classes(self) -> tuple[tuple[int, ClassDeployment, int], ...]:
+        """(index on the governor, class, threshold percent) of each class with protective
+        provisions (issue 11, point 2)."""
+        by_address = {c.address.lower(): c for c in self.deployment.classes}
+        found = []
+        for index in range(int(self.governor.functions.consentClassCount().call())):
+            token, threshold = self.governor.functions.consentClassAt(index).call()
+            found.append((index, by_address[str(token).lower()], int(threshold)))
+        return tuple(found)
+
+    def class_votes(
+        self, record: ProposalRecord, votes: Sequence[VoteRecord] | None = None
+    ) -> tuple[ClassVote, ...]:
+        """The separate vote of each class whose consent the proposal needs; with ``votes``
+        (the proposal's VoteCast records) also each class's shares against and abstaining."""
+        out = []
+        for index, share_class, threshold in self.consent_classes():
+            required, for_shares, outstanding, consented = (
+                self.governor.functions.proposalClassVote(record.id, index).call()
+            )
+            if not required:
+                continue
+            shares: dict[int, int] = {0: 0, 1: 0, 2: 0}
+            for vote in votes or ():
+                shares[vote.support] += self.class_shares(share_class, vote.voter, record)
+            out.append(
+                ClassVote(
+                    share_class.id,
+                    threshold,
+                    int(for_shares),
+                    int(outstanding),
+                    bool(consented),
+                    shares[0] if votes is not None else None,
+                    shares[2] if votes is not None else None,
+                )
+            )
+        return tuple(out)
+
+    def class_shares(self, share_class: ClassDeployment, voter: str, record: ProposalRecord) -> int:
+        """The whole shares of ``share_class`` held by or delegated to ``voter`` at the record
+        date: its weight in the class's separate vote."""
+        units = self.token(share_class).functions.getPastVotes(voter, record.record_date).call()
+        scale: int = 10**share_class.decimals
+        return int(units) // scale
 
     def voting_power(self, holder: str) -> VotingPower:
         account = checksum_address(holder)
@@ -365,15 +432,24 @@ class Governance:
         actions: Sequence[str],
         title: str,
         dividends: Mapping[str, PreparedDividend] | None = None,
+        split_agent: str = "",
+        rounds: Sequence[RoundTarget] = (),
+        split_cash: Mapping[str, CashInLieu] | None = None,
+        notices: Sequence[NoticeTarget] = (),
     ) -> ProposalPlan:
         """Parse the actions (exit 2 on a bad one) and compute the id (pure, no chain;
-        ``dividends``: the ``declare-dividend`` files prepared from the chain)."""
+        ``dividends``: the ``declare-dividend`` files prepared from the chain; ``split_agent``:
+        the chain's SplitAgent for ``split`` actions, ``split_cash`` the cash in lieu of its
+        consolidations by class; ``rounds``: the offering's recorded rounds, for
+        ``approve-round``)."""
         description = title.strip()
         if not description:
             raise UsageError(
                 "the proposal needs a --title", hint='e.g. --title "Raise COMMON to 20M"'
             )
-        targets = ActionTargets.from_deployment(self.deployment, dividends)
+        targets = ActionTargets.from_deployment(
+            self.deployment, dividends, split_agent, rounds, split_cash, notices
+        )
         calls = tuple(parse_actions(actions, targets))
         pid = proposal_id(
             [c.target for c in calls],
@@ -383,12 +459,32 @@ class Governance:
         )
         return ProposalPlan(calls, description, pid)
 
+    def check(self, plan: ProposalPlan) -> None:
+        """Run the plan's calls as the timelock would (``simulate``); a call that would revert
+        is bad input (exit 2), named by the action as typed, with the decoded reason."""
+        from toolkit.governance.simulate import simulate
+
+        failure = simulate(self.chain.w3, self.deployment.timelock, plan.calls)
+        if failure is None:
+            return
+        call = plan.calls[failure.index]
+        actions = list(dict.fromkeys(c.action for c in plan.calls))
+        position = actions.index(call.action) + 1 if call.action in actions else failure.index + 1
+        where = f"action {position} ({call.action!r})" if len(actions) > 1 else repr(call.action)
+        raise InputError(
+            f"{where} would fail when the timelock runs it: {failure.reason}",
+            hint="nothing was sent; fix that action (the proposal's calls were simulated in "
+            "order, as the timelock would run them)",
+            kind="proposal_would_revert",
+        )
+
     def propose(self, transactor: Transactor, plan: ProposalPlan) -> Outcome:
         if int(self.governor.functions.proposalSnapshot(plan.id).call()) != 0:
             raise proposal_state_error(
                 f"an identical proposal exists already: {plan.id} ({self.state(plan.id)})",
                 hint="vote on that one, or change the --title to propose the same actions again",
             )
+        self.check(plan)
         call = self.governor.functions.propose(
             plan.targets, plan.values, plan.calldatas, plan.description
         )
@@ -430,13 +526,22 @@ class Governance:
             raise proposal_state_error(
                 f"voting on proposal {pid} has not started: it opens at {iso_time(opens)} "
                 f"(in {format_duration(opens - now)}), after the voting delay",
-                hint="vote again then",
+                hint="vote again then"
+                + (" (or pass --advance-time on this local chain)" if self.chain.is_local else ""),
             )
         raise proposal_state_error(
             f"voting on proposal {pid} is over: it closed at {iso_time(record.deadline)} "
             f"and the proposal is {state}",
             hint=f"see `equity gov status {pid}`",
         )
+
+    def class_weights(self, record: ProposalRecord, voter: str) -> dict[str, int]:
+        """Per class whose consent the proposal needs: ``voter``'s shares in its class vote."""
+        weights = {}
+        for index, share_class, _ in self.consent_classes():
+            if self.governor.functions.proposalClassVote(record.id, index).call()[0]:
+                weights[share_class.id] = self.class_shares(share_class, voter, record)
+        return weights
 
     def _require_not_voted(self, pid: int, voter: str) -> None:
         if self.governor.functions.hasVoted(pid, checksum_address(voter)).call():
@@ -446,20 +551,38 @@ class Governance:
             )
 
     def _require_voting_power(self, record: ProposalRecord, voter: str) -> None:
-        """A vote that would count 0 is refused before it is sent (issue 10.8)."""
-        if int(self.votes.functions.getPastVotes(checksum_address(voter), record.snapshot).call()):
+        """A vote that would count 0 is refused before it is sent (issue 10.8); shares of a
+        class whose consent the proposal needs count, even in a non-voting class."""
+        voter = checksum_address(voter)
+        if int(self.votes.functions.getPastVotes(voter, record.record_date).call()):
+            return
+        if any(self.class_weights(record, voter).values()):
             return
         raise ChainError(
-            f"{voter} had no voting power at proposal {record.id}'s snapshot "
-            f"({iso_time(record.snapshot)}): its vote would count 0; nothing was sent",
+            f"{voter} had no voting power at proposal {record.id}'s record date "
+            f"({iso_time(record.record_date)}, just before it was proposed): its vote would "
+            "count 0; nothing was sent",
             hint="vote from an account that held, or was delegated, voting shares then "
             "(delegations made after the snapshot count from the next proposal on)",
             kind="no_votes",
         )
 
     def vote(
-        self, transactor: Transactor, pid: int, support: int, reason: str | None = None
+        self,
+        transactor: Transactor,
+        pid: int,
+        support: int,
+        reason: str | None = None,
+        *,
+        advance_time: bool = False,
     ) -> Outcome:
+        """Cast ``support``; with ``advance_time`` (local chains) a Pending proposal's voting
+        delay is skipped first."""
+        advanced_to = None
+        if advance_time:
+            require_local(self.chain)
+            if self.state(pid) is ProposalState.PENDING:
+                advanced_to = advance_to(self.chain, self.record(pid).snapshot + 1)
         record = self._require_active(pid)
         self._require_not_voted(pid, transactor.address)
         self._require_voting_power(record, transactor.address)
@@ -468,16 +591,19 @@ class Governance:
         else:
             call = self.governor.functions.castVote(pid, support)
         result = transactor.transact(call, label="vote")
-        weight = int(self.votes.functions.getPastVotes(transactor.address, record.snapshot).call())
-        return Outcome(
-            (result,),
-            {
-                "proposal_id": str(pid),
-                "voter": transactor.address,
-                "support": SUPPORT_NAMES[support],
-                "weight": weight,
-            },
+        weight = int(
+            self.votes.functions.getPastVotes(transactor.address, record.record_date).call()
         )
+        details: dict[str, Any] = {
+            "proposal_id": str(pid),
+            "voter": transactor.address,
+            "support": SUPPORT_NAMES[support],
+            "weight": weight,
+            "class_weights": self.class_weights(record, transactor.address),
+        }
+        if advanced_to is not None:
+            details["advanced_time_to"] = json_time(advanced_to)
+        return Outcome((result,), details)
 
     def prepare_ballot(self, pid: int, support: int, voter: str) -> Ballot:
         """A ballot for this governor with the voter's next nonce, read from the chain."""
@@ -523,7 +649,7 @@ class Governance:
         )
         result = transactor.transact(call, label="relay the signed vote")
         record = self.record(ballot.proposal_id)
-        weight = int(self.votes.functions.getPastVotes(voter, record.snapshot).call())
+        weight = int(self.votes.functions.getPastVotes(voter, record.record_date).call())
         return Outcome(
             (result,),
             {

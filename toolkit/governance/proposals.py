@@ -85,6 +85,10 @@ class ProposalRecord:
     deadline: int
     block: int
     tx_hash: str = ""
+    # votes and the quorum are counted here: one second before the proposal was created
+    record_date: int = 0
+    # each call read back as action words (``describe_call``), in order
+    actions: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -96,9 +100,12 @@ class ProposalRecord:
         return description_hash(self.description)
 
     def calls_json(self) -> list[dict[str, Any]]:
+        actions = self.actions or ("",) * len(self.targets)
         return [
-            {"target": target, "value": value, "calldata": "0x" + data.hex()}
-            for target, value, data in zip(self.targets, self.values, self.calldatas, strict=True)
+            {"target": target, "value": value, "calldata": "0x" + data.hex(), "action": action}
+            for target, value, data, action in zip(
+                self.targets, self.values, self.calldatas, actions, strict=True
+            )
         ]
 
 
@@ -153,6 +160,41 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class ClassVote:
+    """A class's separate vote on a proposal that needs its consent (issue 11, point 2), in whole
+    shares held or delegated at the record date: the class consents when the shares for are more
+    than ``threshold_percent`` % of its outstanding shares then (``for_shares`` and ``consented``
+    are the governor's; against and abstain are summed from the votes cast, None when not read)."""
+
+    class_id: str
+    threshold_percent: int
+    for_shares: int
+    outstanding: int
+    consented: bool
+    against_shares: int | None = None
+    abstain_shares: int | None = None
+
+    @property
+    def needed(self) -> int:
+        """The fewest shares for that consent: more than threshold % of the outstanding."""
+        if self.outstanding == 0:
+            return 0
+        return self.threshold_percent * self.outstanding // 100 + 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "class": self.class_id,
+            "for": self.for_shares,
+            "against": self.against_shares,
+            "abstain": self.abstain_shares,
+            "outstanding": self.outstanding,
+            "threshold_percent": self.threshold_percent,
+            "needed": self.needed,
+            "consented": self.consented,
+        }
+
+
+@dataclass(frozen=True)
 class ProposalStatus:
     record: ProposalRecord
     state: ProposalState
@@ -160,6 +202,7 @@ class ProposalStatus:
     now: int
     eta: int = 0
     votes: tuple[VoteRecord, ...] = field(default_factory=tuple)
+    class_votes: tuple[ClassVote, ...] = field(default_factory=tuple)
 
     def to_json(self) -> dict[str, Any]:
         """SPEC §9's keys (id, state, for, against, abstain, quorum, snapshot, deadline) first."""
@@ -172,6 +215,8 @@ class ProposalStatus:
             "quorum": self.tally.quorum,
             "snapshot": json_time(self.record.snapshot),
             "deadline": json_time(self.record.deadline),
+            "record_date": json_time(self.record.record_date),
+            "actions": list(self.record.actions),
             "title": self.record.title,
             "description": self.record.description,
             "proposer": self.record.proposer,
@@ -182,6 +227,7 @@ class ProposalStatus:
             "next_step": self.next_step(),
             "calls": self.record.calls_json(),
             "votes": [vote.to_json() for vote in self.votes],
+            "class_votes": [vote.to_json() for vote in self.class_votes],
         }
 
     def next_step(self) -> str:
@@ -202,5 +248,10 @@ class ProposalStatus:
         if self.state is ProposalState.DEFEATED:
             if not self.tally.quorum_reached:
                 return "defeated: the quorum was not reached"
+            if not self.tally.vote_succeeds:
+                return "defeated: more votes against than for"
+            refused = [vote.class_id for vote in self.class_votes if not vote.consented]
+            if refused:
+                return f"defeated: class {', '.join(refused)} did not consent"
             return "defeated: more votes against than for"
         return self.state.lower()
