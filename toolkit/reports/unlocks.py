@@ -1,6 +1,6 @@
 """The unlock schedule of lock-ups and vesting, month by month (pure, exact integers).
 
-A lock-up lot is what a class token's ``lockupLotsOf(holder)`` returns: ``amount`` shares,
+A lock-up lot (``toolkit.offering.lockups.Lot``) is what a class token's ``lockupLotsOf(holder)`` returns: ``amount`` shares,
 released linearly from ``start`` to ``end`` with nothing before ``cliff`` (a plain lock-up
 has ``start == cliff == end``). ``locked_at`` is the token's own rule (``LockupBook.lockedOf``:
 the vested part rounded down), so the schedule adds up to exactly what the chain will
@@ -13,24 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-
-@dataclass(frozen=True)
-class Lot:
-    class_id: str
-    wallet: str
-    amount: int  # base units
-    start: int
-    cliff: int
-    end: int
-
-
-def locked_at(lot: Lot, t: int) -> int:
-    """The shares of ``lot`` still locked at time ``t`` (ShareClassToken's rule)."""
-    if t >= lot.end:
-        return 0
-    if t < lot.cliff:
-        return lot.amount
-    return lot.amount - lot.amount * (t - lot.start) // (lot.end - lot.start)
+from toolkit.offering.lockups import Lot as Lot  # re-exported: the report's callers build lots
+from toolkit.offering.lockups import locked_at as locked_at
 
 
 @dataclass(frozen=True)
