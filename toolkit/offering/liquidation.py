@@ -21,9 +21,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+
+from toolkit.inputs import exact_decimal
 
 LIQUIDATION_KEYS = frozenset(
     {
@@ -101,6 +103,12 @@ def parse_liquidation_terms(entry: dict[str, Any], where: str, report: Report) -
     )
 
 
+def base_unit_ratio(ratio: Fraction, from_decimals: int, to_decimals: int) -> Fraction:
+    """A ratio of whole shares (target per source share) in the tokens' base units: what the
+    Converter contract takes as numerator and denominator."""
+    return ratio * Fraction(10**to_decimals, 10**from_decimals)
+
+
 def check_conversion_targets(
     terms: dict[str, LiquidationTerms], where_of: dict[str, str], report: Report
 ) -> None:
@@ -127,10 +135,11 @@ def _amount(
         return None
     value = entry[key]
     path = f"{where}.{key}"
-    number = _exact(value)
-    if number is None:
+    exact = exact_decimal(value)
+    if exact is None:
         report(path, f'must be a number such as 1 or "2.50", not {value!r}')
         return None
+    number = Fraction(exact)
     if number < 0 or (number == 0 and not allow_zero):
         report(path, f"must be {'0 or more' if allow_zero else 'more than 0'}, not {value}")
         return None
@@ -145,23 +154,53 @@ def _ratio(entry: dict[str, Any], where: str, report: Report) -> Fraction:
         if new > 0 and old > 0:
             return new / old
     else:
-        number = _exact(value)
+        number = exact_decimal(value)
         if number is not None and number > 0:
-            return number
+            return Fraction(number)
     report(path, f'must be a positive number or "NEW:OLD" such as "3:2", not {value!r}')
     return Fraction(1)
 
 
-def _exact(value: object) -> Fraction | None:
-    """An int, a Decimal (a TOML number) or a decimal string, exactly; else None."""
-    if isinstance(value, bool):
+# --- consolidations: cash in lieu of fractions (SPEC §14; toolkit.corporate.split) ---------
+
+
+@dataclass(frozen=True)
+class CashInLieuTerms:
+    """The offering file's cash in lieu of a class: ``price`` per pre-consolidation whole share,
+    in whole units of ``token`` (a checksummed address, or "stablecoin")."""
+
+    price: Decimal
+    token: str
+
+
+def parse_cash_in_lieu(entry: dict[str, Any], where: str, report: Report) -> CashInLieuTerms | None:
+    """``cash_in_lieu_price`` and ``cash_in_lieu_token`` of one ``[[classes]]`` table (None
+    when no price is set); every problem goes to ``report`` with its key."""
+    from toolkit.inputs import InvalidValue, parse_wallet
+
+    token = entry.get("cash_in_lieu_token")
+    if "cash_in_lieu_price" not in entry:
+        if token is not None:
+            report(f"{where}.cash_in_lieu_token", "is set but cash_in_lieu_price is not")
         return None
-    if isinstance(value, int | Decimal):
-        return Fraction(value) if Decimal(value).is_finite() else None
-    if isinstance(value, str):
+    value = entry["cash_in_lieu_price"]
+    price = exact_decimal(value)
+    if price is None or price <= 0:
+        report(
+            f"{where}.cash_in_lieu_price",
+            f'must be a price above 0 such as "2.50" (per share before the consolidation), '
+            f"not {value!r}",
+        )
+    where_token = f"{where}.cash_in_lieu_token"
+    if not isinstance(token, str) or not token.strip():
+        report(where_token, 'required with cash_in_lieu_price: an ERC-20 address or "stablecoin"')
+        return None
+    token = token.strip()
+    if token.lower() == "stablecoin":
+        token = "stablecoin"
+    else:
         try:
-            number = Decimal(value.strip().replace("_", ""))
-        except InvalidOperation:
-            return None
-        return Fraction(number) if number.is_finite() else None
-    return None
+            token = parse_wallet(token)
+        except InvalidValue as exc:
+            report(where_token, f'{exc} (or "stablecoin")')
+    return CashInLieuTerms(price, token) if price is not None and price > 0 else None
