@@ -3,8 +3,10 @@
     .venv/bin/python benchmarks/gas/rounds.py [--out DIR]
 
 Starts one anvil, deploys an offering as SPEC §10 wires it, the shipped TestStablecoin (ERC20 +
-ERC20Permit, 6 decimals) and a round of COMMON at 12.50 USDT a share with a one-year lock-up, given
-the class's issuing power as `approve-round` gives it. Every operation runs in its own block at a
+ERC20Permit, 6 decimals) and rounds of COMMON at 12.50 USDT a share with a lock-up, given the
+class's issuing power as `approve-round` gives it. The goals are measured on a round with a limit
+per transaction and no ticket limits per investor (the round then keeps one flag per investor, not
+a running total); a round with ticket limits is measured beside it. Every operation runs in its own block at a
 later timestamp; figures are exact `gasUsed` of whole transactions (21,000 intrinsic and calldata
 included). In the same run: OpenZeppelin's ERC20 (benchmarks/gas/contracts/ReferenceERC20.sol)
 minting to a new holder and a transferFrom between existing balances with an allowance: a
@@ -47,10 +49,12 @@ GOALS = {
 }
 LABELS = {
     "subscribe_new_holder_lockup": "atomic subscription, new holder, lock-up, token approved (median of five)",
-    "subscribe_new_holder_lockup_worst": "same, the dearest of five (a new slot of investor counters)",
+    "subscribe_new_holder_lockup_worst": "same, the dearest of five (a new slot of the class's investor counters)",
     "subscribe_with_permit_new_holder": "atomic subscription, new holder, ERC-2612 permit in the transaction",
     "subscribe_existing_holder": "atomic subscription by an existing holder (its second)",
     "subscribe_first_of_round": "the round's first subscription (new holder; opens the round's books)",
+    "subscribe_tickets_shared_word": "ticket limits, existing holder: its investor's running total shares a word",
+    "subscribe_tickets_new_word": "ticket limits, existing holder: its investor's running total opens a word",
     "subscribe_escrow_new_investor": "soft-cap round: subscription held in escrow (new investor)",
     "settle_per_subscriber": "soft-cap round: settle, per subscriber (batch of 20)",
     "refund": "failed/cancelled round: one refund",
@@ -83,7 +87,8 @@ def measure(chain: Chain, accounts: list[str], ref_build: Path) -> dict[str, int
         lock_cliff=FAR,
         lock_end=FAR,
     )
-    atomic = rounds.open(terms)
+    atomic = rounds.open(terms.but(min_ticket=0, max_ticket=0))
+    tickets = rounds.open(terms)
     escrow = rounds.open(terms.but(soft_cap=10**8))
     cancelled = rounds.open(terms.but(soft_cap=10**8))
     buyers = fresh_wallets(chain.w3, 40, "round-buyer")
@@ -94,7 +99,7 @@ def measure(chain: Chain, accounts: list[str], ref_build: Path) -> dict[str, int
         chain.w3.provider.make_request("anvil_setBalance", [wallet, hex(10**20)])  # type: ignore[arg-type]
         chain.w3.provider.make_request("anvil_impersonateAccount", [wallet])  # type: ignore[arg-type]
         chain.send(usdt.functions.mint(wallet, 10**15), issuer)
-        for round_ in (atomic, escrow, cancelled):
+        for round_ in (atomic, tickets, escrow, cancelled):
             chain.send(usdt.functions.approve(round_.address, 2**255), wallet)
     chain.send(usdt.functions.mint(permit_signer.address, 10**15), issuer)
     # the proceeds address (the timelock) already holds the token, as after a first sale
@@ -112,6 +117,13 @@ def measure(chain: Chain, accounts: list[str], ref_build: Path) -> dict[str, int
         "subscribe (existing holder)",
         [bench.gas(atomic.functions.subscribe(1_000), buyers[i]) for i in range(5)],
     )
+    # ticket limits: two investors' running totals a word. Measured on existing holders of the
+    # class (the token's side stays the same): of four consecutive investor indices, at least one
+    # opens a word of totals and one shares a word with its neighbour
+    bench.gas(tickets.functions.subscribe(1_000), buyers[38])  # opens the round's books
+    ticketed = [bench.gas(tickets.functions.subscribe(1_000), buyers[i]) for i in range(4)]
+    out["subscribe_tickets_shared_word"] = min(ticketed)
+    out["subscribe_tickets_new_word"] = max(ticketed)
     deadline = chain.now() + 86_400
     signature = sign_permit(
         chain, usdt, permit_signer.key.hex(), atomic.address, 1_000 * PRICE, deadline

@@ -8,13 +8,13 @@ import {IShareClass} from "./IShareClass.sol";
 /// @title A subscription round of one share class, paid in one ERC-20 token (SPEC §11)
 /// @notice Investors subscribe for shares at a fixed price; every issuance rule of the class
 /// applies to them (SPEC §8 codes 3-6 and 9, and whatever else the class checks on issuance),
-/// then the round's codes 20-26. Without a soft cap a subscription pays and issues in one
+/// then the round's codes 20-27. Without a soft cap a subscription pays and issues in one
 /// transaction; with one, payments wait in the round until {close}, then {settle} issues.
 interface ISubscriptionRound {
     /// @notice The round's terms, fixed at deployment. Amounts of shares are in the class's base
     /// units; `pricePerUnit` is the payment token's base units per share base unit, so every cost
     /// (`shares * pricePerUnit`) is exact.
-    /// @param shareClass the class token (the round needs its issuing power: MINTER_ROLE or ISSUER_ROLE)
+    /// @param shareClass the class token (the round issues with its MINTER_ROLE and mint allowance)
     /// @param paymentToken the ERC-20 paid in
     /// @param pricePerUnit price of one share base unit, in payment-token base units (> 0)
     /// @param opens first second subscriptions are taken
@@ -89,7 +89,9 @@ interface ISubscriptionRound {
     error InvalidRoundTerms(string reason);
 
     /// @notice Buy `shares` (class base units), paying `shares * pricePerUnit` from the caller
-    /// (approved beforehand). Reverts {RoundRestricted} with the code {restrictionOf} answers.
+    /// (approved beforehand). Reverts {RoundRestricted} with the code {restrictionOf} answers; in an
+    /// atomic round (no soft cap) the class's own codes are enforced by the class token's `issue`
+    /// in the same transaction instead (its `TransferRestricted`, `AuthorizedSharesExceeded`...).
     /// Emits {SharesSold} when it settles at once (no soft cap), else {Subscribed}.
     function subscribe(uint256 shares) external;
 
@@ -116,10 +118,11 @@ interface ISubscriptionRound {
     function refund(address wallet) external;
 
     /// @notice The restriction code of `buyer` subscribing `shares` now: the class's issuance code
-    /// first (`detectTransferRestriction(0, buyer, shares)`), then 20-26 (0: none).
+    /// first (`detectTransferRestriction(0, buyer, shares)`), then 20-26, then 27 when the round
+    /// lacks the class's MINTER_ROLE or a mint allowance for its unissued shares plus these (0: none).
     function restrictionOf(address buyer, uint256 shares) external view returns (uint8);
 
-    /// @notice The message of a restriction code (the class's for its own codes, the round's for 20-26).
+    /// @notice The message of a restriction code (the class's for its own codes, the round's for 20-27).
     function messageForRestriction(uint8 code) external view returns (string memory);
 
     /// @notice The terms.
@@ -140,7 +143,9 @@ interface ISubscriptionRound {
     /// @notice How many investors subscribed (all wallets of an investor count once).
     function investors() external view returns (uint32);
 
-    /// @notice Shares `investorIndex` (the registry's) has bought in the round, all wallets together.
+    /// @notice Shares `investorIndex` (the registry's) has bought in the round, all wallets together,
+    /// in a round with ticket limits; a round without them keeps only whether the investor
+    /// subscribed (1, else 0).
     function subscribedBy(uint32 investorIndex) external view returns (uint256);
 
     /// @notice Shares `wallet` has in escrow (0 once settled or refunded).

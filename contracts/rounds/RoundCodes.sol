@@ -12,8 +12,11 @@ library RoundCodes {
     uint8 internal constant ABOVE_TRANSACTION_LIMIT = 24;
     uint8 internal constant ROUND_SOLD_OUT = 25;
     uint8 internal constant NOT_ACCREDITED = 26;
+    /// @dev Not in SPEC §11's table (an addition after it): the round lacks the class's issuing
+    /// power (MINTER_ROLE, or a mint allowance for what it would have issued).
+    uint8 internal constant ROUND_NOT_APPROVED = 27;
 
-    /// @dev The message of a round code (20-26); "Unknown restriction code" for anything else.
+    /// @dev The message of a round code (20-27); "Unknown restriction code" for anything else.
     function message(uint8 code) internal pure returns (string memory) {
         if (code == ROUND_NOT_OPEN) return "The round is not open yet";
         if (code == ROUND_CLOSED) return "The round is closed";
@@ -22,6 +25,9 @@ library RoundCodes {
         if (code == ABOVE_TRANSACTION_LIMIT) return "The amount exceeds the round's limit per transaction";
         if (code == ROUND_SOLD_OUT) return "Not enough shares left in the round";
         if (code == NOT_ACCREDITED) return "The round is open to accredited investors only";
+        if (code == ROUND_NOT_APPROVED) {
+            return "Governance has not given the round the class's issuing power for these shares";
+        }
         return "Unknown restriction code";
     }
 }

@@ -2,7 +2,7 @@
 
 Deploys the payment tokens (the shipped TestStablecoin with permit, and the misbehaving ones of
 `fixtures/`), a round with given terms, and gives the round the class's issuing power the way
-governance does (the impersonated timelock grants the role).
+`approve-round` does (the impersonated timelock grants MINTER_ROLE and a mint allowance).
 """
 
 from __future__ import annotations
@@ -102,29 +102,38 @@ class Rounds:
     def odd_token(self, name: str) -> Contract:
         return self.deploy(name)
 
-    def open(self, terms: RoundTerms) -> Contract:
-        """Deploy a round (admin: the timelock, manager: the issuer) with the class's issuing power."""
+    def open(self, terms: RoundTerms, *, approve: bool = True) -> Contract:
+        """Deploy a round (admin: the timelock, manager: the issuer); with ``approve``, give it the
+        class's issuing power as `approve-round` does (MINTER_ROLE, its hard cap as allowance)."""
         if not terms.proceeds_to:
             terms = terms.but(proceeds_to=self.offering.timelock.address)
         round_ = self.deploy(
             "SubscriptionRound", terms.as_tuple(), self.offering.timelock.address, self.issuer
         )
-        self.grant_issuing_power(terms.share_class, round_.address, terms.hard_cap)
+        if approve:
+            self.grant_issuing_power(terms.share_class, round_.address, terms.hard_cap)
         return round_
 
-    def grant_issuing_power(self, token_address: str, round_address: str, shares: int) -> None:
-        """What `approve-round` makes the timelock do: MINTER_ROLE and an allowance when the class
-        has them, ISSUER_ROLE on a class without (before the minting interface)."""
-        token = next(t for t in self.offering.classes.values() if t.address == token_address)
+    def as_timelock(self) -> str:
         timelock = self.offering.timelock.address
         self.w3.provider.make_request("anvil_impersonateAccount", [timelock])  # type: ignore[arg-type]
         self.w3.provider.make_request("anvil_setBalance", [timelock, hex(10**20)])  # type: ignore[arg-type]
-        names = {item.get("name") for item in token.abi}
-        if "setMintAllowance" in names:
-            self.chain.send(token.functions.grantRole(MINTER_ROLE, round_address), timelock)
-            self.chain.send(token.functions.setMintAllowance(round_address, shares), timelock)
-        else:
-            self.chain.send(token.functions.grantRole(ISSUER_ROLE, round_address), timelock)
+        return str(timelock)
+
+    def class_token(self, token_address: str) -> Contract:
+        return next(t for t in self.offering.classes.values() if t.address == token_address)
+
+    def grant_issuing_power(self, token_address: str, round_address: str, shares: int) -> None:
+        """What the passed `approve-round` proposal makes the timelock do: MINTER_ROLE and a
+        mint allowance of ``shares`` (setting it again replaces what was left)."""
+        token, timelock = self.class_token(token_address), self.as_timelock()
+        self.chain.send(token.functions.grantRole(MINTER_ROLE, round_address), timelock)
+        self.chain.send(token.functions.setMintAllowance(round_address, shares), timelock)
+
+    def grant_role(self, token_address: str, role: bytes, account: str) -> None:
+        """The timelock grants ``role`` on the class token (any role, e.g. ISSUER_ROLE)."""
+        token, timelock = self.class_token(token_address), self.as_timelock()
+        self.chain.send(token.functions.grantRole(role, account), timelock)
 
     def fund(self, coin: Contract, wallet: str, amount: int, spender: str | None = None) -> None:
         """Mint `amount` to `wallet` and (with `spender`) approve it all."""

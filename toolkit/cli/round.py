@@ -54,9 +54,8 @@ def open_command(app: AppContext, round_file: Path, name: str | None) -> None:
         [result],
         {"round": record.name, "address": record.address, "class": record.class_id},
         then=lambda: (
-            "give it the class's issuing power by a proposal: `equity gov propose "
-            f"--title 'Round {record.name}' --action 'grant-role ISSUER_ROLE {record.address} "
-            f"{record.class_id}'`"
+            "it sells once shareholders give it the class's issuing power: `equity gov propose "
+            f"--title 'Round {record.name}' --action 'approve-round {record.name}'`"
         ),
     )
 

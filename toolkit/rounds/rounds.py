@@ -1,7 +1,7 @@
 """Subscription rounds on chain (SPEC §11): open, read, subscribe, close, cancel, refund.
 
 Every sending function asks the round's view (``restrictionOf``: the class's issuance code, then
-codes 20-26) and the payment token's balance before anything is sent, so a refused subscription
+codes 20-27) and the payment token's balance before anything is sent, so a refused subscription
 says why and sends nothing. ``open_round`` turns the round file's decimal price and share counts
 into the contract's exact integers (base units), refusing what would need rounding.
 """
@@ -55,23 +55,39 @@ def payment_contract(w3: Web3, address: str) -> Contract:
 # --- opening -----------------------------------------------------------------------------------
 
 
-def open_round(
-    transactor: Transactor, deployment: Deployment, spec: RoundSpec, name: str, cwd: Path
-) -> tuple[RoundRecord, TxResult]:
-    """Deploy the round (admin: the timelock, manager: the signer) and record it."""
-    chain = transactor.chain
-    w3 = chain.w3
-    if any(r.name == name for r in recorded_rounds(chain.chain_id, cwd)):
+@dataclass(frozen=True)
+class PreparedRound:
+    """A round file worked out against the chain (payment token, exact price and amounts, the
+    time), everything checked, nothing sent: ``deploy_round`` sends it."""
+
+    spec: RoundSpec
+    name: str
+    class_id: str
+    class_decimals: int
+    payment_token: str
+    payment_symbol: str
+    payment_decimals: int
+    price_per_unit: int  # payment-token base units per share base unit
+    shares: dict[str, int]  # SHARE_KEYS present, in share base units
+
+    @property
+    def hard_cap(self) -> int:
+        return self.shares["hard_cap"]
+
+
+def prepare_round(
+    w3: Web3, chain_id: int, cwd: Path, spec: RoundSpec, name: str, class_decimals: int
+) -> PreparedRound:
+    """Every check of a round that needs the chain, before anything is sent: the name is free,
+    the payment token is a contract, the price and amounts are exact in base units, the round
+    closes in the future. Each problem is an InputError on its line of the round file."""
+    if any(r.name == name for r in recorded_rounds(chain_id, cwd)):
         raise UsageError(
             f"a round named {name!r} is already recorded", hint="choose another --name"
         )
-    try:
-        share_class = deployment.class_by_id(spec.class_id)
-    except UsageError as exc:
-        raise round_problem(spec, "class", str(exc)) from None
     token_address = spec.payment_token
     if token_address == STABLECOIN:
-        coin = recorded_stablecoin(chain.chain_id, cwd)
+        coin = recorded_stablecoin(chain_id, cwd)
         if coin is None:
             raise round_problem(
                 spec,
@@ -90,7 +106,7 @@ def open_round(
         price = parse_price(spec.price, payment_decimals)
     except InvalidValue as exc:
         raise round_problem(spec, "price", f"{exc} ({symbol} has {payment_decimals})") from None
-    unit = 10**share_class.decimals
+    unit = 10**class_decimals
     if price % unit:
         raise round_problem(
             spec,
@@ -103,7 +119,7 @@ def open_round(
         if key in spec.shares:
             try:
                 shares[key] = parse_shares(
-                    spec.shares[key], share_class.decimals, allow_zero=key != "hard_cap", what=key
+                    spec.shares[key], class_decimals, allow_zero=key != "hard_cap", what=key
                 )
             except InvalidValue as exc:
                 raise round_problem(spec, key, str(exc)) from None
@@ -122,11 +138,36 @@ def open_round(
     now = int(w3.eth.get_block("latest")["timestamp"])
     if spec.closes <= now:
         raise round_problem(spec, "closes", f"is in the past (the chain's time is {iso_time(now)})")
+    return PreparedRound(
+        spec=spec,
+        name=name,
+        class_id=spec.class_id,
+        class_decimals=class_decimals,
+        payment_token=token.address,
+        payment_symbol=symbol,
+        payment_decimals=payment_decimals,
+        price_per_unit=price // unit,
+        shares=shares,
+    )
+
+
+def deploy_round(
+    transactor: Transactor,
+    prepared: PreparedRound,
+    *,
+    offering: str,
+    class_address: str,
+    timelock: str,
+    cwd: Path,
+) -> tuple[RoundRecord, TxResult]:
+    """Deploy a prepared round (admin: the timelock, manager: the signer) and record it."""
+    chain = transactor.chain
+    spec, shares = prepared.spec, prepared.shares
     start, cliff, end = spec.lock()
     terms = (
-        share_class.address,
-        token.address,
-        price // unit,
+        class_address,
+        prepared.payment_token,
+        prepared.price_per_unit,
         spec.opens,
         spec.closes,
         shares["hard_cap"],
@@ -138,31 +179,51 @@ def open_round(
         start,
         cliff,
         end,
-        spec.proceeds_to or deployment.timelock,
+        spec.proceeds_to or timelock,
     )
     result = transactor.deploy(
         artifact(ROUND_TEMPLATE),
         terms,
-        deployment.timelock,
+        timelock,
         transactor.address,
-        label=f"deploy round {name}",
+        label=f"deploy round {prepared.name}",
     )
     assert result.contract_address is not None
     record = RoundRecord(
-        name=name,
-        offering=deployment.name,
-        address=w3.to_checksum_address(result.contract_address),
-        class_id=share_class.id,
-        class_decimals=share_class.decimals,
-        payment_token=token.address,
-        payment_symbol=symbol,
-        payment_decimals=payment_decimals,
-        price_per_unit=price // unit,
+        name=prepared.name,
+        offering=offering,
+        address=chain.w3.to_checksum_address(result.contract_address),
+        class_id=prepared.class_id,
+        class_decimals=prepared.class_decimals,
+        payment_token=prepared.payment_token,
+        payment_symbol=prepared.payment_symbol,
+        payment_decimals=prepared.payment_decimals,
+        price_per_unit=prepared.price_per_unit,
         block=result.block,
         round_file=str(spec.path),
     )
     record_round(chain.chain_id, cwd, record)
     return record, result
+
+
+def open_round(
+    transactor: Transactor, deployment: Deployment, spec: RoundSpec, name: str, cwd: Path
+) -> tuple[RoundRecord, TxResult]:
+    """Check the round against the chain, then deploy and record it."""
+    chain = transactor.chain
+    try:
+        share_class = deployment.class_by_id(spec.class_id)
+    except UsageError as exc:
+        raise round_problem(spec, "class", str(exc)) from None
+    prepared = prepare_round(chain.w3, chain.chain_id, cwd, spec, name, share_class.decimals)
+    return deploy_round(
+        transactor,
+        prepared,
+        offering=deployment.name,
+        class_address=share_class.address,
+        timelock=deployment.timelock,
+        cwd=cwd,
+    )
 
 
 # --- reading -----------------------------------------------------------------------------------

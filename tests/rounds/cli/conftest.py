@@ -15,16 +15,38 @@ session_offering = issuer_fixtures.session_offering
 issuer = issuer_fixtures.issuer
 
 
-def grant_issuing_power(node_w3: Web3, issuer_: Issuer, class_id: str, round_address: str) -> None:
-    """What the passed proposal `grant-role ISSUER_ROLE ROUND CLASS` makes the timelock do (the
-    governance path itself is tested in tests/governance; here the timelock is impersonated)."""
+def grant_issuing_power(
+    node_w3: Web3, issuer_: Issuer, class_id: str, round_address: str, shares: int
+) -> None:
+    """What a passed `approve-round ROUND` proposal makes the timelock do (MINTER_ROLE and a mint
+    allowance; the proposal itself is in test_round_cli and the ganache test): the timelock is
+    impersonated."""
     timelock = issuer_.deployment.timelock
     node_w3.provider.make_request("anvil_impersonateAccount", [timelock])  # type: ignore[arg-type]
     node_w3.provider.make_request("anvil_setBalance", [timelock, hex(10**20)])  # type: ignore[arg-type]
-    token = issuer_.contracts.token(class_id)
-    role = Web3.keccak(text="ISSUER_ROLE")
-    tx = token.functions.grantRole(role, round_address).transact({"from": timelock})
-    assert node_w3.eth.wait_for_transaction_receipt(tx)["status"] == 1
+    token = issuer_.contracts.token(class_id).functions
+    for call in (
+        token.grantRole(Web3.keccak(text="MINTER_ROLE"), round_address),
+        token.setMintAllowance(round_address, shares),
+    ):
+        assert node_w3.eth.wait_for_transaction_receipt(call.transact({"from": timelock}))["status"]
+
+
+def approve_by_vote(issuer_: Issuer, round_name: str) -> None:
+    """`approve-round ROUND` through a real proposal: proposed, voted, queued and executed."""
+    issuer_.node.advance_time(60)  # votes count from the second after they were received
+    proposed = issuer_.equity(
+        "--json", "--account", "dev1", "gov", "propose", "--title", f"Approve round {round_name}",
+        "--action", f"approve-round {round_name}",
+    )  # fmt: skip
+    assert proposed.code == 0, proposed.err
+    pid = str(proposed.json()["proposal_id"])
+    vote = issuer_.equity("--account", "dev1", "gov", "vote", pid, "for", "--advance-time")
+    assert vote.code == 0, vote.err
+    assert issuer_.equity("--account", "dev2", "gov", "vote", pid, "for").code == 0
+    assert issuer_.equity("gov", "queue", pid, "--advance-time").code == 0
+    executed = issuer_.equity("gov", "execute", pid, "--advance-time")
+    assert executed.code == 0, executed.err
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.browser import Page
 from tests.issuer.conftest import DEV, Issuer
-from tests.rounds.cli.conftest import grant_issuing_power
+from tests.rounds.cli.conftest import approve_by_vote, grant_issuing_power
 
 ALICE, BOB, CAROL_US, ERIN_NOT_ACCREDITED = DEV[1], DEV[2], DEV[3], DEV[5]
 STATUS_KEYS = {
@@ -26,20 +26,28 @@ STATUS_KEYS = {
 }
 
 
-def open_seed(issuer: Issuer, round_file: Path) -> str:
+def open_seed(issuer: Issuer, round_file: Path, *, approve: bool = True) -> str:
     issuer.import_examples()
     assert issuer.equity("stablecoin", "deploy").code == 0
     opened = issuer.equity("--json", "round", "open", round_file, "--name", "seed")
     assert opened.code == 0, opened.err
     address = str(opened.json()["address"])
-    grant_issuing_power(issuer.chain.w3, issuer, "COMMON", address)
+    if approve:
+        grant_issuing_power(issuer.chain.w3, issuer, "COMMON", address, 100_000)
     return address
 
 
 def test_a_round_sells_shares_for_the_stablecoin_and_refuses_with_the_reason_before_sending(
     issuer: Issuer, round_file: Path
 ) -> None:
-    address = open_seed(issuer, round_file)
+    address = open_seed(issuer, round_file, approve=False)
+    before = issuer.nonce(1)
+    waiting = issuer.equity("--account", "dev1", "round", "subscribe", "seed", "1000")
+    assert waiting.code == 3 and "ROUND_NOT_APPROVED (27)" in waiting.err, waiting.err
+    assert issuer.nonce(1) == before  # nothing sent
+    approve_by_vote(issuer, "seed")
+    common = issuer.contracts.token("COMMON").functions
+    assert common.mintAllowance(address).call() == 100_000  # the hard cap, as the proposal set
     before = issuer.nonce(1)
     refused = issuer.equity("--account", "dev1", "round", "subscribe", "seed", "6000")
     assert refused.code == 3

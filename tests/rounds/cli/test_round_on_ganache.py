@@ -1,5 +1,6 @@
 """A round on Ganache (issue 12, point 5): the demo's round story through the real CLI, the
-round's issuing power granted by a real proposal (voted, queued, executed with --advance-time)."""
+round's issuing power granted by a real `approve-round` proposal (voted, queued, executed with
+--advance-time)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def test_a_round_opens_is_approved_by_governance_and_sells_on_ganache(
     ganache.advance_time(60)  # votes count from the second after they were received
     proposed = run.equity(
         "--json", "--account", "dev1", "gov", "propose", "--title", "Approve round seed",
-        "--action", f"grant-role ISSUER_ROLE {address} COMMON",
+        "--action", "approve-round seed",
     )  # fmt: skip
     assert proposed.code == 0, proposed.err
     proposal = str(proposed.json()["proposal_id"])
@@ -45,6 +46,7 @@ def test_a_round_opens_is_approved_by_governance_and_sells_on_ganache(
     assert run.equity("--account", "dev2", "gov", "vote", proposal, "for").code == 0
     assert run.equity("gov", "queue", proposal, "--advance-time").code == 0
     assert run.equity("gov", "execute", proposal, "--advance-time").code == 0
+    assert run.contracts.token("COMMON").functions.mintAllowance(address).call() == 100_000
 
     too_big = run.equity("--account", "dev1", "round", "subscribe", "seed", "6000")
     assert too_big.code == 3 and "ABOVE_TRANSACTION_LIMIT (24)" in too_big.err

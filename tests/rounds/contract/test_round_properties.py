@@ -11,12 +11,9 @@ snapshot taken after that.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from eth_abi import encode as abi_encode
-from eth_utils import function_signature_to_4byte_selector
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -31,7 +28,8 @@ from web3.contract import Contract
 from tests.conftest import RunningNode
 from tests.contracts.conftest import Actors
 from tests.contracts.offering_chain import Chain, Offering
-from tests.rounds.round_chain import GAS, Rounds, RoundTerms
+from tests.raw_rpc import RawRpc, calldata
+from tests.rounds.round_chain import Rounds, RoundTerms
 
 PRICE = 1_234_567  # an odd price: any rounding would show
 DAY = 86_400
@@ -47,42 +45,10 @@ class Setup:
     issuer: str
     wallets: list[str]
     proceeds: str
+    raw: RawRpc
     tokens: dict[str, Contract] = field(default_factory=dict)
     rounds: dict[tuple[str, bool], Contract] = field(default_factory=dict)
     closes: int = 0
-
-
-class Raw:
-    """Calls and transactions as bare JSON-RPC (web3's contract layer costs more CPU than anvil
-    does; 200 sequences make thousands of these)."""
-
-    def __init__(self, node: RunningNode) -> None:
-        self.request = node.w3.provider.make_request
-
-    def uint(self, to: str, signature: str, *args: Any) -> int:
-        result = self.request("eth_call", [{"to": to, "data": encode(signature, args)}, "latest"])  # type: ignore[arg-type]
-        return int(result["result"], 16)
-
-    def send(self, to: str, signature: str, sender: str, *args: Any) -> bool:
-        tx = {"from": sender, "to": to, "data": encode(signature, args), "gas": hex(GAS)}
-        sent = self.request("eth_sendTransaction", [tx])  # type: ignore[arg-type]
-        assert "result" in sent, sent
-        for _ in range(2_000):  # anvil mines it at once; the receipt may take a moment to show
-            receipt = self.request("eth_getTransactionReceipt", [sent["result"]])["result"]  # type: ignore[arg-type]
-            if receipt:
-                return bool(receipt["status"] == "0x1")
-            time.sleep(0.005)
-        raise AssertionError(f"no receipt for {sent}")
-
-    def succeeds(self, to: str, signature: str, sender: str, *args: Any) -> bool:
-        call = {"from": sender, "to": to, "data": encode(signature, args)}
-        return "error" not in self.request("eth_call", [call, "latest"])  # type: ignore[arg-type]
-
-
-def encode(signature: str, args: tuple[Any, ...]) -> str:
-    types = signature[signature.index("(") + 1 : -1]
-    encoded = abi_encode([t for t in types.split(",") if t], list(args))
-    return "0x" + (function_signature_to_4byte_selector(signature) + encoded).hex()
 
 
 class RoundMachine(RuleBasedStateMachine):
@@ -90,17 +56,17 @@ class RoundMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.snapshot = self.setup.node.snapshot()
+        self.raw = self.setup.raw
+        self.snapshot = self.raw.snapshot()
 
     def teardown(self) -> None:
-        self.setup.node.revert(self.snapshot)
+        self.raw.revert(self.snapshot)
 
     @initialize(kind=st.sampled_from(KINDS), escrow=st.booleans(), payload=st.integers(0, 2))
     def choose(self, kind: str, escrow: bool, payload: int) -> None:
         s = self.setup
         self.kind = kind
         self.escrow = escrow
-        self.raw = Raw(s.node)
         self.round = s.rounds[(kind, escrow)].address
         self.coin = s.tokens[kind].address
         self.class_token = s.offering.token("COMMON").address
@@ -108,15 +74,19 @@ class RoundMachine(RuleBasedStateMachine):
         self.rejected: set[str] = set()
         self.sold = self.issued = 0
         self.outcome = ""  # "", "Settled", "Failed", "Cancelled"
-        self.proceeds_before = self.raw.uint(self.coin, "balanceOf(address)", s.proceeds)
-        self.supply_before = self.raw.uint(self.class_token, "totalSupply()")
+        self.proceeds_before, self.supply_before = self.raw.uints(
+            [
+                (self.coin, "balanceOf(address)", (s.proceeds,)),
+                (self.class_token, "totalSupply()", ()),
+            ]
+        )
         if kind == "ReentrantToken":
             data = [
-                encode("subscribe(uint256)", (100,)),
-                encode("refund(address)", (s.wallets[0],)),
-                encode("settle(uint256)", (5,)),
+                calldata("subscribe(uint256)", (100,)),
+                calldata("refund(address)", (s.wallets[0],)),
+                calldata("settle(uint256)", (5,)),
             ][payload]
-            self.raw.send(
+            self.raw.mined(
                 self.coin, "arm(address,bytes)", s.issuer, self.round, bytes.fromhex(data[2:])
             )
         event(f"token {kind}, {'escrow' if escrow else 'atomic'}")
@@ -128,7 +98,7 @@ class RoundMachine(RuleBasedStateMachine):
     def subscribe(self, wallet: int, shares: int) -> None:
         buyer = self.setup.wallets[wallet]
         code = self.raw.uint(self.round, "restrictionOf(address,uint256)", buyer, shares)
-        ok = self.raw.send(self.round, "subscribe(uint256)", buyer, shares)
+        ok = self.raw.mined(self.round, "subscribe(uint256)", buyer, shares)
         assert ok == (code == 0 and self.delivers()), (code, self.kind)
         event(f"subscribe: code {code}, {'accepted' if ok else 'refused'}")
         if ok:
@@ -142,7 +112,7 @@ class RoundMachine(RuleBasedStateMachine):
     def close(self, by_manager: bool) -> None:
         state = self.raw.uint(self.round, "state()")
         sender = self.setup.issuer if by_manager else self.setup.wallets[3]
-        ok = self.raw.send(self.round, "close()", sender)
+        ok = self.raw.mined(self.round, "close()", sender)
         expected = state == 2 or (state == 1 and by_manager)
         assert ok == expected, state
         if ok:
@@ -151,12 +121,14 @@ class RoundMachine(RuleBasedStateMachine):
 
     @rule(count=st.integers(1, 4))
     def settle(self, count: int) -> None:
-        ok = self.raw.send(self.round, "settle(uint256)", self.setup.wallets[3], count)
+        ok = self.raw.mined(self.round, "settle(uint256)", self.setup.wallets[3], count)
         assert ok == (self.outcome == "Settled")
         if not ok:
             return
-        for wallet in self.setup.wallets:
-            if self.pending[wallet] and not self.raw.uint(self.round, "pendingOf(address)", wallet):
+        waiting = [w for w in self.setup.wallets if self.pending[w]]
+        on_chain = self.raw.uints([(self.round, "pendingOf(address)", (w,)) for w in waiting])
+        for wallet, pending in zip(waiting, on_chain, strict=True):
+            if not pending:
                 self.issued += self.pending[wallet]
                 self.pending[wallet] = 0
         self.rejected |= {
@@ -173,7 +145,7 @@ class RoundMachine(RuleBasedStateMachine):
     @rule(by_manager=st.booleans())
     def cancel(self, by_manager: bool) -> None:
         sender = self.setup.issuer if by_manager else self.setup.wallets[1]
-        ok = self.raw.send(self.round, "cancel()", sender)
+        ok = self.raw.mined(self.round, "cancel()", sender)
         assert ok == (by_manager and self.outcome == "")
         if ok:
             self.outcome = "Cancelled"
@@ -183,7 +155,7 @@ class RoundMachine(RuleBasedStateMachine):
     def refund(self, wallet: int) -> None:
         target = self.setup.wallets[wallet]
         refundable = self.outcome in ("Cancelled", "Failed") or target in self.rejected
-        ok = self.raw.send(self.round, "refund(address)", self.setup.wallets[2], target)
+        ok = self.raw.mined(self.round, "refund(address)", self.setup.wallets[2], target)
         assert ok == (refundable and self.pending[target] > 0)
         if ok:
             if target in self.rejected:
@@ -196,28 +168,35 @@ class RoundMachine(RuleBasedStateMachine):
     def freeze(self, wallet: int) -> None:
         registry = self.setup.offering.registry.address
         wallet_ = self.setup.wallets[wallet]
-        assert self.raw.send(registry, "setFrozen(address,bool)", self.setup.issuer, wallet_, True)
+        assert self.raw.mined(registry, "setFrozen(address,bool)", self.setup.issuer, wallet_, True)
 
     @rule()
     def time_passes(self) -> None:
-        self.setup.chain.mine_at(max(self.setup.chain.now() + 1, self.setup.closes))
+        self.raw.mine_at(max(self.raw.now() + 1, self.setup.closes))
 
     @invariant()
     def money_is_never_lost_or_created(self) -> None:
-        """One invariant, six reads: the round's balance is its escrow is the unsettled payments
-        (the model's pending shares, which settle and refund check against the chain); proceeds
-        are issued shares x price; the class issued what the round says; sold matches."""
-        held = self.raw.uint(self.coin, "balanceOf(address)", self.round)
-        escrowed = self.raw.uint(self.round, "escrowed()")
+        """One invariant, six reads in one batch: the round's balance is its escrow is the
+        unsettled payments (the model's pending shares, which settle and refund check against
+        the chain); proceeds are issued shares x price; the class issued what the round says;
+        sold matches."""
+        held, escrowed, issued, proceeds, supply, sold = self.raw.uints(
+            [
+                (self.coin, "balanceOf(address)", (self.round,)),
+                (self.round, "escrowed()", ()),
+                (self.round, "issued()", ()),
+                (self.coin, "balanceOf(address)", (self.setup.proceeds,)),
+                (self.class_token, "totalSupply()", ()),
+                (self.round, "sold()", ()),
+            ]
+        )
         assert held == escrowed == sum(self.pending.values()) * PRICE
-        issued = self.raw.uint(self.round, "issued()")
-        proceeds = self.raw.uint(self.coin, "balanceOf(address)", self.setup.proceeds)
         proceeds -= self.proceeds_before
-        supply = self.raw.uint(self.class_token, "totalSupply()") - self.supply_before
+        supply -= self.supply_before
         assert issued == self.issued == supply
         assert proceeds == issued * PRICE
         rejected = sum(self.pending[w] for w in self.rejected)
-        assert self.raw.uint(self.round, "sold()") == self.sold - rejected
+        assert sold == self.sold - rejected
 
 
 def test_money_is_never_lost_or_created_in_a_round(
@@ -230,7 +209,9 @@ def test_money_is_never_lost_or_created_in_a_round(
     terms: RoundTerms,
 ) -> None:
     wallets = accounts[1:5]
-    setup = Setup(chain, offering, anvil, rounds.issuer, wallets, accounts[9])
+    setup = Setup(
+        chain, offering, anvil, rounds.issuer, wallets, accounts[9], RawRpc(anvil.rpc_url)
+    )
     for wallet, investor in zip(wallets, WALLET_INVESTORS, strict=True):
         actors.register(wallet, investor)
     setup.tokens["normal"] = rounds.stablecoin()

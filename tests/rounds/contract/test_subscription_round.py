@@ -8,8 +8,8 @@ from eth_account.messages import encode_typed_data
 from web3.contract import Contract
 
 from tests.contracts.conftest import Actors
-from tests.contracts.offering_chain import Chain, Offering, events
-from tests.rounds.round_chain import GAS, Rounds, RoundTerms
+from tests.contracts.offering_chain import Chain, Offering, events, investor_id
+from tests.rounds.round_chain import GAS, ISSUER_ROLE, Rounds, RoundTerms
 from toolkit.rounds.rounds import permit_typed_data
 
 DAY = 86_400
@@ -60,20 +60,36 @@ def test_an_atomic_subscription_pays_the_proceeds_and_issues_locked_shares_in_on
 
 
 def test_the_class_issuance_code_comes_before_the_round_codes(
-    chain: Chain, rounds: Rounds, terms: RoundTerms, accounts: list[str], actors: Actors
+    chain: Chain,
+    rounds: Rounds,
+    usdt: Contract,
+    terms: RoundTerms,
+    accounts: list[str],
+    actors: Actors,
 ) -> None:
     round_ = rounds.open(terms)
-    actors.register(accounts[2], "SAM", "US")  # COMMON blocks the US
+    escrow = rounds.open(terms.but(soft_cap=1_000))
+    sam = accounts[2]
+    actors.register(sam, "SAM", "US")  # COMMON blocks the US
     # before the round opens, the class's refusal is still what is answered first
-    assert round_.functions.restrictionOf(accounts[2], 1_000).call() == 6
+    assert round_.functions.restrictionOf(sam, 1_000).call() == 6
     assert round_.functions.restrictionOf(accounts[3], 1_000).call() == 4  # not registered
     assert round_.functions.messageForRestriction(6).call() == (
         "The receiver's jurisdiction is blocked for this class"
     )
     opened(chain, round_)
-    assert chain.revert_of(round_.functions.subscribe(1_000), accounts[2]) == (
+    # an escrowed subscription is refused by the round itself; an atomic one by the token's own
+    # issue in the same transaction (nothing paid: the payment reverts with it)
+    rounds.fund(usdt, sam, 2_000 * PRICE)
+    for spender in (round_, escrow):
+        chain.send(usdt.functions.approve(spender.address, 1_000 * PRICE), sam)
+    assert chain.revert_of(escrow.functions.subscribe(1_000), sam) == (
         "RoundRestricted",
-        (6, accounts[2], 1_000),
+        (6, sam, 1_000),
+    )
+    assert chain.revert_of(round_.functions.subscribe(1_000), sam) == (
+        "TransferRestricted",
+        (6, "0x0000000000000000000000000000000000000000", sam, 1_000),
     )
 
 
@@ -119,6 +135,105 @@ def test_each_round_code_is_answered_by_the_view_and_enforced_by_subscribe(
     chain.mine_at(terms.closes)
     assert code(bob, 1_000) == 21  # ROUND_CLOSED
     assert state(round_) == "Closed"
+
+
+def test_investors_count_once_and_neighbouring_running_totals_stay_apart_in_their_packed_words(
+    chain: Chain,
+    offering: Offering,
+    rounds: Rounds,
+    usdt: Contract,
+    terms: RoundTerms,
+    accounts: list[str],
+    actors: Actors,
+) -> None:
+    limited = rounds.open(terms.but(max_per_transaction=0))  # totals: two investors a word
+    plain = rounds.open(terms.but(min_ticket=0, max_ticket=0, max_per_transaction=0))  # flags
+    names = ("ANN", "ANN", "BEN", "CID", "DOT")  # ANN has two wallets
+    wallets = accounts[1:6]
+    for wallet, name in zip(wallets, names, strict=True):
+        actors.register(wallet, name)
+        for round_ in (limited, plain):
+            rounds.fund(usdt, wallet, 10_000 * PRICE, spender=round_.address)
+    registry = offering.registry.functions
+    index = {n: registry.investorIndexOf(investor_id(n)).call() for n in set(names)}
+    assert sorted(index.values()) == list(range(min(index.values()), min(index.values()) + 4))
+    opened(chain, limited)
+    for wallet, shares in zip(wallets, (6_000, 3_000, 10_000, 1_000, 9_999), strict=True):
+        chain.send(limited.functions.subscribe(shares), wallet)
+        chain.send(plain.functions.subscribe(shares), wallet)
+    totals = {"ANN": 9_000, "BEN": 10_000, "CID": 1_000, "DOT": 9_999}
+    assert {n: limited.functions.subscribedBy(i).call() for n, i in index.items()} == totals
+    assert {n: plain.functions.subscribedBy(i).call() for n, i in index.items()} == dict.fromkeys(
+        totals, 1
+    )  # without ticket limits the round keeps only that the investor subscribed
+    assert limited.functions.investors().call() == plain.functions.investors().call() == 4
+    assert limited.functions.restrictionOf(wallets[0], 1_001).call() == 23  # ANN: 10,001
+    assert limited.functions.restrictionOf(wallets[4], 2).call() == 23  # DOT: 10,001
+    assert limited.functions.restrictionOf(wallets[3], 9_000).call() == 0  # CID: 10,000
+    assert plain.functions.restrictionOf(wallets[2], 5_000).call() == 0  # no maximum
+
+
+def test_without_the_class_issuing_power_the_view_answers_27_and_the_round_sells_nothing(
+    chain: Chain,
+    offering: Offering,
+    rounds: Rounds,
+    usdt: Contract,
+    terms: RoundTerms,
+    buyer: str,
+    actors: Actors,
+) -> None:
+    round_ = rounds.open(terms, approve=False)
+    rounds.fund(usdt, buyer, 2_000 * PRICE, spender=round_.address)
+    opened(chain, round_)
+    assert round_.functions.restrictionOf(buyer, 1_000).call() == 27
+    assert round_.functions.messageForRestriction(27).call() == (
+        "Governance has not given the round the class's issuing power for these shares"
+    )
+    assert chain.revert_of(round_.functions.subscribe(1_000), buyer) == (
+        "RoundRestricted",
+        (27, buyer, 1_000),
+    )
+    # the issuer's role is not enough: a round issues as a minter, outside the issuer's bound
+    rounds.grant_role(terms.share_class, ISSUER_ROLE, round_.address)
+    assert round_.functions.restrictionOf(buyer, 1_000).call() == 27
+    rounds.grant_issuing_power(terms.share_class, round_.address, 1_500)  # below the hard cap
+    assert round_.functions.restrictionOf(buyer, 1_000).call() == 0
+    chain.send(round_.functions.subscribe(1_000), buyer)
+    assert round_.functions.restrictionOf(buyer, 501).call() == 27  # 500 left of the allowance
+    assert round_.functions.restrictionOf(buyer, 500).call() == 0
+    assert offering.token("COMMON").functions.mintAllowance(round_.address).call() == 500
+
+
+def test_a_soft_cap_round_rejects_at_settlement_what_its_allowance_no_longer_covers(
+    chain: Chain,
+    offering: Offering,
+    rounds: Rounds,
+    usdt: Contract,
+    terms: RoundTerms,
+    accounts: list[str],
+    actors: Actors,
+) -> None:
+    round_ = rounds.open(terms.but(soft_cap=1_000))
+    wallets = accounts[1:3]
+    for n, wallet in enumerate(wallets):
+        actors.register(wallet, f"INV{n}")
+        rounds.fund(usdt, wallet, 1_000 * PRICE, spender=round_.address)
+    opened(chain, round_)
+    for wallet in wallets:
+        chain.send(round_.functions.subscribe(1_000), wallet)
+    # escrowed shares count against the allowance: 2,000 of 100,000 are spoken for
+    rounds.grant_issuing_power(terms.share_class, round_.address, 2_000)
+    assert round_.functions.restrictionOf(accounts[1], 100).call() == 27
+    rounds.grant_issuing_power(terms.share_class, round_.address, 1_500)  # governance lowers it
+    chain.send(round_.functions.close(), rounds.issuer)
+    receipt = chain.send(round_.functions.settle(10), accounts[7])
+    assert events(round_, "SubscriptionRejected", receipt) == [
+        {"wallet": wallets[1], "code": 27, "shares": 1_000, "payment": 1_000 * PRICE}
+    ]
+    assert [actors.balance("COMMON", w) for w in wallets] == [1_000, 0]
+    chain.send(round_.functions.refund(wallets[1]), accounts[7])
+    assert usdt.functions.balanceOf(wallets[1]).call() == 1_000 * PRICE
+    assert usdt.functions.balanceOf(round_.address).call() == 0
 
 
 def test_the_class_authorized_shares_bound_the_round_as_sold_out(
