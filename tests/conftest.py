@@ -33,6 +33,38 @@ settings.register_profile("dev", deadline=None, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+def _validate_each_abi_once() -> None:
+    """web3 7.16 checks a contract's whole ABI for colliding selectors (a keccak of every
+    function's signature) again each time it encodes one call: for the class token that is over
+    half the CPU of a call, and the suite makes tens of thousands. An ABI does not change during
+    a run, so each ABI object is checked the first time it is used (and still refused then)."""
+    import web3.utils.abi as abi_utils
+
+    validate = abi_utils.validate_abi
+    checked: dict[int, Any] = {}
+
+    def validate_once(abi: Any) -> None:
+        if checked.get(id(abi)) is not abi:
+            validate(abi)
+            checked[id(abi)] = abi  # kept alive, so its id is never reused
+
+    abi_utils.validate_abi = validate_once
+
+
+_validate_each_abi_once()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist adds each test's group to its id
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `pytest -n 2 --dist loadgroup` (what `make test` runs), a test module goes to one
+    worker whole, so its module-scoped deployments are built once; modules that share a
+    resource outside their own tmp folders carry an ``xdist_group`` mark of their own and go to
+    one worker together (e.g. "brownie": its build cache in tools/brownie is shared)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 @dataclass
 class RunningNode:
     """A node started by the tests, with a connected Web3 and its ten dev accounts."""
@@ -60,10 +92,27 @@ class RunningNode:
         self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
 
 
+def _worker_port() -> int:
+    """A port for a session node below the kernel's ephemeral range (32768+ on Linux), where
+    no client connection and no other process's ``free_port()`` lands, in a range of this
+    xdist worker's own (gw0: 21000-21499, gw1: 21500-...), at an offset of this process's.
+    Taken anyway (another run on the machine): ``start_node`` moves to a free port."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    index = int(worker) if worker.isdigit() else 0
+    return 21_000 + 500 * (index % 20) + (os.getpid() * 7 + time.monotonic_ns()) % 500
+
+
 def _running(kind: NodeKind) -> Iterator[RunningNode]:
-    node = start_node(kind)
+    node = start_node(kind, port=_worker_port())
     try:
-        w3 = Web3(Web3.HTTPProvider(node.rpc_url, request_kwargs={"timeout": 60}))
+        # the chain id is asked before every transaction web3 sends; a node's never changes
+        provider = Web3.HTTPProvider(
+            node.rpc_url,
+            request_kwargs={"timeout": 60},
+            cache_allowed_requests=True,
+            cacheable_requests={"eth_chainId"},
+        )
+        w3 = Web3(provider)
         yield RunningNode(node, w3, list(w3.eth.accounts))
     finally:
         node.stop()

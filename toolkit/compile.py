@@ -283,13 +283,15 @@ def compile_project(
         staging = out_dir.with_name(f".contracts-{os.getpid()}")
         written, sizes = _write_artifacts(output, root, staging, node_modules, compiler)
         _swap_in(staging, out_dir)
-        standard_json_input_file(root).write_text(
-            json.dumps(_self_contained_input(standard_input, output, root, node_modules))
+        _write_whole(
+            standard_json_input_file(root),
+            json.dumps(_self_contained_input(standard_input, output, root, node_modules)),
         )
-        _cache_file(root).write_text(
+        _write_whole(
+            _cache_file(root),
             json.dumps(
                 {"fingerprint": fingerprint, "compiler": compiler.description, "sizes": sizes}
-            )
+            ),
         )
     return CompileResult(True, written, compiler.description, out_dir, sizes=sizes)
 
@@ -358,6 +360,14 @@ def _exclusive(root: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Replace ``path`` in one rename: a process reading the compile record without the lock
+    (``is_up_to_date``, another pytest worker) sees the old file or the new, never half."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:

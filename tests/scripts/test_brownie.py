@@ -25,28 +25,44 @@ from tests.governance.conftest import DAY, Offering
 
 BROWNIE = REPO / ".venv-brownie" / "bin" / "brownie"
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.xdist_group("brownie"), pytest.mark.skipif(
     not BROWNIE.exists(), reason=".venv-brownie is absent: run scripts/brownie-setup.sh"
-)
+)]
 
 
-@pytest.fixture
-def project(offering: Offering, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+# brownie's settings folder per node port, made once a session (a module global, not a
+# fixture, so that every test file that imports brownie_project shares it): `brownie networks
+# modify` is a brownie start-up of its own, seconds of CPU, the same for every test
+HOMES: dict[int, Path] = {}
+
+
+def brownie_project(deployments: Path, rpc_url: str, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A throwaway project linking the repo's sources, with a copy of ``deployments``, and the
+    environment that points `--network anvil` at the node of ``rpc_url``."""
     root = tmp_path / "project"
     root.mkdir()
     for name in ("brownie-config.yaml", "contracts", "scripts", "tools", "node_modules"):
         (root / name).symlink_to(REPO / name)  # tools/: brownie's build cache is shared
-    shutil.copytree(offering.workdir / "deployments", root / "deployments")
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {**os.environ, "HOME": str(home), "NO_COLOR": "1"}
+    shutil.copytree(deployments, root / "deployments")
+    port = urlparse(rpc_url).port
+    assert port is not None
+    home = HOMES.get(port)
+    env = {**os.environ, "NO_COLOR": "1"}
     env.pop("EQUITY_RPC_URL", None)
-    port = str(urlparse(offering.node.rpc_url).port)
-    subprocess.run(
-        [str(BROWNIE), "networks", "modify", "anvil", f"port={port}"],
-        cwd=root, env=env, check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    return root, env
+    if home is None:
+        home = tmp_path / "home"
+        home.mkdir()
+        subprocess.run(
+            [str(BROWNIE), "networks", "modify", "anvil", f"port={port}"],
+            cwd=root, env={**env, "HOME": str(home)}, check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        HOMES[port] = home
+    return root, {**env, "HOME": str(home)}
+
+
+@pytest.fixture
+def project(offering: Offering, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    return brownie_project(offering.workdir / "deployments", offering.node.rpc_url, tmp_path)
 
 
 def brownie_run(project: tuple[Path, dict[str, str]], name: str, *args: str) -> Any:

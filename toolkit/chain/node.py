@@ -371,16 +371,75 @@ def start_node(
 
 
 def _wait_ready(node: LocalNode) -> bool:
+    """True once ``node`` answers JSON-RPC on its port; False when it exits first.
+
+    An answer alone is not enough: when two processes (pytest workers, other users) chose the
+    same "free" port, ours fails to bind while the other one answers there. So the answer
+    counts only once the listening socket is shown to be our process's (Linux), or, where
+    that cannot be read, once our process is still alive after it."""
     deadline = time.monotonic() + READY_TIMEOUT_S
     delay = 0.02
     while time.monotonic() < deadline:
         if node.process.poll() is not None:
             return False
         if is_responding(node.rpc_url, timeout=1.0):
-            return True
+            owner = listens_on(node.pid, node.port)
+            if owner is None:  # no /proc: our node has not exited on a failed bind
+                time.sleep(0.2)
+                return node.process.poll() is None
+            if owner:
+                return True
         time.sleep(delay)
         delay = min(delay * 1.5, 0.25)
     return False
+
+
+def listens_on(pid: int, port: int) -> bool | None:
+    """Whether ``pid`` (or a process it started) holds the TCP socket listening on ``port``;
+    None where the system does not say (no Linux ``/proc``)."""
+    inodes = _listening_inodes(port)
+    if inodes is None:
+        return None
+    return any(_socket_inodes(each) & inodes for each in _process_tree(pid))
+
+
+def _listening_inodes(port: int) -> set[str] | None:
+    tables = [Path("/proc/net/tcp"), Path("/proc/net/tcp6")]
+    if not tables[0].is_file():
+        return None
+    wanted = f":{port:04X}"
+    inodes: set[str] = set()
+    for table in tables:
+        with contextlib.suppress(OSError):
+            for line in table.read_text().splitlines()[1:]:
+                fields = line.split()
+                # local address, remote address, state (0A: listening), ..., inode
+                if len(fields) > 9 and fields[1].endswith(wanted) and fields[3] == "0A":
+                    inodes.add(fields[9])
+    return inodes
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    found: set[str] = set()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                target = os.readlink(entry.path)
+                if target.startswith("socket:["):
+                    found.add(target[len("socket:[") : -1])
+    return found
+
+
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (a launcher script may run the node as its child)."""
+    tree, index = [pid], 0
+    while index < len(tree):
+        with contextlib.suppress(OSError):
+            for task in os.scandir(f"/proc/{tree[index]}/task"):
+                children = Path(task.path, "children").read_text().split()
+                tree.extend(int(child) for child in children)
+        index += 1
+    return tree
 
 
 def _stderr_tail(node: LocalNode) -> str:
