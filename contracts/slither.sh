@@ -43,9 +43,11 @@ chmod +x "$WORK/solc"
   echo "pragma solidity ^0.8.24;"
   for file in contracts/registry/HolderRegistry.sol contracts/token/ShareClassToken.sol \
     contracts/governance/ClassWeightedVotes.sol contracts/governance/EquityGovernor.sol \
-    contracts/governance/EquityTimelock.sol contracts/rounds/SubscriptionRound.sol \
-    contracts/distribution/DistributionFactory.sol \
-    contracts/payment/TestStablecoin.sol; do
+    contracts/governance/EquityTimelock.sol contracts/governance/IssuerBound.sol \
+    contracts/rounds/SubscriptionRound.sol contracts/distribution/DistributionFactory.sol \
+    contracts/corporate/Converter.sol contracts/corporate/ShareRepurchase.sol \
+    contracts/payment/TestStablecoin.sol contracts/market/SecondaryMarket.sol \
+    contracts/corporate/SplitAgent.sol; do
     echo "import \"$file\";"
   done
 } > "$WORK/entry/Offering.sol"

@@ -34,11 +34,26 @@ ROUND_RESTRICTIONS: dict[int, tuple[str, str]] = {
     24: ("ABOVE_TRANSACTION_LIMIT", "The amount exceeds the round's limit per transaction"),
     25: ("ROUND_SOLD_OUT", "Not enough shares left in the round"),
     26: ("NOT_ACCREDITED", "The round is open to accredited investors only"),
+    # not in SPEC §11's table: the round lacks the class's issuing power (approve-round)
+    27: (
+        "ROUND_NOT_APPROVED",
+        "Governance has not given the round the class's issuing power for these shares",
+    ),
+}
+
+# A conversion's own code (SPEC §14), after the target class's issuance codes.
+CONVERSION_RESTRICTIONS: dict[int, tuple[str, str]] = {
+    30: (
+        "FRACTIONAL_CONVERSION",
+        "The shares would convert into a fraction of a share of the target class",
+    ),
 }
 
 
 def _entry(code: int) -> tuple[str, str] | None:
-    return RESTRICTIONS.get(code) or ROUND_RESTRICTIONS.get(code)
+    return (
+        RESTRICTIONS.get(code) or ROUND_RESTRICTIONS.get(code) or CONVERSION_RESTRICTIONS.get(code)
+    )
 
 
 def restriction_name(code: int) -> str:

@@ -143,7 +143,8 @@ def official_schemas() -> Path:
     pytest.skip(message)
 
 
-def test_every_file_validates_against_the_official_ocf_schemas(tmp_path: Path) -> None:
+def assert_valid_against_official_schemas(package: Path) -> None:
+    """Every file of an OCF package validates against the official OCF 1.2.0 JSON schemas."""
     from jsonschema import Draft7Validator
     from referencing import Registry, Resource
 
@@ -158,12 +159,16 @@ def test_every_file_validates_against_the_official_ocf_schemas(tmp_path: Path) -
             const = schema.get("properties", {}).get("file_type", {}).get("const")
             if const:
                 by_type[const] = schema
-    with zipfile.ZipFile(export(tmp_path, history().events)) as archive:
+    with zipfile.ZipFile(package) as archive:
         for name in archive.namelist():
             document = json.loads(archive.read(name))
             validator = Draft7Validator(by_type[document["file_type"]], registry=registry)
             errors = list(validator.iter_errors(document))
             assert errors == [], f"{name}: {errors[0].message if errors else ''}"
+
+
+def test_every_file_validates_against_the_official_ocf_schemas(tmp_path: Path) -> None:
+    assert_valid_against_official_schemas(export(tmp_path, history().events))
 
 
 def test_a_package_whose_security_has_no_wallet_is_rejected_naming_it(tmp_path: Path) -> None:

@@ -39,9 +39,11 @@ def test_the_demo_runs_every_step_and_stops_its_node(tmp_path: Path) -> None:
         "SHARES_LOCKED",
         "RECEIVER_NOT_QUALIFIED",
         "Executed",
+        "IssuerBoundExceeded",  # issue 11: the issuer's bound refuses a block beyond 20 %
         "clean:",
         "balance_mismatch",
         "acme.ocf.zip",
+        "ROUND_NOT_APPROVED (27)",  # issue 12: a round issues once approve-round has passed
         "ABOVE_TRANSACTION_LIMIT (24)",
         "subscribed 2,500 COMMON in seed for 31,250 USDT",
     ):

@@ -28,9 +28,13 @@ from tests.contracts.offering_chain import (
 GOVERNANCE = "onlyGovernance"  # GovernorOnlyExecutor: only the timelock, through a proposal
 OWNER = "onlyOwner"  # OwnableUnauthorizedAccount: only the owner (the test stablecoin's minter)
 DISTRIBUTOR_ROLE = keccak(text="DISTRIBUTOR_ROLE")
+BUYER_ROLE = keccak(text="BUYER_ROLE")
 TIMELOCK_SELF = "onlySelf"  # TimelockUnauthorizedCaller: only the timelock itself
 ONLY_REGISTRY = "onlyRegistry"  # OnlyRegistry: only the class's registry (enables category rules)
 CATEGORY_CLASS = "onlyCategoryClass"  # ClassWithoutCategoryRules: a class token with category rules
+# SplitAgent: a role on the class token the call names (its `token` argument)
+TOKEN_ADMIN = ("NotTokenAdmin", DEFAULT_ADMIN_ROLE)
+TOKEN_ISSUER = ("NotTokenIssuer", ISSUER_ROLE)
 
 # Public functions: callable by anyone (each has its own rules, tested elsewhere).
 PUBLIC: dict[str, set[str]] = {
@@ -46,6 +50,8 @@ PUBLIC: dict[str, set[str]] = {
         "renounceRole",
     },
     "ClassWeightedVotes": set(),
+    # consume counts against the caller's own record only (a class token counts its issuer's moves)
+    "IssuerBound": {"consume", "multicall", "renounceRole"},
     "EquityGovernor": {
         "propose",
         "queue",
@@ -63,7 +69,14 @@ PUBLIC: dict[str, set[str]] = {
     # a claim pays only the leaf's own wallet; preparing state words moves no money or state
     "Distribution": {"claim", "prepareStates", "renounceRole"},
     "DistributionFactory": {"declare"},  # anyone may declare a dividend with their own money
+    "HolderView": set(),  # views only
+    # a holder converts their own shares; batches run only once governance mandated them
+    "Converter": {"convert", "convertHolders", "renounceRole"},
+    # a program's batches pay holders out of governance's funding; closing returns it to the payer
+    "ShareRepurchase": {"repurchaseProRata", "closeProRata", "renounceRole"},
     "TestStablecoin": {"transfer", "transferFrom", "approve", "permit"},
+    # finish only ends a split whose holders all were scaled; fund adds the caller's own money
+    "SplitAgent": {"finish", "fund"},
     "EquityTimelock": {
         "execute",  # EXECUTOR_ROLE is held by address(0): anyone
         "executeBatch",
@@ -103,10 +116,18 @@ GUARDED: dict[str, dict[str, Any]] = {
         "setJurisdictionBlocked": DEFAULT_ADMIN_ROLE,
         "setJurisdictionBlockedUntil": DEFAULT_ADMIN_ROLE,
         "enableCategoryRules": ONLY_REGISTRY,
+        "setIssuerBound": DEFAULT_ADMIN_ROLE,
+        "setMintAllowance": DEFAULT_ADMIN_ROLE,
         "grantRole": DEFAULT_ADMIN_ROLE,
         "revokeRole": DEFAULT_ADMIN_ROLE,
     },
     "ClassWeightedVotes": {},
+    "IssuerBound": {
+        "setIssuerLimit": DEFAULT_ADMIN_ROLE,
+        "setApprovedIssuance": DEFAULT_ADMIN_ROLE,
+        "grantRole": DEFAULT_ADMIN_ROLE,
+        "revokeRole": DEFAULT_ADMIN_ROLE,
+    },
     "EquityGovernor": {
         "relay": GOVERNANCE,
         "setVotingDelay": GOVERNANCE,
@@ -123,7 +144,25 @@ GUARDED: dict[str, dict[str, Any]] = {
         "revokeRole": DEFAULT_ADMIN_ROLE,
     },
     "DistributionFactory": {},
+    "HolderView": {},
+    "Converter": {
+        "mandate": DEFAULT_ADMIN_ROLE,
+        "grantRole": DEFAULT_ADMIN_ROLE,
+        "revokeRole": DEFAULT_ADMIN_ROLE,
+    },
+    "ShareRepurchase": {
+        "repurchase": BUYER_ROLE,
+        "openProRata": DEFAULT_ADMIN_ROLE,
+        "grantRole": DEFAULT_ADMIN_ROLE,
+        "revokeRole": DEFAULT_ADMIN_ROLE,
+    },
     "TestStablecoin": {"mint": OWNER, "transferOwnership": OWNER, "renounceOwnership": OWNER},
+    "SplitAgent": {
+        "start": TOKEN_ADMIN,
+        "startConsolidation": TOKEN_ADMIN,
+        "cancel": TOKEN_ADMIN,
+        "run": TOKEN_ISSUER,
+    },
     "EquityTimelock": {
         "schedule": PROPOSER_ROLE,
         "scheduleBatch": PROPOSER_ROLE,
@@ -141,12 +180,16 @@ def deployed(
     pairs = [("HolderRegistry", offering.registry), ("ClassWeightedVotes", offering.votes)]
     pairs += [("EquityGovernor", offering.governor), ("EquityTimelock", offering.timelock)]
     pairs += [("ShareClassToken", token) for token in offering.classes.values()]
+    if offering.issuer_bound is not None:
+        pairs.append(("IssuerBound", offering.issuer_bound))
     return pairs + (extras or [])
 
 
 @pytest.fixture
-def distribution(chain: Chain, offering: Offering, accounts: list[str]) -> list[tuple[str, Contract]]:
-    """A declared dividend of the offering, its factory and its payment token."""
+def distribution(
+    chain: Chain, offering: Offering, accounts: list[str]
+) -> list[tuple[str, Contract]]:
+    """A declared dividend of the offering, its factory and its payment token; a HolderView."""
     from tests.conftest import load_artifact
     from tests.dividends.world import DividendWorld
 
@@ -154,10 +197,35 @@ def distribution(chain: Chain, offering: Offering, accounts: list[str]) -> list[
     world.register(accounts[1], "HOLDER")
     world.issue("COMMON", accounts[1], 100)
     declared = world.declare()
+    view = load_artifact("HolderView")
+    holder_view = chain.deploy(
+        "HolderView", sender=accounts[0], abi=view["abi"], bytecode=view["bytecode"]
+    )
+    source, target = list(offering.classes.values())[:2]
+    code = load_artifact("Converter")
+    converter = chain.deploy(
+        "Converter",
+        *(source.address, target.address, 1, 1, offering.timelock.address),
+        sender=accounts[0],
+        abi=code["abi"],
+        bytecode=code["bytecode"],
+    )
+    code = load_artifact("ShareRepurchase")
+    repurchase = chain.deploy(
+        "ShareRepurchase",
+        *([t.address for t in offering.classes.values()], offering.timelock.address, accounts[0]),
+        sender=accounts[0],
+        abi=code["abi"],
+        bytecode=code["bytecode"],
+    )
     return [
         ("Distribution", declared.contract),
         ("DistributionFactory", world.factory),
         ("TestStablecoin", world.stablecoin),
+        ("HolderView", holder_view),
+        ("SplitAgent", chain.deploy("SplitAgent", sender=accounts[0])),
+        ("Converter", converter),  # SPEC §14 (tests/corporate)
+        ("ShareRepurchase", repurchase),
     ]
 
 
@@ -195,12 +263,17 @@ def sample(abi_type: str, account: str, components: list[dict[str, Any]] | None 
     raise AssertionError(f"no sample for {abi_type}")
 
 
-def calls(contract: Contract, name: str, account: str) -> list[Any]:
-    """One call per overload of `name`."""
+def calls(contract: Contract, name: str, account: str, token: str = "") -> list[Any]:
+    """One call per overload of `name` (an argument named `token`: the class token `token`)."""
     found = []
     for item in contract.abi:
         if item["type"] == "function" and item["name"] == name:
-            args = [sample(i["type"], account, i.get("components")) for i in item["inputs"]]
+            args = [
+                token
+                if i["name"] == "token" and token
+                else sample(i["type"], account, i.get("components"))
+                for i in item["inputs"]
+            ]
             signature = f"{name}({','.join(_canonical(i) for i in item['inputs'])})"
             found.append(contract.get_function_by_signature(signature)(*args))
     return found
@@ -213,7 +286,9 @@ def _canonical(item: dict[str, Any]) -> str:
     return kind
 
 
-def expected_refusal(guard: Any, account: str) -> tuple[str, tuple[Any, ...]]:
+def expected_refusal(guard: Any, account: str, token: str = "") -> tuple[str, tuple[Any, ...]]:
+    if guard in (TOKEN_ADMIN, TOKEN_ISSUER):
+        return (guard[0], (token, account))
     if guard == OWNER:
         return ("OwnableUnauthorizedAccount", (account,))
     if guard == ONLY_REGISTRY:
@@ -227,7 +302,10 @@ def expected_refusal(guard: Any, account: str) -> tuple[str, tuple[Any, ...]]:
     return ("AccessControlUnauthorizedAccount", (account, guard))
 
 
-def allowed(contract: Contract, guard: Any, account: str) -> bool:
+def allowed(contract: Contract, guard: Any, account: str, token: Contract | None = None) -> bool:
+    if guard in (TOKEN_ADMIN, TOKEN_ISSUER):
+        assert token is not None
+        return bool(token.functions.hasRole(guard[1], account).call())
     if guard == OWNER:
         return bool(contract.functions.owner().call() == account)
     if guard in (GOVERNANCE, TIMELOCK_SELF, ONLY_REGISTRY, CATEGORY_CLASS):
@@ -264,10 +342,11 @@ def test_every_privileged_function_refuses_every_account_without_its_role(
     for name, contract in deployed(offering, distribution):
         if name != template:
             continue
+        token = offering.classes["COMMON"]
         for function, guard in GUARDED[template].items():
             for account in accounts:
-                for call in calls(contract, function, accounts[1]):
-                    if allowed(contract, guard, account):
+                for call in calls(contract, function, accounts[1], token.address):
+                    if allowed(contract, guard, account, token):
                         # the role holder gets past the guard (the call may still fail on its rules)
                         try:
                             error = chain.revert_of(call, account)
@@ -275,7 +354,8 @@ def test_every_privileged_function_refuses_every_account_without_its_role(
                             continue
                         assert error[0] != "AccessControlUnauthorizedAccount", (function, account)
                     else:
-                        assert chain.revert_of(call, account) == expected_refusal(guard, account), (
+                        refusal = expected_refusal(guard, account, token.address)
+                        assert chain.revert_of(call, account) == refusal, (
                             template,
                             function,
                             account,

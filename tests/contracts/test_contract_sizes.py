@@ -11,18 +11,27 @@ from tests.contracts.offering_chain import Chain, Offering
 from toolkit.compile import compile_project
 
 PROJECT_LIMIT = 22_500
-TOKEN_LIMIT = (
-    21_500  # categories (issue 16) took 930 of the 2,061 bytes left; the rest is for the next hooks
-)
+# the token as it is (categories, issue 16: +930; issue 11's issuer bound and minter allowance:
+# +861): 270 bytes below the project's limit; a change that needs more says so in the team's
+# token notes and raises this with its reason
+TOKEN_LIMIT = 22_230
 DEPLOYED = (
     "ClassWeightedVotes",
+    "Converter",
     "Distribution",
     "DistributionFactory",
     "EquityGovernor",
     "EquityTimelock",
     "HolderRegistry",
+    "HolderView",
+    "IssuerBound",
     "LockupBook",
+    "SecondaryMarket",
+    "ProposalSimulator",  # never deployed: gov propose runs it in an eth_call state override
+    "RightOfFirstRefusal",
     "ShareClassToken",
+    "ShareRepurchase",
+    "SplitAgent",
     "SubscriptionRound",
     "TestStablecoin",
 )

@@ -22,6 +22,8 @@ from toolkit.dividends.distribution import ERC20_ABI, declare_dividend, plan_div
 from toolkit.dividends.stablecoin import deploy_test_stablecoin
 from toolkit.dividends.terms import read_dividend_file
 
+pytestmark = pytest.mark.xdist_group("brownie")  # one brownie at a time: tools/brownie is shared
+
 USD = 10**6
 
 

@@ -19,7 +19,6 @@ paid, what was reclaimed). After every step it checks, for every distribution:
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -40,7 +39,6 @@ from tests.contracts.offering_chain import NEVER
 from tests.dividends.world import (
     DAY,
     DUST,
-    GAS,
     RESERVED_SELECTOR,
     STATE_WORDS_SELECTOR,
     TAX,
@@ -48,7 +46,6 @@ from tests.dividends.world import (
     Declared,
     DividendWorld,
 )
-from toolkit.chain.rpc import RpcError
 from toolkit.dividends.distribution import decode_states, word_count
 from toolkit.dividends.entitlements import Withholding
 
@@ -98,13 +95,13 @@ class DistributionMachine(RuleBasedStateMachine):
         self.paid: dict[str, int] = {}
         self.withheld = 0
         self.all: list[Dividend] = []
-        self.t = world.chain.now()
+        self.t = world.raw.now()
         self.issuer_coin = 0  # the issuer's stablecoin: it mints what it lacks to fund
 
     def _prepare(self) -> None:
         """Once per session: register the holders and issue the first shares."""
         world = self.world
-        DistributionMachine.start_expiry = world.chain.now() + 20 * DAY
+        DistributionMachine.start_expiry = world.raw.now() + 20 * DAY
         for index, (investor, jurisdiction) in HOLDERS.items():
             expiry = DistributionMachine.start_expiry if index == EXPIRING else NEVER
             world.register(world.accounts[index], investor, jurisdiction, expiry)
@@ -138,25 +135,15 @@ class DistributionMachine(RuleBasedStateMachine):
 
     def tx(self, call: Any, sender: str) -> tuple[str | None, tuple[str, tuple[Any, ...]] | None]:
         """Send at the pinned time; a refusal (decoded from the estimate) sends nothing.
-        Returns the hash of the mined transaction, or the refusal. Through the bare JSON-RPC
-        client: web3's transaction building (fees, estimate, receipt polling) cost more than
-        the node's work in this test, which sends some 2,000 transactions."""
-        rpc = self.world.rpc
-        request = {"from": sender, "to": call.address, "data": call._encode_transaction_data()}
-        try:
-            rpc.call("eth_estimateGas", [request])
-        except RpcError as error:
-            refused = self.world.chain.decode_revert(error)
+        Returns the hash of the mined transaction, or the refusal. Over the bare JSON-RPC
+        client (tests/raw_rpc.py): this test sends some 2,000 transactions."""
+        world = self.world
+        data = call._encode_transaction_data()
+        receipt, refused = world.raw.transact(call.address, data, sender, world.chain.decode_revert)
+        if refused is not None:
             return None, (refused.name, refused.args_)
-        tx_hash = rpc.call("eth_sendTransaction", [{**request, "gas": hex(GAS)}])
-        receipt = None
-        for _ in range(500):  # anvil mines it at once; its receipt may lag a moment
-            receipt = rpc.call("eth_getTransactionReceipt", [tx_hash])
-            if receipt is not None:
-                break
-            time.sleep(0.005)
-        assert receipt is not None and int(receipt["status"], 16) == 1, receipt
-        return str(tx_hash), None
+        assert receipt is not None
+        return str(receipt["transactionHash"]), None
 
     def settle(self, dividend: Dividend, index: int, deadline_passed: bool, via_push: bool) -> str:
         """What the model expects a claim (or a push) of one leaf to do, applied to the model."""
@@ -381,7 +368,8 @@ class DistributionMachine(RuleBasedStateMachine):
 
     @rule(days=st.integers(min_value=1, max_value=8))
     def time_passes(self, days: int) -> None:
-        self.world.chain.advance(days * DAY)
+        raw = self.world.raw
+        raw.mine_at(raw.now() + days * DAY)
 
     # --- invariants -----------------------------------------------------------------------
 

@@ -26,12 +26,27 @@ def test_deploy_records_every_contract_and_prints_json(issuer: Issuer) -> None:
     result = issuer.equity("--json", "deploy", EXAMPLES / "offering.toml", "--name", "second")
     assert result.code == 0, result.err
     data = result.json()
-    assert set(data["contracts"]) == {"registry", "votes", "timelock", "governor", "classes"}
+    assert set(data["contracts"]) == {
+        "registry",
+        "votes",
+        "timelock",
+        "governor",
+        "holder_view",
+        "market",
+        "issuer_bound",
+        "classes",
+        "converters",
+    }
     assert set(data["contracts"]["classes"]) == {"COMMON", "FOUNDERS", "PREFERRED"}
+    assert set(data["contracts"]["converters"]) == {"PREFERRED"}  # converts_to = "COMMON"
     assert all(set(tx) >= {"hash", "block", "gas_used", "status"} for tx in data["transactions"])
     record = json.loads((issuer.cwd / "deployments" / "31337.json").read_text())
     entry = record["offerings"]["second"]
     assert entry["registry"] == data["contracts"]["registry"]
+    assert entry["holder_view"] == data["contracts"]["holder_view"]
+    assert issuer.chain.w3.eth.get_code(entry["holder_view"])  # SPEC §12's view, deployed
+    assert entry["market"] == data["contracts"]["market"]
+    assert issuer.chain.w3.eth.get_code(entry["market"])  # SPEC §12's market, deployed
     assert entry["block"] == data["block"]
     assert len(entry["offering_hash"]) == 64
     assert {c["id"]: c["blocked_jurisdictions"] for c in entry["classes"]}["COMMON"] == ["US"]
@@ -68,6 +83,47 @@ def test_the_offering_rules_are_on_chain(issuer: Issuer) -> None:
     assert common.authorized().call() == 10_000_000
     assert founders.maxHolders().call() == 3
     assert not founders.isJurisdictionBlocked(b"US").call()
+
+
+def test_the_issuer_bound_counts_every_class_with_the_offering_files_limit(
+    issuer: Issuer, tmp_path: Path
+) -> None:
+    """Defaults: 20 % per 365 days, the launch allowance the class's authorized shares; the
+    offering file's keys change them; only the timelock administers the bound."""
+    from toolkit.offering.contracts import ISSUER_BOUND
+
+    text = (EXAMPLES / "offering.toml").read_text()
+    text = text.replace(
+        'timelock_delay = "2d"',
+        'timelock_delay = "2d"\nissuer_limit_percent = 10\nissuer_limit_window = "30d"',
+    )
+    text = text.replace("max_holders = 3\n", "max_holders = 3\ninitial_issuance = 1_400_000\n")
+    custom = tmp_path / "bounded.toml"
+    custom.write_text(text)
+    result = issuer.equity("--json", "deploy", custom, "--name", "bounded")
+    assert result.code == 0, result.err
+    data = result.json()["contracts"]
+    bound = issuer.chain.w3.eth.contract(
+        address=data["issuer_bound"], abi=artifact(ISSUER_BOUND)["abi"]
+    )
+    for class_id, launch in (("COMMON", 10_000_000), ("FOUNDERS", 1_400_000)):
+        token = issuer.chain.w3.eth.contract(
+            address=data["classes"][class_id], abi=issuer.contracts.token("COMMON").abi
+        )
+        assert token.functions.issuerBound().call() == data["issuer_bound"]
+        assert bound.functions.issuerBoundOf(token.address, 0).call() == [
+            10,
+            30 * 86_400,
+            0,
+            0,
+            launch,
+        ]
+    timelock = result.json()["contracts"]["timelock"]
+    assert bound.functions.hasRole(ADMIN, timelock).call()
+    assert not bound.functions.hasRole(ADMIN, DEV[0]).call()
+    default = issuer.deployment
+    assert default.governance["issuer_limit_percent"] == 20
+    assert default.governance["issuer_limit_window"] == 365 * 86_400
 
 
 def test_a_name_already_recorded_is_refused_before_anything_is_sent(issuer: Issuer) -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from toolkit.inputs import (
     InvalidValue,
+    exact_decimal,
     format_shares,
     investor_id_bytes,
     parse_date,
@@ -159,3 +160,23 @@ def test_format_shares_shows_decimals_without_exponents() -> None:
     assert format_shares(100, 2) == "1"
     assert format_shares(150, 2) == "1.5"
     assert Decimal(format_shares(10**20, 2)) == Decimal(10**18)
+
+
+@pytest.mark.parametrize(
+    ("value", "exact"),
+    [
+        (3, Decimal(3)),
+        (Decimal("2.50"), Decimal("2.50")),  # a TOML number read with parse_float=Decimal
+        (" 1_000.25 ", Decimal("1000.25")),
+        ("0.1", Decimal("0.1")),
+        (True, None),  # a TOML boolean is no number
+        (0.1, None),  # a float is never exact
+        ("NaN", None),
+        ("Infinity", None),
+        (Decimal("Infinity"), None),
+        ("two", None),
+        (None, None),
+    ],
+)
+def test_a_number_from_a_file_is_read_exactly_or_not_at_all(value: object, exact: object) -> None:
+    assert exact_decimal(value) == exact

@@ -126,12 +126,140 @@ def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_a_class_may_reserve_shares_for_future_issuance(tmp_path: Path) -> None:
-    offering = load_offering(write(tmp_path, VALID.replace("max_holders = 10", "max_holders = 10\nreserved = 250")))
+    offering = load_offering(
+        write(tmp_path, VALID.replace("max_holders = 10", "max_holders = 10\nreserved = 250"))
+    )
     by_id = {c.id: c for c in offering.classes}
     assert (by_id["COMMON"].reserved, by_id["PREF"].reserved) == (250, 0)
     assert load_offering(EXAMPLES / "offering.toml").classes[0].reserved == 1_000_000
 
 
 def test_reserving_more_than_the_authorized_shares_is_refused_with_its_line(tmp_path: Path) -> None:
-    message = errors_of(tmp_path, VALID.replace("max_holders = 10", "max_holders = 10\nreserved = 1_001"))
-    assert "offering.toml:11: classes[0].reserved: 1,001 reserved shares exceed the 1,000 authorized" in message
+    message = errors_of(
+        tmp_path, VALID.replace("max_holders = 10", "max_holders = 10\nreserved = 1_001")
+    )
+    assert (
+        "offering.toml:11: classes[0].reserved: 1,001 reserved shares exceed the 1,000 authorized"
+        in message
+    )
+
+
+def test_the_issuers_bound_defaults_to_20_percent_per_365_days_and_a_launch_of_authorized(
+    tmp_path: Path,
+) -> None:
+    offering = load_offering(write(tmp_path, VALID))
+    assert (offering.governance.issuer_limit_percent, offering.governance.issuer_limit_window) == (
+        20,
+        365 * 86_400,
+    )
+    assert offering.classes[0].initial_issuance_units == 1_000
+    text = VALID.replace(
+        'timelock_delay = "2h"',
+        'timelock_delay = "2h"\nissuer_limit_percent = 5\nissuer_limit_window = "90d"',
+    )
+    text = text.replace("max_holders = 10", "max_holders = 10\ninitial_issuance = 600")
+    offering = load_offering(write(tmp_path, text))
+    assert (offering.governance.issuer_limit_percent, offering.governance.issuer_limit_window) == (
+        5,
+        90 * 86_400,
+    )
+    assert offering.classes[0].initial_issuance_units == 600
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'timelock_delay = "2h"',
+            'timelock_delay = "2h"\nissuer_limit_percent = 101',
+            "offering.toml:26: governance.issuer_limit_percent: must be at most 100, not 101",
+        ),
+        (
+            'timelock_delay = "2h"',
+            'timelock_delay = "2h"\nissuer_limit_window = "5s"',
+            "offering.toml:26: governance.issuer_limit_window: must be between 12 seconds",
+        ),
+        (
+            'timelock_delay = "2h"',
+            'timelock_delay = "2h"\nissuer_limit_window = "soon"',
+            "offering.toml:26: governance.issuer_limit_window: 'soon' is not a duration",
+        ),
+        (
+            "max_holders = 10",
+            "max_holders = 10\ninitial_issuance = 1_001",
+            "offering.toml:11: classes[0].initial_issuance: must be at most 1000, not 1001",
+        ),
+    ],
+)
+def test_a_bad_issuer_bound_key_is_refused_with_its_line(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    with pytest.raises(InputError) as refused:
+        load_offering(write(tmp_path, VALID.replace(old, new)))
+    assert message in str(refused.value)
+
+
+def test_a_class_declares_the_actions_that_need_its_consent_and_the_threshold(
+    tmp_path: Path,
+) -> None:
+    """Issue 11, point 2: per class ``consent`` (action words) and ``consent_threshold_percent``
+    (more than this percent of the class's outstanding shares; default 50, a majority)."""
+    text = VALID.replace(
+        "votes_per_share = 0",
+        'votes_per_share = 0\nconsent = ["set-authorized", "approve-issuance"]\n'
+        "consent_threshold_percent = 66",
+    )
+    common, pref = load_offering(write(tmp_path, text)).classes
+    assert (common.consent, common.consent_threshold_percent) == ((), 50)
+    assert (pref.consent, pref.consent_threshold_percent) == (
+        ("set-authorized", "approve-issuance"),
+        66,
+    )
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        (
+            'consent = ["set-authorised"]',
+            "offering.toml:19: classes[1].consent: unknown action 'set-authorised' (expected: "
+            "set-authorized,",
+        ),
+        ('consent = "set-authorized"', "offering.toml:19: classes[1].consent: must be a list"),
+        (
+            "consent_threshold_percent = 100",
+            "offering.toml:19: classes[1].consent_threshold_percent: must be at most 99, not 100",
+        ),
+    ],
+)
+def test_a_bad_consent_key_is_refused_with_its_line(tmp_path: Path, new: str, message: str) -> None:
+    text = VALID.replace("votes_per_share = 0", f"votes_per_share = 0\n{new}")
+    assert message in errors_of(tmp_path, text)
+
+
+def test_every_consent_action_names_functions_the_offering_contracts_have() -> None:
+    """The table's signatures are real: a typo there would protect nothing."""
+    from tests.conftest import load_artifact
+    from toolkit.offering.consent import CONSENT_ACTIONS, consent_selectors
+
+    known: set[bytes] = set()
+    for name in (
+        "ShareClassToken",
+        "IssuerBound",
+        "HolderRegistry",
+        "EquityTimelock",
+        "SplitAgent",
+        "Converter",
+    ):
+        for item in load_artifact(name)["abi"]:
+            if item["type"] == "function":
+                signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+                known.add(consent_selectors_of(signature))
+    for word in CONSENT_ACTIONS:
+        assert set(consent_selectors((word,))) <= known, word
+
+
+def consent_selectors_of(signature: str) -> bytes:
+    from eth_utils import function_signature_to_4byte_selector
+
+    return bytes(function_signature_to_4byte_selector(signature))

@@ -20,14 +20,33 @@ from typing import Any, Literal
 from toolkit.captable.cap_table import CapTable, build_cap_table
 from toolkit.captable.deployment import OfferingDeployment, load_deployment
 from toolkit.captable.indexer import IndexedState, Indexer
-from toolkit.captable.log_reader import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, RangePolicy
+from toolkit.captable.log_reader import (
+    DEFAULT_CONCURRENCY,
+    MAX_CONCURRENCY,
+    LogReader,
+    RangePolicy,
+)
 from toolkit.captable.ocf import read_ocf_register
-from toolkit.captable.reconcile import Reconciliation, reconcile, register_rows_from_ledger
+from toolkit.captable.reconcile import (
+    Reconciliation,
+    reconcile,
+    register_rows_from_ledger,
+    with_trades,
+)
 from toolkit.captable.register import Register, read_register_csv, register_csv
 from toolkit.captable.round_sales import RoundSale, paid_in_capital, read_round_sales
 from toolkit.captable.waterfall import Waterfall, waterfall
+from toolkit.corporate.split import ClassSplit
 from toolkit.errors import InputError, UsageError
 from toolkit.inputs import checksum_address
+from toolkit.market.records import (
+    NOTICE_TOPICS,
+    TRADE_TOPIC,
+    MarketTrade,
+    notice_trades_of,
+    traded_volume,
+    trades_of,
+)
 
 DEFAULT_REMOTE_CONFIRMATIONS = 12
 ExportFormat = Literal["csv", "json", "ocf"]
@@ -123,17 +142,40 @@ class CapTableSession:
         rounds = recorded_rounds(self.deployment.chain_id, self.cwd, self.deployment.name)
         return read_round_sales(self.indexer.client, rounds, block)
 
+    def trades(self, block: int) -> list[MarketTrade]:
+        """Trades the offering's market settled up to ``block``, with their payment (SPEC §12)."""
+        deployment = self.deployment
+        if not deployment.market or deployment.deploy_block > block:
+            return []
+        client = self.indexer.client
+        reader = LogReader(client, [deployment.market], [TRADE_TOPIC], self.indexer.policy)
+        logs = reader.fetch_all(deployment.deploy_block, block)
+        trades = trades_of(client, logs, deployment.classes, block)
+        if deployment.rofr:  # notices of the company's right of first refusal, once settled
+            reader = LogReader(client, [deployment.rofr], list(NOTICE_TOPICS), self.indexer.policy)
+            held = reader.fetch_all(deployment.deploy_block, block)
+            trades += notice_trades_of(client, held, deployment.classes, block, deployment.rofr)
+            trades.sort(key=lambda t: (t.block, t.log_index))
+        return trades
+
     def paid_in_capital(self, block: int) -> dict[str, list[dict[str, Any]]]:
         """Per class, what its rounds raised up to ``block``."""
         return paid_in_capital(self.round_sales(block), list(self.deployment.class_ids()))
 
     def show_document(self, table: CapTable) -> dict[str, Any]:
         """SPEC §9's ``captable show --json`` (and ``export --format json``), each class with
-        the capital paid in through rounds (``paid_in_capital``: per payment token)."""
+        the capital paid in through rounds (``paid_in_capital``: per payment token) and its
+        stock splits (``splits``: ratio and the block each started at, SPEC §14)."""
         data = table.to_json()
         paid_in = self.paid_in_capital(table.block)
+        traded = traded_volume(self.trades(table.block), list(self.deployment.class_ids()))
+        splits = self.class_splits(table.block)
         for cls in data["classes"]:
             cls["paid_in_capital"] = paid_in.get(cls["id"], [])
+            cls["traded"] = traded.get(cls["id"], [])
+            cls["splits"] = [
+                {"ratio": str(s.ratio), "block": s.block} for s in splits if s.class_id == cls["id"]
+            ]
         return data
 
     # --- the three commands -------------------------------------------------------------
@@ -191,7 +233,7 @@ class CapTableSession:
             finally:
                 self.indexer.before_fold = None
             register = parsing.result()
-        return reconcile(
+        found = reconcile(
             register.rows,
             state.ledger,
             chain_id=state.chain_id,
@@ -200,6 +242,7 @@ class CapTableSession:
             locked=state.locked,
             display_wallet=checksum_address,
         )
+        return with_trades(found, self.trades(state.block)) if found.discrepancies else found
 
     def export(
         self, fmt: ExportFormat, out: Path, as_of: str | int | datetime | None = None
@@ -230,6 +273,7 @@ class CapTableSession:
         }
 
     def _export_ocf(self, state: IndexedState, out: Path) -> int:
+        from toolkit.captable.corporate_actions import read_conversions, read_repurchases
         from toolkit.captable.ocf import ClassInfo, build_ocf_files, write_ocf_zip
 
         info = self.indexer.class_info(state.block)
@@ -251,9 +295,24 @@ class CapTableSession:
             display_wallet=checksum_address,
             formation_timestamp=self._time_of_block(self.deployment.deploy_block),
             sales=self.round_sales(state.block),
+            trades=self.trades(state.block),
+            splits=self.class_splits(state.block),
+            conversions=read_conversions(self.indexer.client, self.deployment, state.block),
+            repurchases=read_repurchases(self.indexer.client, self.deployment, state.block),
         )
         write_ocf_zip(files, out)
         return len(events)
+
+    def class_splits(self, block: int) -> list[ClassSplit]:
+        """The offering's stock splits up to ``block`` (SPEC §14), from the SplitAgent's logs."""
+        from toolkit.corporate.split import class_splits
+
+        if self.cwd is None:
+            return []
+        tokens = {c.address: c.id for c in self.deployment.classes}
+        return class_splits(
+            self.indexer.client.call, self.cwd, self.deployment.chain_id, tokens, block
+        )
 
     def _time_of_block(self, block: int) -> int:
         answer = self.indexer.client.call("eth_getBlockByNumber", [hex(max(block, 0)), False])

@@ -31,6 +31,9 @@ class OfferingDeployment:
     timelock: str | None = None
     offering_hash: str | None = None
     company: str | None = None
+    market: str | None = None  # the SecondaryMarket: trades' consideration (SPEC §12)
+    rofr: str | None = None  # the RightOfFirstRefusal: trades it held, once settled (SPEC §12)
+    repurchase: str | None = None  # the offering's ShareRepurchase (SPEC §14)
 
     def class_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.classes)
@@ -73,6 +76,9 @@ def from_record(record: Deployment) -> OfferingDeployment:
         timelock=record.timelock,
         offering_hash=record.offering_hash,
         company=record.company,
+        market=record.market or None,
+        rofr=record.rofr or None,
+        repurchase=record.repurchase,
     )
 
 

@@ -9,7 +9,13 @@ and transactions, all derived from the chain's events:
 - a transfer is a ``TX_STOCK_TRANSFER`` of the sender's securities, oldest first, with a
   new issuance for the receiver and a balance security for what the sender keeps (OCF
   consumes whole securities); forced transfers and recoveries say so in ``comments``;
-- a burn is a ``TX_STOCK_CANCELLATION`` (with a balance security when partial).
+- a burn is a ``TX_STOCK_CANCELLATION`` (with a balance security when partial);
+- a stock split (SPEC §14) is a ``TX_STOCK_CLASS_SPLIT`` with its ratio, placed where its
+  first batch ran: the securities outstanding before it scale by the ratio (as OCF means a
+  class split), so the batches' issuances are not new securities.
+- a conversion (a ``Converter``'s ``SharesConverted``, SPEC §14) is a ``TX_STOCK_CONVERSION`` of
+  the source class's securities into the target class's new ones, instead of a cancellation and
+  an issuance; a repurchase (``SharesRepurchased``) is a ``TX_STOCK_REPURCHASE`` at its price.
 
 Every security's ``comments`` hold ``wallet:<address>`` so that a package reads back as a
 register (``read_ocf_register``). Share counts are strings, as OCF requires.
@@ -32,6 +38,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from toolkit.captable.corporate_actions import ConversionRecord, RepurchaseRecord
 from toolkit.captable.deployment import OfferingDeployment
 from toolkit.captable.events import (
     Event,
@@ -48,6 +55,7 @@ from toolkit.captable.register import (
     RegisterRow,
 )
 from toolkit.captable.round_sales import RoundSale, ocf_currency
+from toolkit.corporate.split import ClassSplit
 from toolkit.errors import InputError
 from toolkit.inputs import (
     ZERO_ADDRESS,
@@ -59,6 +67,7 @@ from toolkit.inputs import (
     parse_wallet,
 )
 from toolkit.inputs.csv_file import listing
+from toolkit.market.records import MarketTrade
 
 OCF_VERSION = "1.2.0"
 WALLET_TAG = "wallet:"
@@ -107,6 +116,14 @@ class OcfBuilder:
     uses_lockup_legend: bool = False
     # shares sold in rounds, by (transaction, class, wallet): their price (SPEC §11)
     sales: Mapping[tuple[str, str, str], RoundSale] = field(default_factory=dict)
+    # transfers settled by the market, by (transaction, class, seller, buyer): their payment
+    trades: Mapping[tuple[str, str, str, str], MarketTrade] = field(default_factory=dict)
+    # the splits by the hash of each of their batches' transactions (SPEC §14)
+    splits: Mapping[str, ClassSplit] = field(default_factory=dict)
+    _splits_done: set[tuple[str, int]] = field(default_factory=set)
+    # conversions by (transaction, class, wallet), under both the source and the target class
+    conversions: Mapping[tuple[str, str, str], ConversionRecord] = field(default_factory=dict)
+    repurchases: Mapping[tuple[str, str, str], RepurchaseRecord] = field(default_factory=dict)
     _pending: list[Event] = field(default_factory=list)
 
     # --- feeding events -----------------------------------------------------------------
@@ -122,6 +139,10 @@ class OcfBuilder:
 
     def _flush(self) -> None:
         group, self._pending = self._pending, []
+        split = self.splits.get(group[0].tx_hash.lower()) if group else None
+        if split is not None:  # a split's batch: its issuances are the split itself
+            self._split(split, group[0])
+            return
         issued: dict[tuple[str, str], list[SharesIssued | SharesIssuedVested]] = {}
         notes: dict[tuple[str, str, str], str] = {}
         redeemed: set[tuple[str, str]] = set()
@@ -138,17 +159,38 @@ class OcfBuilder:
                 redeemed.add((event.class_id, event.holder))
             elif isinstance(event, HolderQualified):
                 self.investors[event.wallet] = event.investor_id
+        converted: list[tuple[Transfer, ConversionRecord]] = []  # burns that were conversions
+        resulting: dict[tuple[str, str], list[str]] = {}  # (target, wallet) -> new securities
         for event in group:
             if not isinstance(event, Transfer):
                 continue
             if event.sender == ZERO_ADDRESS:
                 detail = issued.get((event.class_id, event.receiver), [])
-                self._issue(event, detail.pop(0) if detail else None)
+                record = self._conversion(event, event.receiver)
+                if record is not None and record.target != event.class_id:
+                    record = None
+                security = self._issue(
+                    event,
+                    detail.pop(0) if detail else None,
+                    [f"converted from {record.source}"] if record else [],
+                )
+                if record is not None:
+                    resulting.setdefault((record.target, event.receiver), []).append(security)
             elif event.receiver == ZERO_ADDRESS:
+                record = self._conversion(event, event.sender)
+                if record is not None and record.source == event.class_id:
+                    converted.append((event, record))
+                    continue
+                bought = self.repurchases.get((event.tx_hash.lower(), event.class_id, event.sender))
+                if bought is not None:
+                    self._repurchase(event, bought)
+                    continue
                 reason = "redeemed" if (event.class_id, event.sender) in redeemed else "burned"
                 self._cancel(event, reason)
             else:
                 self._transfer(event, notes.get((event.class_id, event.sender, event.receiver)))
+        for event, record in converted:
+            self._convert(event, record, resulting.get((record.target, event.sender), []))
 
     # --- securities ---------------------------------------------------------------------
 
@@ -181,6 +223,7 @@ class OcfBuilder:
         vesting: SharesIssuedVested | None = None,
         locked_until: int = 0,
         origin: str = "issued",
+        trade: MarketTrade | None = None,
     ) -> str:
         from pyocf.api import StockIssuance, VestingStart
 
@@ -213,6 +256,12 @@ class OcfBuilder:
                 f"sold in round {sale.round} at {sale.share_price} {sale.payment_symbol} per share, "
                 f"paid {sale.paid} base units of {sale.payment_token}"
             )
+        if trade is not None:  # bought on the market: the price the buyer paid
+            share_price = {
+                "amount": format(trade.share_price, "f"),
+                "currency": ocf_currency(trade.payment_symbol),
+            }
+            notes.append(f"bought on the market: {trade.consideration()}")
         self.transactions.append(
             StockIssuance(
                 id=f"issuance-{security_id}",
@@ -241,24 +290,56 @@ class OcfBuilder:
         self.lots.setdefault((class_id, wallet), deque()).append(_Lot(security_id, units))
         return security_id
 
-    def _issue(self, event: Transfer, detail: SharesIssued | SharesIssuedVested | None) -> None:
+    def _conversion(self, event: Transfer, wallet: str) -> ConversionRecord | None:
+        return self.conversions.get((event.tx_hash.lower(), event.class_id, wallet))
+
+    def _issue(
+        self,
+        event: Transfer,
+        detail: SharesIssued | SharesIssuedVested | None,
+        comments: list[str],
+    ) -> str:
         if isinstance(detail, SharesIssuedVested):
-            self._new_security(
-                event, event.class_id, event.receiver, event.amount, comments=[], vesting=detail
-            )
-        elif isinstance(detail, SharesIssued):
-            self._new_security(
+            return self._new_security(
                 event,
                 event.class_id,
                 event.receiver,
                 event.amount,
-                comments=[],
+                comments=comments,
+                vesting=detail,
+            )
+        if isinstance(detail, SharesIssued):
+            return self._new_security(
+                event,
+                event.class_id,
+                event.receiver,
+                event.amount,
+                comments=comments,
                 locked_until=detail.locked_until,
             )
-        else:
-            self._new_security(
-                event, event.class_id, event.receiver, event.amount, comments=["minted"]
-            )
+        return self._new_security(
+            event, event.class_id, event.receiver, event.amount, comments=[*comments, "minted"]
+        )
+
+    def _convert(self, event: Transfer, record: ConversionRecord, resulting: list[str]) -> None:
+        """The source securities the conversion consumed, each a TX_STOCK_CONVERSION into the
+        target class's new securities (one conversion may consume several and issue several)."""
+        from pyocf.api import StockConversion
+
+        kind = "mandatory conversion" if record.mandatory else "conversion"
+        target = self.deployment.class_by_id(record.target)
+        into = format_shares(record.converted, target.decimals if target else 0)
+        comments = [f"tx {event.tx_hash}", f"{kind} of {record.source} into {into} {record.target}"]
+        self._consume(
+            event,
+            "conversion",
+            lambda fields, quantity: StockConversion(
+                **fields,
+                quantity_converted=quantity,
+                resulting_security_ids=resulting,
+                comments=comments,
+            ),
+        )
 
     def _take(self, event: Event, class_id: str, wallet: str, units: int) -> list[tuple[_Lot, int]]:
         """Consume ``units`` from the wallet's securities, oldest first: (lot, units taken)."""
@@ -302,6 +383,9 @@ class OcfBuilder:
     def _transfer(self, event: Transfer, note: str | None) -> None:
         from pyocf.api import StockTransfer
 
+        trade = self.trades.get(
+            (event.tx_hash.lower(), event.class_id, event.sender.lower(), event.receiver.lower())
+        )
         for lot, used in self._take(event, event.class_id, event.sender, event.amount):
             comments = [note] if note else []
             resulting = self._new_security(
@@ -311,6 +395,7 @@ class OcfBuilder:
                 used,
                 comments=[f"from {lot.security_id}", *comments],
                 origin="received",
+                trade=trade,
             )
             balance = self._split_balance(event, event.class_id, event.sender, lot, used)
             self.transactions.append(
@@ -321,26 +406,163 @@ class OcfBuilder:
                     quantity=self._quantity(event.class_id, used),
                     resulting_security_ids=[resulting],
                     balance_security_id=balance,
+                    consideration_text=trade.consideration() if trade else None,
                     comments=[f"tx {event.tx_hash}", *comments],
+                )
+            )
+
+    def _split(self, split: ClassSplit, event: Event) -> None:
+        """The class split, once (at its first batch): every open security of the class scales.
+        A consolidation's fractions are bought back first (cash in lieu), and a holder whose
+        securities do not each divide by the ratio has them reissued as one after the split."""
+        from pyocf.api import StockClassSplit
+
+        if (split.class_id, split.number) in self._splits_done:
+            return
+        self._splits_done.add((split.class_id, split.number))
+        ratio = split.ratio
+        if ratio.is_consolidation:
+            self._fractions(split, event)
+        split_id = f"split-{split.class_id}-{split.number}"
+        self.transactions.append(
+            StockClassSplit(
+                id=split_id,
+                stock_class_id=split.class_id,
+                date=iso_date(self.block_time(event)),
+                split_ratio={
+                    "numerator": str(ratio.numerator),
+                    "denominator": str(ratio.denominator),
+                },
+                comments=[f"{ratio} split of {split.class_id}, started in block {split.block}"],
+            )
+        )
+        for (class_id, wallet), lots in list(self.lots.items()):
+            if class_id != split.class_id:
+                continue
+            if all(lot.quantity % ratio.denominator == 0 for lot in lots):
+                for lot in lots:
+                    lot.quantity = lot.quantity * ratio.numerator // ratio.denominator
+            else:
+                self._reissue_consolidated(split_id, event, class_id, wallet, ratio.denominator)
+
+    def _fractions(self, split: ClassSplit, event: Event) -> None:
+        """Each holder's fraction of a consolidation (balance mod N whole shares), bought back at
+        the cash-in-lieu price (a TX_STOCK_REPURCHASE of the pre-consolidation shares)."""
+        from pyocf.api import StockRepurchase
+
+        spec = self.deployment.class_by_id(split.class_id)
+        lot_size = split.ratio.denominator * 10 ** (spec.decimals if spec else 0)
+        cash = split.cash
+        price = {
+            "amount": format(cash.share_price() if cash else 0, "f"),
+            "currency": ocf_currency(cash.symbol if cash else ""),
+        }
+        comments = [
+            f"tx {event.tx_hash}",
+            f"cash in lieu of a fraction in the {split.ratio} consolidation of {split.class_id}"
+            + (
+                f": {cash.price} base units of {cash.payment_token} per share before it"
+                if cash
+                else ""
+            ),
+        ]
+        for (class_id, wallet), lots in list(self.lots.items()):
+            remainder = sum(lot.quantity for lot in lots) % lot_size
+            if class_id != split.class_id or not remainder:
+                continue
+            burn = Transfer(
+                event.block, event.log_index, event.tx_hash, event.timestamp, class_id, wallet,
+                ZERO_ADDRESS, remainder,
+            )  # fmt: skip
+            if cash is None:  # (the agent refuses a fraction without a price)
+                self._cancel(burn, f"fraction of the {split.ratio} consolidation")
+                continue
+            self._consume(
+                burn,
+                "cash-in-lieu",
+                lambda fields, quantity: StockRepurchase(
+                    **fields, quantity=quantity, price=price, comments=comments
+                ),
+            )
+
+    def _reissue_consolidated(
+        self, split_id: str, event: Event, class_id: str, wallet: str, denominator: int
+    ) -> None:
+        """A holder's securities that do not each divide by the consolidation's ratio, reissued
+        after it as one security of their total divided by it (exact: the fraction was bought
+        back)."""
+        from pyocf.api import StockReissuance
+
+        old = list(self.lots.pop((class_id, wallet)))
+        kept = sum(lot.quantity for lot in old) // denominator
+        new_id = self._new_security(
+            event,
+            class_id,
+            wallet,
+            kept,
+            comments=[f"reissued after {split_id}: {', '.join(lot.security_id for lot in old)}"],
+            origin="reissued",
+        )
+        for index, lot in enumerate(old):
+            self.transactions.append(
+                StockReissuance(
+                    id=f"reissuance-{split_id}-{lot.security_id}",
+                    security_id=lot.security_id,
+                    date=iso_date(self.block_time(event)),
+                    resulting_security_ids=[new_id] if index == 0 else [],
+                    split_transaction_id=split_id,
+                    comments=[f"with the holder's other securities as {new_id}"],
                 )
             )
 
     def _cancel(self, event: Transfer, reason: str) -> None:
         from pyocf.api import StockCancellation
 
+        self._consume(
+            event,
+            "cancellation",
+            lambda fields, quantity: StockCancellation(
+                **fields, quantity=quantity, reason_text=reason, comments=[f"tx {event.tx_hash}"]
+            ),
+        )
+
+    def _consume(
+        self, event: Transfer, kind: str, transaction: Callable[[dict[str, Any], str], Any]
+    ) -> None:
+        """Each of the sender's securities ``event`` takes (oldest first) as one OCF transaction,
+        ``transaction(fields, quantity)``, with a balance security for what a partial one leaves."""
         for lot, used in self._take(event, event.class_id, event.sender, event.amount):
-            balance = self._split_balance(event, event.class_id, event.sender, lot, used)
-            self.transactions.append(
-                StockCancellation(
-                    id=f"cancellation-{event.block}-{event.log_index}-{lot.security_id}",
-                    security_id=lot.security_id,
-                    date=iso_date(self.block_time(event)),
-                    quantity=self._quantity(event.class_id, used),
-                    reason_text=reason,
-                    balance_security_id=balance,
-                    comments=[f"tx {event.tx_hash}"],
-                )
-            )
+            fields = {
+                "id": f"{kind}-{event.block}-{event.log_index}-{lot.security_id}",
+                "security_id": lot.security_id,
+                "date": iso_date(self.block_time(event)),
+                "balance_security_id": self._split_balance(
+                    event, event.class_id, event.sender, lot, used
+                ),
+            }
+            self.transactions.append(transaction(fields, self._quantity(event.class_id, used)))
+
+    def _repurchase(self, event: Transfer, record: RepurchaseRecord) -> None:
+        """The securities the company bought back, each a TX_STOCK_REPURCHASE at the price paid."""
+        from pyocf.api import StockRepurchase
+
+        how = f"pro-rata program {record.program}" if record.program else "the holder's consent"
+        price = {
+            "amount": format(record.share_price, "f"),
+            "currency": ocf_currency(record.payment_symbol),
+        }
+        comments = [
+            f"tx {event.tx_hash}",
+            f"repurchased under {how}: {record.paid} base units of {record.payment_token} "
+            f"for {record.shares} base units",
+        ]
+        self._consume(
+            event,
+            "repurchase",
+            lambda fields, quantity: StockRepurchase(
+                **fields, quantity=quantity, price=price, comments=comments
+            ),
+        )
 
     def _vesting_terms(self, vesting: SharesIssuedVested) -> str:
         from pyocf.api import VestingTerms
@@ -425,6 +647,10 @@ def build_ocf_files(
     generated_at: str | None = None,
     formation_timestamp: int | None = None,
     sales: Iterable[RoundSale] = (),
+    trades: Iterable[MarketTrade] = (),
+    splits: Iterable[ClassSplit] = (),
+    conversions: Iterable[ConversionRecord] = (),
+    repurchases: Iterable[RepurchaseRecord] = (),
 ) -> dict[str, bytes]:
     """The package's files (name -> JSON bytes), manifest included."""
     from pyocf.api import (
@@ -443,8 +669,20 @@ def build_ocf_files(
     )
 
     by_issuance = {(s.tx_hash.lower(), s.class_id, s.wallet.lower()): s for s in sales}
+    by_batch = {tx: split for split in splits for tx in split.batch_txs}
+    by_conversion = {
+        (c.tx_hash, class_id, c.wallet): c for c in conversions for class_id in (c.source, c.target)
+    }
     builder = OcfBuilder(
-        deployment, class_info, display_wallet, block_time, sales=by_issuance
+        deployment,
+        class_info,
+        display_wallet,
+        block_time,
+        sales=by_issuance,
+        trades={t.key(): t for t in trades},
+        splits=by_batch,
+        conversions=by_conversion,
+        repurchases={(r.tx_hash, r.class_id, r.wallet): r for r in repurchases},
     ).feed(events)
     wallets_by_investor: dict[str, list[str]] = {}
     for wallet, investor in builder.investors.items():
@@ -656,7 +894,22 @@ def read_ocf_register(path: Path, *, class_decimals: Mapping[str, int] | None = 
     }
     totals: dict[tuple[str, str], list[Any]] = {}
     errors: list[str] = []
-    for tx in captable.transactions:
+    # a TX_STOCK_CLASS_SPLIT scales the securities of its class listed before it
+    scale: dict[int, tuple[int, int]] = {}  # issuance position -> the product of later ratios
+    ratios: dict[str, tuple[int, int]] = {}
+    for position in range(len(captable.transactions) - 1, -1, -1):
+        tx = captable.transactions[position]
+        kind = getattr(tx, "object_type", None)
+        if kind == "TX_STOCK_CLASS_SPLIT":
+            n, d = ratios.get(tx.stock_class_id, (1, 1))
+            ratio = tx.split_ratio
+            ratios[tx.stock_class_id] = (
+                n * int(Decimal(str(getattr(ratio.numerator, "root", ratio.numerator)))),
+                d * int(Decimal(str(getattr(ratio.denominator, "root", ratio.denominator)))),
+            )
+        elif kind == "TX_STOCK_ISSUANCE":
+            scale[position] = ratios.get(tx.stock_class_id, (1, 1))
+    for position, tx in enumerate(captable.transactions):
         if getattr(tx, "object_type", None) != "TX_STOCK_ISSUANCE" or tx.security_id in consumed:
             continue
         origin = f"security {tx.security_id}"
@@ -679,6 +932,8 @@ def read_ocf_register(path: Path, *, class_decimals: Mapping[str, int] | None = 
         except InvalidValue as exc:
             errors.append(f"{origin}: {exc}")
             continue
+        numerator, denominator = scale[position]
+        units = units * numerator // denominator
         investor = investor_of.get(tx.stakeholder_id, tx.stakeholder_id)
         key = (tx.stock_class_id, wallet)
         entry = totals.setdefault(key, [investor, 0, origin])

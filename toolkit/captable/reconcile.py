@@ -28,6 +28,7 @@ from typing import Any
 from toolkit.captable.ledger import HolderRecord, Ledger
 from toolkit.captable.register import RegisterRow
 from toolkit.inputs import iso_time, json_time
+from toolkit.market.records import MarketTrade, net_traded
 
 KINDS: tuple[str, ...] = (
     "unknown_class",
@@ -285,3 +286,25 @@ def register_rows_from_ledger(
                 )
             )
     return rows
+
+
+TRADED_KINDS = ("missing_onchain", "missing_in_register", "balance_mismatch")
+
+
+def with_trades(found: Reconciliation, trades: Iterable[MarketTrade]) -> Reconciliation:
+    """Each balance discrepancy of a wallet the secondary market traded for says what the market
+    moved (SPEC §12): a register that lags behind settled trades shows why at a glance."""
+    from dataclasses import replace
+
+    moved = net_traded(trades)
+    if not moved:
+        return found
+    out = []
+    for d in found.discrepancies:
+        entry = moved.get((d.class_id, (d.wallet or "").lower()))
+        if entry is not None and d.kind in TRADED_KINDS:
+            net, count = entry
+            note = f"the market moved {net:+,} {d.class_id} in {count} trade(s) up to this block"
+            d = replace(d, detail=f"{d.detail}; {note}" if d.detail else note)
+        out.append(d)
+    return replace(found, discrepancies=tuple(out))

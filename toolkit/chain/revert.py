@@ -35,6 +35,7 @@ ROLE_NAMES = (
     "DEFAULT_ADMIN_ROLE",
     "ISSUER_ROLE",
     "PAUSER_ROLE",
+    "MINTER_ROLE",
     "REGISTRAR_ROLE",
     "PROPOSER_ROLE",
     "EXECUTOR_ROLE",
@@ -153,7 +154,7 @@ def _plain(value: Any, abi_type: str = "") -> Any:
 
 def _describe(name: str, args: dict[str, Any]) -> str:
     """The one-line user message for a decoded error."""
-    if name == "TransferRestricted" and "code" in args:
+    if name in ("TransferRestricted", "ConversionRestricted") and "code" in args:
         code = int(args["code"])
         return f"{restriction_name(code)}: {restriction_message(code)}"
     if name == "AccessControlUnauthorizedAccount":

@@ -176,6 +176,15 @@ def show(
             for paid in cls["paid_in_capital"]:
                 money = _shares(paid["amount"], paid["decimals"])
                 app.say(f"{class_id}: paid-in capital {money} {paid['symbol']} through rounds")
+            for traded in cls.get("traded", []):
+                money = _shares(traded["amount"], traded["decimals"])
+                shares = _shares(traded["shares"], cls.get("decimals", 0))
+                app.say(
+                    f"{class_id}: {shares} shares traded on the market for {money} "
+                    f"{traded['symbol']} ({traded['trades']} trade(s))"
+                )
+            for split in cls["splits"]:
+                app.say(f"{class_id}: split {split['ratio']} (started in block {split['block']})")
 
     app.result(data, render)
 
@@ -249,7 +258,17 @@ def reconcile(
     """Compare the legal register (.csv or .ocf.zip) with the chain; exit 1 on any discrepancy."""
     with cap_table_session(app, confirmations, concurrency) as session:
         result = session.reconcile(register, as_of)
-    app.result(result.to_json(), lambda: _render_reconciliation(app, register, result))
+        splits = session.class_splits(result.block)
+
+    def render() -> None:
+        _render_reconciliation(app, register, result)
+        for split in splits:  # a register kept from before a split differs by its ratio
+            app.note(
+                f"{split.class_id} was split {split.ratio} (started in block {split.block}): "
+                "the register must count the shares after it"
+            )
+
+    app.result(result.to_json(), render)
     return 0 if result.clean else 1
 
 

@@ -179,37 +179,40 @@ def tell_story(story: Story, examples: Path) -> None:
         "issuer opens it; it may issue once governance grants it the class's issuing power."
     )
     story.run("stablecoin", "deploy")
-    opened = story.run(
-        "round", "open", str(examples / "round.toml"), "--name", "seed", json_out=True
-    )
-    round_address = str(opened["address"])
+    story.run("round", "open", str(examples / "round.toml"), "--name", "seed")
+    story.step("Round: before shareholders approve it, it cannot issue: refused, nothing sent.")
+    story.run("round", "subscribe", "seed", "1000", account=ALICE, expect=3)
 
     story.step(
-        "Shareholders govern: one proposal raises COMMON's authorized shares and lets the "
-        "round issue COMMON."
+        "Shareholders govern: one proposal raises COMMON's authorized shares, lets the round "
+        "issue COMMON and ends the launch allowance, so that from now on the issuer moves at "
+        "most 20 % of COMMON a year without a vote."
     )
-    # votes count from the second after they were received (ERC-6372 timestamp clock)
-    rpc_call(story.rpc_url, "evm_increaseTime", [60])
-    rpc_call(story.rpc_url, "evm_mine")
     proposal = story.run(
         "gov",
         "propose",
         "--title",
-        "Raise COMMON authorized to 12,000,000; approve round seed",
+        "Raise COMMON authorized to 12,000,000; approve round seed; the launch is over",
         "--action",
         "set-authorized COMMON 12000000",
         "--action",
-        f"grant-role ISSUER_ROLE {round_address} COMMON",
+        "approve-round seed",
+        "--action",
+        "approve-issuance COMMON 0",
         account=ALICE,
         json_out=True,
     )
     proposal_id = str(proposal["proposal_id"])
     click.echo(f"  proposal {proposal_id}", err=story.app.options.json)
-    rpc_call(story.rpc_url, "evm_increaseTime", [86_401])
-    rpc_call(story.rpc_url, "evm_mine")
 
-    story.step("Founders' 10 votes per share count tenfold; Alice votes on chain.")
-    story.run("gov", "vote", proposal_id, "for", "--reason", "growth", account=ALICE)
+    story.step(
+        "Founders' 10 votes per share count tenfold; Alice votes on chain (--advance-time skips "
+        "the one-day voting delay on this local chain). Votes count as held just before the "
+        "proposal was made."
+    )
+    story.run(
+        "gov", "vote", proposal_id, "for", "--reason", "growth", "--advance-time", account=ALICE
+    )
 
     story.step("Bob signs a ballot offline (EIP-712); Dave relays it and pays the gas.")
     ballot = story.workdir / "bob-ballot.json"
@@ -235,6 +238,13 @@ def tell_story(story: Story, examples: Path) -> None:
     story.run("round", "subscribe", "seed", "2500", account=BOB)
     story.run("round", "status", "seed")
 
+    tell_trades(story)
+    story.step(
+        "The issuer cannot manufacture a vote: issuing itself a block of COMMON beyond its "
+        "rolling bound (20 % of the supply per 365 days) is refused."
+    )
+    story.run("issue", "COMMON", "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65", "200000", expect=3)
+
     story.step("The cap table, read from the chain's events.")
     story.run("captable", "show")
 
@@ -259,6 +269,27 @@ def tell_story(story: Story, examples: Path) -> None:
         "that opens with no network."
     )
     story.run("captable", "report", "--out", str(story.workdir / "acme-report.html"))
+
+
+def tell_trades(story: Story) -> None:
+    """Secondary trades (SPEC §12): a signed offer, a refused buyer, a settlement."""
+    offer = str(story.workdir / "offer.json")
+    story.step(
+        "Market: Dave signs an offer of 1,000 COMMON at 12.50 USDT a share (EIP-712, a file; "
+        "his first offer approves the market for COMMON)."
+    )
+    story.run(
+        "market", "sell", "COMMON", "1000", "--price", "12.50", "--expires", "2099-12-31",
+        "--out", offer, account=DAVE,
+    )  # fmt: skip
+    story.step(
+        "Market: Carol (US) would buy; COMMON blocks the US: refused with the reason, nothing sent."
+    )
+    story.run("market", "fill", offer, account=CAROL, expect=3)
+    story.step(
+        "Market: Frank buys 400 of them: the shares and 5,000 USDT change hands in one transaction."
+    )
+    story.run("market", "fill", offer, "400", account=FRANK)
 
 
 TAX_ACCOUNT = "0x" + "7a" * 20  # a tax authority escrow (lower case: no checksum)

@@ -72,6 +72,10 @@ def deploy(app: AppContext, offering_file: Path, name: str | None, issuer: str |
         from toolkit.safe.chain_checks import read_safe
 
         read_safe(chain, issuer_safe)  # a Safe is there: the roles go to something that can act
+    from toolkit.rounds.launch import launch_rounds, prepare_launch_rounds
+
+    # the launch rounds' files, checked against the chain before anything is sent
+    rounds = prepare_launch_rounds(chain.w3, chain.chain_id, app.cwd, offering)
     transactor = app.transactor()
     app.note(
         f"deploying {offering.company!r} ({len(offering.classes)} classes) as {name!r} "
@@ -79,7 +83,13 @@ def deploy(app: AppContext, offering_file: Path, name: str | None, issuer: str |
     )
     if transactor.approve is not None:  # a live chain: rehearse on a fork, show it all, ask once
         outgoing = app.dry_run(
-            lambda rehearsal, scratch: deploy_offering(rehearsal, offering, name=name, cwd=scratch)
+            lambda rehearsal, scratch: deploy_offering(
+                rehearsal,
+                offering,
+                name=name,
+                cwd=scratch,
+                before_handover=launch_rounds(rehearsal, rounds, scratch) if rounds else None,
+            )
         )
         if outgoing is not None:
             transactor.preapprove(outgoing)
@@ -90,6 +100,7 @@ def deploy(app: AppContext, offering_file: Path, name: str | None, issuer: str |
         cwd=app.cwd,
         on_step=lambda label: app.note(f"  {label}"),
         issuer=issuer_safe,
+        before_handover=launch_rounds(transactor, rounds, app.cwd) if rounds else None,
     )
     deployment = report.deployment
     data = {
@@ -103,10 +114,25 @@ def deploy(app: AppContext, offering_file: Path, name: str | None, issuer: str |
             "votes": deployment.votes,
             "timelock": deployment.timelock,
             "governor": deployment.governor,
+            "holder_view": deployment.holder_view,
+            "market": deployment.market,
+            "issuer_bound": deployment.issuer_bound,
             "classes": {c.id: c.address for c in deployment.classes},
+            "converters": {c.id: c.converter for c in deployment.classes if c.converter},
         },
         "transactions": [tx.to_json() for tx in report.transactions],
     }
+    launched: dict[str, str] = {}
+    if rounds:
+        from toolkit.rounds.records import recorded_rounds
+
+        names = {r.name for r in rounds}
+        launched = {
+            r.name: r.address
+            for r in recorded_rounds(chain.chain_id, app.cwd, deployment.name)
+            if r.name in names
+        }
+        data["rounds"] = launched
 
     def render() -> None:
         app.table(
@@ -118,6 +144,14 @@ def deploy(app: AppContext, offering_file: Path, name: str | None, issuer: str |
                 ["votes", deployment.votes],
                 ["timelock", deployment.timelock],
                 ["governor", deployment.governor],
+                ["holder view", deployment.holder_view],
+                ["market", deployment.market],
+                ["issuer bound", deployment.issuer_bound],
+                *[
+                    [f"converter {c.id} -> {c.converts_to}", c.converter]
+                    for c in deployment.classes
+                    if c.converter
+                ],
             ],
         )
         app.table(
@@ -143,6 +177,18 @@ def deploy(app: AppContext, offering_file: Path, name: str | None, issuer: str |
         else:
             app.note(f"registrar and pauser roles are Safe {issuer_safe}'s (act with")
             app.note(f"--account safe:{issuer_safe}); the deployer keeps no role")
+        governance = deployment.governance
+        window_days = int(governance["issuer_limit_window"]) / 86_400
+        app.note(
+            f"the issuer's moves are bounded to {governance['issuer_limit_percent']} % of each "
+            f"class's supply per {window_days:g} days beyond its launch allowance"
+        )
+        app.note("(more: `gov propose --action 'approve-issuance CLASS SHARES'`)")
+        for round_name, address in launched.items():
+            app.note(
+                f"launch round {round_name} at {address} may issue its hard cap (MINTER_ROLE); "
+                "later rounds: `gov propose --action 'approve-round ROUND'`"
+            )
 
     app.result(data, render)
 

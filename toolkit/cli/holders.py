@@ -209,24 +209,31 @@ def _set_frozen(app: AppContext, wallet: str, frozen: bool) -> None:
 @global_options
 @pass_app
 def show(app: AppContext, address: str) -> None:
-    """Show WALLET's registry record and its shares in every class."""
+    """Show WALLET's registry record, its shares in every class (unlocked now, next unlock)
+    and the schedule of each lock-up lot."""
     from toolkit.chain.clock import latest_timestamp
     from toolkit.holders.registry import holder_state
     from toolkit.inputs import format_shares, format_time
+    from toolkit.offering.lockups import lot_schedule, lot_text, lots_of, sellable_of
 
     contracts = app.contracts()
     now = latest_timestamp(contracts.w3)
     state = holder_state(contracts, address)
-    balances = []
-    for share_class, token in contracts.all_tokens():
-        balance = int(token.functions.balanceOf(address).call())
-        locked = int(token.functions.lockedBalanceOf(address).call()) if balance else 0
-        balances.append((share_class, balance, locked))
+    holdings = [
+        (c, sellable_of(contracts, c, address), lots_of(contracts, c, address))
+        for c in contracts.deployment.classes
+    ]
     data = {
         **state.to_json(now),
         "balances": [
-            {"class": c.id, "shares": balance, "locked_shares": locked}
-            for c, balance, locked in balances
+            {
+                "class": c.id,
+                "shares": position.balance,
+                "locked_shares": position.locked,
+                **position.to_json(),
+                "lots": [lot_schedule(lot, now) for lot in lots],
+            }
+            for c, position, lots in holdings
         ],
     }
 
@@ -240,18 +247,41 @@ def show(app: AppContext, address: str) -> None:
             )
         else:
             app.say(f"{address}: {state.status(now)}")
+
+        def shown(units: int, decimals: int) -> str:
+            return format_shares(units, decimals, grouped=True)
+
         app.table(
             None,
-            ["class", "shares", "locked"],
+            ["class", "shares", "locked", "transferable", "next unlock"],
             [
                 [
                     c.id,
-                    format_shares(balance, c.decimals, grouped=True),
-                    format_shares(locked, c.decimals, grouped=True),
+                    shown(position.balance, c.decimals),
+                    shown(position.locked, c.decimals),
+                    shown(position.transferable, c.decimals),
+                    f"{shown(unlock.shares, c.decimals)} on {format_time(unlock.at)}"
+                    if (unlock := position.next_unlock)
+                    else "-",
                 ]
-                for c, balance, locked in balances
+                for c, position, _ in holdings
             ],
         )
+        lots = [(c, lot) for c, _, class_lots in holdings for lot in class_lots]
+        if lots:
+            app.table(
+                "lock-up lots",
+                ["class", "amount", "schedule", "still locked"],
+                [
+                    [
+                        c.id,
+                        shown(lot.amount, c.decimals),
+                        lot_text(lot),
+                        shown(lot_schedule(lot, now)["locked"], c.decimals),
+                    ]
+                    for c, lot in lots
+                ],
+            )
 
     app.result(data, render)
 

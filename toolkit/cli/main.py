@@ -49,8 +49,12 @@ COMMANDS: dict[str, str] = {
     "init": "toolkit.cli.init:init",
     "stablecoin": "toolkit.cli.stablecoin:stablecoin",
     "round": "toolkit.cli.round:round_group",
+    "market": "toolkit.cli.market:market",
     "completion": "toolkit.cli.completion:completion",
     "safe": "toolkit.cli.safe:safe",
+    "split": "toolkit.cli.split:split",
+    "convert": "toolkit.cli.corporate:convert",
+    "repurchase": "toolkit.cli.corporate:repurchase",
 }
 
 

@@ -160,7 +160,8 @@ def advance_time_option(func: F) -> F:
         "--advance-time",
         is_flag=True,
         default=False,
-        help="Local chains only: move the clock past the voting period or timelock delay.",
+        help="Local chains only: move the clock past the voting delay (vote), the voting "
+        "period (queue) or the timelock delay (execute).",
     )(func)
 
 

@@ -69,15 +69,21 @@ def check(
 ) -> int:
     """Dry run: would a transfer of SHARES of CLASS from FROM to TO be allowed?
 
-    Prints the restriction's code name and message; exits 0 when allowed, 1 when restricted.
+    Prints the restriction's code name and message, then how many of FROM's shares are
+    unlocked now and when more unlock; exits 0 when allowed, 1 when restricted.
     """
+    from toolkit.offering.lockups import sellable_of
     from toolkit.offering.transfers import check_transfer
 
-    restriction = check_transfer(app.contracts(), share_class.id, sender, receiver, amount)
-    app.result(
-        restriction.to_json(),
-        lambda: app.say(restriction.text),
-    )
+    contracts = app.contracts()
+    restriction = check_transfer(contracts, share_class.id, sender, receiver, amount)
+    position = sellable_of(contracts, share_class, sender)
+
+    def render() -> None:
+        app.say(restriction.text)
+        app.say(f"{share_class.id} of {sender}: {position.text(share_class.decimals)}")
+
+    app.result({**restriction.to_json(), **position.to_json()}, render)
     return 0 if restriction.allowed else 1
 
 

@@ -26,14 +26,20 @@ import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from toolkit.dividends.entitlements import Withholding
 from toolkit.errors import InputError
-from toolkit.inputs import InvalidValue, parse_date, parse_jurisdiction, parse_wallet
+from toolkit.inputs import (
+    InvalidValue,
+    exact_decimal,
+    parse_date,
+    parse_jurisdiction,
+    parse_wallet,
+)
 
 KNOWN_KEYS = {
     "payment_token",
@@ -201,13 +207,10 @@ def _date(value: Any) -> int:
 
 
 def _decimal(value: Any, what: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int):
+    if isinstance(value, bool) or not isinstance(value, str | int):  # a TOML float is inexact
         raise InvalidValue(f'{what} {value!r} must be a decimal string such as "0.25"')
-    try:
-        number = Decimal(str(value).strip().replace("_", ""))
-    except InvalidOperation:
-        raise InvalidValue(f"{what} {value!r} is not a number") from None
-    if not number.is_finite():
+    number = exact_decimal(value)
+    if number is None:
         raise InvalidValue(f"{what} {value!r} is not a number")
     return number
 

@@ -6,7 +6,13 @@ class's base units), ``amounts`` (ether amounts: gas prices), ``dates`` (dates, 
 format one formatter; everything here is importable from ``toolkit.inputs``. Pure: no chain.
 """
 
-from toolkit.inputs.amounts import format_ether, format_gwei, parse_amount, parse_wei
+from toolkit.inputs.amounts import (
+    exact_decimal,
+    format_ether,
+    format_gwei,
+    parse_amount,
+    parse_wei,
+)
 from toolkit.inputs.categories import (
     ACCREDITED,
     CATEGORIES,
@@ -65,6 +71,7 @@ __all__ = [
     "category_mask",
     "category_name",
     "checksum_address",
+    "exact_decimal",
     "format_duration",
     "format_ether",
     "format_gwei",

@@ -1,6 +1,6 @@
 """Amounts as users type them, exact, never floats: money (``parse_amount``: ``50,000,000``,
-``1250000.50``) and ether (``parse_wei``: ``--gas-price 30gwei``), and how the toolkit shows
-ether back.
+``1250000.50``), numbers in files (``exact_decimal``: a TOML number or a decimal string) and
+ether (``parse_wei``: ``--gas-price 30gwei``), and how the toolkit shows ether back.
 
 ``50000000``, ``50_000_000``, ``50,000,000`` and ``1250000.50`` read the same way everywhere; a
 negative, a fraction in scientific notation or anything that is not a plain number is refused
@@ -31,6 +31,25 @@ def parse_amount(text: str, *, what: str = "amount") -> Decimal:
     if not _AMOUNT.match(value):
         raise InvalidValue(f"{what} {shown!r} is not a number (write e.g. 50000000 or 1250000.50)")
     return Decimal(value)
+
+
+def exact_decimal(value: object) -> Decimal | None:
+    """A number from a file, exactly: an int, a ``Decimal`` (a TOML number read with
+    ``parse_float=Decimal``) or a decimal string (``_`` separators allowed); None for anything
+    else: a bool, a float, NaN or infinity, text that is not a number. Callers word the error
+    (each file names its own key and example)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Decimal):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip().replace("_", ""))
+        except InvalidOperation:
+            return None
+    else:
+        return None
+    return number if number.is_finite() else None
 
 
 WEI_PER_UNIT = {"wei": 1, "gwei": 10**9, "ether": 10**18, "eth": 10**18}

@@ -28,7 +28,26 @@ VOTES = "ClassWeightedVotes"
 TIMELOCK = "EquityTimelock"
 GOVERNOR = "EquityGovernor"
 LOCKUP_BOOK = "LockupBook"  # a linked library of the class tokens, deployed before them
-TEMPLATES = (REGISTRY, SHARE_CLASS, VOTES, TIMELOCK, GOVERNOR, LOCKUP_BOOK)
+HOLDER_VIEW = "HolderView"  # stateless: what a holder may sell now (SPEC §12)
+MARKET = "SecondaryMarket"  # SPEC §12: signed share orders settled against a payment
+ISSUER_BOUND = "IssuerBound"  # counts the issuer's moves per class (issue 11)
+CONVERTER = "Converter"  # one per conversion route (a class's converts_to; SPEC §14)
+REPURCHASE = "ShareRepurchase"  # one per offering: buybacks (SPEC §14)
+ROFR = "RightOfFirstRefusal"  # one per offering with a rofr_days class (SPEC §12)
+TEMPLATES = (
+    REGISTRY,
+    SHARE_CLASS,
+    VOTES,
+    TIMELOCK,
+    GOVERNOR,
+    LOCKUP_BOOK,
+    HOLDER_VIEW,
+    MARKET,
+    ISSUER_BOUND,
+    CONVERTER,
+    REPURCHASE,
+    ROFR,
+)
 
 
 @cache
@@ -98,12 +117,29 @@ class OfferingContracts:
     def votes(self) -> Contract:
         return self._contract(self.deployment.votes, VOTES)
 
+    @property
+    def holder_view(self) -> Contract | None:
+        """The offering's HolderView; None for a record written before it existed."""
+        if not self.deployment.holder_view:
+            return None
+        return self._contract(self.deployment.holder_view, HOLDER_VIEW)
+
     def token(self, class_id: str) -> Contract:
         """The token of a class by its id (an unknown id is a UsageError listing the known)."""
         return self.token_of(self.deployment.class_by_id(class_id))
 
     def token_of(self, share_class: ClassDeployment) -> Contract:
         return self._contract(share_class.address, SHARE_CLASS)
+
+    def converter(self, share_class: ClassDeployment) -> Contract:
+        """The Converter of a class that converts (``share_class.converter`` is set)."""
+        assert share_class.converter is not None
+        return self._contract(share_class.converter, CONVERTER)
+
+    def repurchase(self) -> Contract:
+        """The offering's ShareRepurchase (``deployment.repurchase`` is set)."""
+        assert self.deployment.repurchase is not None
+        return self._contract(self.deployment.repurchase, REPURCHASE)
 
     def all_tokens(self) -> list[tuple[ClassDeployment, Contract]]:
         return [(c, self.token_of(c)) for c in self.deployment.classes]

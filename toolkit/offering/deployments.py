@@ -38,6 +38,9 @@ class ClassDeployment:
     max_holders: int = 0
     blocked_jurisdictions: tuple[str, ...] = ()
     reserved: int = 0  # base units set aside for future issuance (the cap table's fully diluted)
+    converts_to: str | None = None  # the class this one converts into (SPEC §14)
+    converter: str | None = None  # the Converter contract doing it (None: none deployed)
+    rofr_days: int = 0  # the company's right of first refusal on a fill, in days (0: none)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,11 @@ class Deployment:
     timelock: str
     classes: tuple[ClassDeployment, ...] = ()
     governance: dict[str, Any] = field(default_factory=dict)
+    holder_view: str = ""  # the HolderView (SPEC §12); "" in records written before it existed
+    market: str = ""  # the SecondaryMarket of SPEC §12 ("" in records older than it)
+    issuer_bound: str = ""  # counts the issuer's moves (issue 11); "" in older records
+    repurchase: str | None = None  # the ShareRepurchase contract (SPEC §14; None: none deployed)
+    rofr: str | None = None  # the RightOfFirstRefusal (SPEC §12; None: no class has rofr_days)
 
     def class_by_id(self, class_id: str) -> ClassDeployment:
         for share_class in self.classes:

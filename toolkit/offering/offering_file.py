@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -18,11 +19,14 @@ from typing import Any
 
 from toolkit.errors import InputError
 from toolkit.inputs import CATEGORIES, InvalidValue, parse_duration, parse_jurisdiction
+from toolkit.offering.consent import CONSENT_ACTIONS, DEFAULT_CONSENT_THRESHOLD_PERCENT
 from toolkit.offering.liquidation import (
     COMMON_TERMS,
     LIQUIDATION_KEYS,
+    CashInLieuTerms,
     LiquidationTerms,
     check_conversion_targets,
+    parse_cash_in_lieu,
     parse_liquidation_terms,
 )
 from toolkit.offering.presets import Until, parse_until, preset_keys
@@ -51,6 +55,15 @@ CLASS_KEYS = LIQUIDATION_KEYS | {
     "max_holders_by_category",
     "holding_period",
     "blocked_jurisdictions_until",
+    "initial_issuance",
+    # issue 11: protective provisions (toolkit.offering.consent)
+    "consent",
+    "consent_threshold_percent",
+    # SPEC §14: a consolidation's fractions paid in cash (toolkit.corporate.split)
+    "cash_in_lieu_price",
+    "cash_in_lieu_token",
+    # issue 13: the company's right of first refusal on secondary trades (SPEC §12)
+    "rofr_days",
 }
 GOVERNANCE_KEYS = {
     "voting_delay",
@@ -58,7 +71,17 @@ GOVERNANCE_KEYS = {
     "quorum_percent",
     "proposal_threshold",
     "timelock_delay",
+    "issuer_limit_percent",
+    "issuer_limit_window",
+    "rofr_exerciser",
 }
+MAX_ROFR_DAYS = 3650  # RightOfFirstRefusal.MAX_ROFR_DAYS
+# who may exercise or waive the company's right besides governance (the timelock, always)
+ROFR_EXERCISERS = ("governance", "issuer")
+DEFAULT_ISSUER_LIMIT_PERCENT = 20
+DEFAULT_ISSUER_LIMIT_WINDOW = 365 * 86_400
+MIN_ISSUER_LIMIT_WINDOW = 12  # IssuerBound.BUCKETS: one second per bucket at least
+MAX_UINT40 = 2**40 - 1
 
 
 @dataclass(frozen=True)
@@ -80,6 +103,17 @@ class ShareClassSpec:
     max_holders_by_category: tuple[tuple[str, int], ...] = ()
     holding_period: Until | None = None  # transfers between holders refused until then
     blocked_jurisdictions_until: tuple[tuple[str, Until], ...] = ()
+    # whole shares the issuer may issue (or move) beyond its rolling bound without a vote: the
+    # launch cap table (None: the whole authorized amount)
+    initial_issuance: int | None = None
+    # action words whose proposals need this class's separate vote, and the share of its
+    # outstanding shares at the record date that must vote for (more than this percent)
+    consent: tuple[str, ...] = ()
+    consent_threshold_percent: int = DEFAULT_CONSENT_THRESHOLD_PERCENT
+    # a consolidation pays fractions at this price per old share (None: fractions refused)
+    cash_in_lieu: CashInLieuTerms | None = None
+    # days the company has to exercise its right of first refusal on a fill (0: none)
+    rofr_days: int = 0
 
     @property
     def authorized_units(self) -> int:
@@ -95,6 +129,12 @@ class ShareClassSpec:
         """The registry keeps category rules for the class (codes 10-12)."""
         return bool(self.allowed_categories or self.max_holders_by_category or self.holding_period)
 
+    @property
+    def initial_issuance_units(self) -> int:
+        """The launch allowance in base units."""
+        shares = self.authorized if self.initial_issuance is None else self.initial_issuance
+        return int(shares * 10**self.decimals)
+
 
 @dataclass(frozen=True)
 class GovernanceSpec:
@@ -105,6 +145,9 @@ class GovernanceSpec:
     quorum_percent: int
     proposal_threshold: int
     timelock_delay: int
+    issuer_limit_percent: int = DEFAULT_ISSUER_LIMIT_PERCENT
+    issuer_limit_window: int = DEFAULT_ISSUER_LIMIT_WINDOW
+    rofr_exerciser: str = "governance"  # or "issuer": who exercises besides the timelock
 
 
 @dataclass(frozen=True)
@@ -114,6 +157,8 @@ class Offering:
     governance: GovernanceSpec
     path: Path
     sha256: str
+    # launch rounds (SPEC §11 round files) deploy opens and gives the class's issuing power
+    round_files: tuple[Path, ...] = ()
 
     @property
     def voting_classes(self) -> tuple[ShareClassSpec, ...]:
@@ -171,12 +216,15 @@ def load_offering(path: Path) -> Offering:
 
 def parse_offering(data: dict[str, Any], *, path: Path, text: str, sha256: str) -> Offering:
     problems = _Problems(path, key_lines(text))
-    for key in sorted(set(data) - {"company", "classes", "governance", "preset"}):
-        problems.add(key, "unknown key (expected preset, [company], [[classes]] and [governance])")
+    for key in sorted(set(data) - {"company", "classes", "governance", "preset", "rounds"}):
+        problems.add(
+            key, "unknown key (expected preset, rounds, [company], [[classes]] and [governance])"
+        )
 
     company = _company(data.get("company"), problems)
     classes = _classes(data.get("classes"), problems, data.get("preset"))
     governance = _governance(data.get("governance"), problems)
+    round_files = _round_files(data.get("rounds", []), path.parent, problems)
     raw_classes = data.get("classes")
     complete = isinstance(raw_classes, list) and len(classes) == len(raw_classes)
     if complete:
@@ -197,7 +245,21 @@ def parse_offering(data: dict[str, Any], *, path: Path, text: str, sha256: str) 
         governance=governance,
         path=path,
         sha256=sha256,
+        round_files=round_files,
     )
+
+
+def _round_files(value: object, folder: Path, problems: _Problems) -> tuple[Path, ...]:
+    """``rounds = ["seed.toml"]``: round files (relative to the offering file) of the rounds
+    deploy opens with the class's issuing power; read in full by ``toolkit.rounds.launch``."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        problems.add("rounds", 'must be a list of round files, e.g. rounds = ["seed.toml"]')
+        return ()
+    paths = tuple(folder / v for v in value)
+    for text, round_path in zip(value, paths, strict=True):
+        if not round_path.is_file():
+            problems.add("rounds", f"no round file {text} next to the offering file")
+    return paths
 
 
 def _company(value: object, problems: _Problems) -> str:
@@ -292,6 +354,25 @@ def _share_class(entry: dict[str, Any], where: str, problems: _Problems) -> Shar
     caps = _category_caps(entry.get("max_holders_by_category", {}), where, problems)
     holding = _until(entry, "holding_period", where, problems)
     blocked_until = _dated_blocks(entry.get("blocked_jurisdictions_until", {}), where, problems)
+    initial = None
+    if "initial_issuance" in entry:
+        initial = _integer(entry, "initial_issuance", where, problems, maximum=authorized)
+    consent = _consent(entry.get("consent", []), where, problems)
+    threshold = _integer(
+        entry,
+        "consent_threshold_percent",
+        where,
+        problems,
+        default=DEFAULT_CONSENT_THRESHOLD_PERCENT,
+        maximum=99,
+    )
+    cash_in_lieu = parse_cash_in_lieu(entry, where, problems.add)
+    rofr_days = _integer(entry, "rofr_days", where, problems, maximum=MAX_ROFR_DAYS)
+    if "rofr_days" in entry and entry["rofr_days"] == 0:
+        problems.add(
+            f"{where}.rofr_days",
+            f"must be between 1 and {MAX_ROFR_DAYS} days (leave it out for no right of first refusal)",
+        )
     if len(problems.found) > before:
         return None
     assert isinstance(class_id, str)
@@ -311,6 +392,11 @@ def _share_class(entry: dict[str, Any], where: str, problems: _Problems) -> Shar
         max_holders_by_category=caps,
         holding_period=holding,
         blocked_jurisdictions_until=blocked_until,
+        initial_issuance=initial,
+        consent=consent,
+        consent_threshold_percent=threshold,
+        cash_in_lieu=cash_in_lieu,
+        rofr_days=rofr_days,
     )
 
 
@@ -365,21 +451,57 @@ def _jurisdictions(value: object, where: str, problems: _Problems) -> tuple[str,
     return tuple(codes)
 
 
-def _categories(value: object, where: str, problems: _Problems) -> tuple[str, ...]:
-    path = f"{where}.allowed_categories"
-    expected = ", ".join(CATEGORIES)
+def _words(
+    value: object,
+    path: str,
+    known: Collection[str],
+    problems: _Problems,
+    must: str,
+    unknown_as: str,
+) -> list[str] | None:
+    """``value`` as a list of words from ``known``; None, with the problem added, otherwise
+    (``unknown_as`` is formatted with the unknown words and the expected ones)."""
+    expected = ", ".join(known)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.add(path, f"must be a list of investor categories ({expected})")
-        return ()
-    unknown = [v for v in value if v not in CATEGORIES]
+        problems.add(path, f"{must} ({expected})")
+        return None
+    unknown = [v for v in value if v not in known]
     if unknown:
         problems.add(
             path,
-            f"unknown categor{'ies' if len(unknown) > 1 else 'y'} "
-            f"{', '.join(unknown)} (expected: {expected})",
+            unknown_as.format(
+                s="ies" if len(unknown) > 1 else "y",
+                words=", ".join(unknown),
+                quoted=", ".join(map(repr, unknown)),
+                expected=expected,
+            ),
         )
-        return ()
-    return tuple(c for c in CATEGORIES if c in value)
+        return None
+    return value
+
+
+def _consent(value: object, where: str, problems: _Problems) -> tuple[str, ...]:
+    words = _words(
+        value,
+        f"{where}.consent",
+        CONSENT_ACTIONS,
+        problems,
+        'must be a list of action words, e.g. ["set-authorized"]',
+        "unknown action {quoted} (expected: {expected})",
+    )
+    return tuple(dict.fromkeys(words or ()))
+
+
+def _categories(value: object, where: str, problems: _Problems) -> tuple[str, ...]:
+    words = _words(
+        value,
+        f"{where}.allowed_categories",
+        CATEGORIES,
+        problems,
+        "must be a list of investor categories",
+        "unknown categor{s} {words} (expected: {expected})",
+    )
+    return tuple(c for c in CATEGORIES if c in (words or ()))
 
 
 def _category_caps(value: object, where: str, problems: _Problems) -> tuple[tuple[str, int], ...]:
@@ -458,6 +580,21 @@ def _governance(value: object, problems: _Problems) -> GovernanceSpec | None:
     threshold = _integer(
         value, "proposal_threshold", "governance", problems, default=0, maximum=2**200
     )
+    percent = _integer(
+        value,
+        "issuer_limit_percent",
+        "governance",
+        problems,
+        default=DEFAULT_ISSUER_LIMIT_PERCENT,
+        maximum=100,
+    )
+    window = _issuer_limit_window(value, problems)
+    exerciser = value.get("rofr_exerciser", "governance")
+    if exerciser not in ROFR_EXERCISERS:
+        problems.add(
+            "governance.rofr_exerciser",
+            f"must be one of {', '.join(map(repr, ROFR_EXERCISERS))}, not {exerciser!r}",
+        )
     if len(durations) < len(limits):
         return None
     return GovernanceSpec(
@@ -466,4 +603,23 @@ def _governance(value: object, problems: _Problems) -> GovernanceSpec | None:
         quorum_percent=quorum,
         proposal_threshold=threshold,
         timelock_delay=durations["timelock_delay"],
+        issuer_limit_percent=percent,
+        issuer_limit_window=window,
+        rofr_exerciser=str(exerciser),
     )
+
+
+def _issuer_limit_window(value: dict[str, Any], problems: _Problems) -> int:
+    """The issuer's rolling window (default 365 days): 12 seconds to 2^40 - 1."""
+    if "issuer_limit_window" not in value:
+        return DEFAULT_ISSUER_LIMIT_WINDOW
+    path = "governance.issuer_limit_window"
+    try:
+        seconds = parse_duration(value["issuer_limit_window"])
+    except InvalidValue as exc:
+        problems.add(path, str(exc))
+        return DEFAULT_ISSUER_LIMIT_WINDOW
+    if not MIN_ISSUER_LIMIT_WINDOW <= seconds <= MAX_UINT40:
+        problems.add(path, f"must be between {MIN_ISSUER_LIMIT_WINDOW} seconds and 2^40 - 1")
+        return DEFAULT_ISSUER_LIMIT_WINDOW
+    return seconds

@@ -12,7 +12,7 @@ Pure: no chain, no files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -97,6 +97,32 @@ def _layout(fig: Any, title: str, *, height: int = 360) -> Any:
         legend={"orientation": "h", "y": -0.15},
         separators=".,",
     )
+    return fig
+
+
+def _horizontal_bars(
+    fig: Any,
+    labels: Sequence[str],
+    series: Iterable[tuple[str, str, Sequence[Any]]],
+    *,
+    unit: str = "",
+) -> Any:
+    """One horizontal bar trace per ``(name, colour, values)`` over ``labels`` (a value per
+    label), the first label on top; hovering shows ``label: value [unit ]name``."""
+    import plotly.graph_objects as go
+
+    for name, colour, values in series:
+        fig.add_trace(
+            go.Bar(
+                y=list(labels),
+                x=list(values),
+                name=name,
+                orientation="h",
+                marker={"color": colour},
+                hovertemplate="%{y}: %{x:,} " + unit + name + "<extra></extra>",
+            )
+        )
+    fig.update_yaxes(autorange="reversed")
     return fig
 
 
@@ -280,21 +306,13 @@ def holders_and_caps(data: ReportData) -> Section:
             for c in cap.classes
         ],
     }
-    for (name, values), colour in zip(
-        parts.items(), ("#332288", RESERVED_COLOUR, "#EEEEEE"), strict=True
-    ):
-        shares.add_trace(
-            go.Bar(
-                y=ids,
-                x=values,
-                name=name,
-                orientation="h",
-                marker={"color": colour},
-                hovertemplate="%{y} " + name + ": %{x:,}<extra></extra>",
-            )
-        )
+    part_colours = ("#332288", RESERVED_COLOUR, "#EEEEEE")
+    series = [
+        (name, colour, values)
+        for (name, values), colour in zip(parts.items(), part_colours, strict=True)
+    ]
+    _horizontal_bars(shares, ids, series)
     shares.update_layout(barmode="stack")
-    shares.update_yaxes(autorange="reversed")
     _layout(shares, "Shares against each class's authorized shares", height=140 + 50 * len(ids))
 
     rows = []
@@ -440,22 +458,18 @@ def governance(data: ReportData) -> Section:
     if not proposals:
         return Section(id="governance", title="Governance", lead=lead, notes=("No proposals yet.",))
     labels = [f"#{n} {p.title}" for n, p in enumerate(proposals, start=1)]
-    fig = go.Figure()
-    for key, attribute in (
-        ("for", "for_votes"),
-        ("against", "against_votes"),
-        ("abstain", "abstain_votes"),
-    ):
-        fig.add_trace(
-            go.Bar(
-                y=labels,
-                x=[getattr(p, attribute) for p in proposals],
-                name=key,
-                orientation="h",
-                marker={"color": VOTE_COLOURS[key]},
-                hovertemplate="%{y}: %{x:,} " + key + "<extra></extra>",
+    fig = _horizontal_bars(
+        go.Figure(),
+        labels,
+        [
+            (key, VOTE_COLOURS[key], [getattr(p, attribute) for p in proposals])
+            for key, attribute in (
+                ("for", "for_votes"),
+                ("against", "against_votes"),
+                ("abstain", "abstain_votes"),
             )
-        )
+        ],
+    )
     fig.add_trace(
         go.Scatter(
             y=labels,
@@ -467,7 +481,6 @@ def governance(data: ReportData) -> Section:
         )
     )
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(autorange="reversed")
     _layout(
         fig, "Weighted votes per proposal, against its quorum", height=160 + 60 * len(proposals)
     )
@@ -536,24 +549,20 @@ def subscription_rounds(data: ReportData) -> Section | None:
         return format_shares(units, status.record.class_decimals, grouped=True)
 
     names = [s.record.name for s in found]
-    fig = go.Figure()
-    for name, colour, values in (
-        ("sold", "#117733", [s.sold for s in found]),
-        ("soft cap", "#DDCC77", [s.soft_cap for s in found]),
-        ("hard cap", RESERVED_COLOUR, [s.hard_cap for s in found]),
-    ):
-        fig.add_trace(
-            go.Bar(
-                y=names,
-                x=[whole(v, s.record.class_decimals) for v, s in zip(values, found, strict=True)],
-                name=name,
-                orientation="h",
-                marker={"color": colour},
-                hovertemplate="%{y}: %{x:,} shares " + name + "<extra></extra>",
+    fig = _horizontal_bars(
+        go.Figure(),
+        names,
+        [
+            (name, colour, [whole(getattr(s, attribute), s.record.class_decimals) for s in found])
+            for name, colour, attribute in (
+                ("sold", "#117733", "sold"),
+                ("soft cap", "#DDCC77", "soft_cap"),
+                ("hard cap", RESERVED_COLOUR, "hard_cap"),
             )
-        )
+        ],
+        unit="shares ",
+    )
     fig.update_layout(barmode="group")
-    fig.update_yaxes(autorange="reversed")
     _layout(fig, "Shares sold against each round's caps", height=160 + 70 * len(found))
     columns = ["round", "class", "state", "price per share", "sold", "raised", "investors"]
     rows = [
@@ -625,20 +634,15 @@ def distributions(data: ReportData) -> Section | None:
         }
 
     labels = [f"dividend {s.record.id}" for s in found]
-    fig = go.Figure()
-    for name, colour in DIVIDEND_PARTS:
-        fig.add_trace(
-            go.Bar(
-                y=labels,
-                x=[whole(parts(s)[name], s.record.token_decimals) for s in found],
-                name=name,
-                orientation="h",
-                marker={"color": colour},
-                hovertemplate="%{y}: %{x:,} " + name + "<extra></extra>",
-            )
-        )
+    fig = _horizontal_bars(
+        go.Figure(),
+        labels,
+        [
+            (name, colour, [whole(parts(s)[name], s.record.token_decimals) for s in found])
+            for name, colour in DIVIDEND_PARTS
+        ],
+    )
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(autorange="reversed")
     _layout(fig, "Where each dividend's money is", height=160 + 50 * len(found))
     rows = [
         (
