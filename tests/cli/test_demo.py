@@ -46,6 +46,8 @@ def test_the_demo_runs_every_step_and_stops_its_node(tmp_path: Path) -> None:
         "ROUND_NOT_APPROVED (27)",  # issue 12: a round issues once approve-round has passed
         "ABOVE_TRANSACTION_LIMIT (24)",
         "subscribed 2,500 COMMON in seed for 31,250 USDT",
+        "right of first refusal: the fill opens a notice",  # issue 13: the company exercises
+        "exercised",
     ):
         assert proof in log, proof
     assert (Path(summary["workdir"]) / "acme.ocf.zip").is_file()

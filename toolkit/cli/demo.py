@@ -126,6 +126,18 @@ def write_register_with_two_errors(source: Path, target: Path) -> None:
         writer.writerows(rows)
 
 
+def write_offering_with_rofr(source: Path, target: Path) -> Path:
+    """The sample offering with ``rofr_days = 30`` on PREFERRED, exercised by the issuer."""
+    text = source.read_text()
+    anchor = 'converts_to = "COMMON"'
+    if anchor not in text or "[governance]" not in text:
+        raise UsageError(f"the sample offering {source} has changed", hint="reinstall the toolkit")
+    text = text.replace(anchor, f"rofr_days = 30\n{anchor}", 1)
+    text = text.replace("[governance]", '[governance]\nrofr_exerciser = "issuer"', 1)
+    target.write_text(text)
+    return target
+
+
 def tell_story(story: Story, examples: Path) -> None:
     from toolkit.chain.node import rpc_call
 
@@ -134,9 +146,11 @@ def tell_story(story: Story, examples: Path) -> None:
 
     story.step(
         "One file describes the company; deploy validates it, deploys registry, three "
-        "class tokens, votes, timelock and governor, and hands admin to the timelock."
+        "class tokens, votes, timelock and governor, and hands admin to the timelock. "
+        "Here PREFERRED also carries the company's 30-day right of first refusal."
     )
-    story.run("deploy", str(examples / "offering.toml"), "--name", "acme")
+    offering = write_offering_with_rofr(examples / "offering.toml", story.workdir / "offering.toml")
+    story.run("deploy", str(offering), "--name", "acme")
 
     story.step("Investors are qualified in the holder registry from a CSV (validated whole first).")
     story.run("holders", "import", str(examples / "holders.csv"))
@@ -188,6 +202,9 @@ def tell_story(story: Story, examples: Path) -> None:
         "issue COMMON and ends the launch allowance, so that from now on the issuer moves at "
         "most 20 % of COMMON a year without a vote."
     )
+    # votes count as held a second before a proposal (the governor's clock() - 1): on this
+    # fast local chain the shares issued a moment ago may still share the proposal's second
+    rpc_call(story.rpc_url, "evm_increaseTime", [1])
     proposal = story.run(
         "gov",
         "propose",
@@ -291,7 +308,29 @@ def tell_trades(story: Story) -> None:
     )
     story.run("market", "fill", offer, "400", account=FRANK)
 
+    preferred_offer = str(story.workdir / "offer-preferred.json")
+    story.step(
+        "Right of first refusal: Carol offers 1,000 PREFERRED at 2.00 USDT; Frank's fill "
+        "becomes a notice: her shares and his 2,000 USDT are held, nothing settles yet."
+    )
+    story.run(
+        "market", "sell", "PREFERRED", "1000", "--price", "2.00", "--expires", "2099-12-31",
+        "--out", preferred_offer, account=CAROL,
+    )  # fmt: skip
+    story.run("market", "fill", preferred_offer, account=FRANK)
+    story.step(
+        "The company exercises within the 30 days: it buys the 1,000 shares at Carol's terms "
+        "into its treasury wallet; Carol is paid by the company, Frank gets his money back."
+    )
+    story.run(
+        "holders", "add", TREASURY_WALLET, "--investor-id", "COMPANY", "--jurisdiction", "US",
+        "--expires", "2036-12-31",
+    )  # fmt: skip
+    story.run("market", "rofr", "exercise", "1", "--to", TREASURY_WALLET)
+    story.run("market", "rofr", "list")
 
+
+TREASURY_WALLET = "0x" + "c0" * 20  # the company's own wallet (lower case: no checksum)
 TAX_ACCOUNT = "0x" + "7a" * 20  # a tax authority escrow (lower case: no checksum)
 DUST_ACCOUNT = "0x" + "d5" * 20
 FRANK_WALLET = "0x976EA74026E726554dB657fA54763abd0C3a0aa9"  # dev6

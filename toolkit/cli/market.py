@@ -329,8 +329,18 @@ def rofr_list(app: AppContext) -> None:
     `window_end`; after `unwind_after` anyone may unwind an unsettled notice)."""
     from toolkit.inputs import format_shares, iso_time
     from toolkit.market.rofr import notices
+    from toolkit.market.trades import PaymentToken, payment_token
 
-    found = notices(app.chain().w3, app.deployment())
+    chain = app.chain()
+    found = notices(chain.w3, app.deployment())
+    coins: dict[str, PaymentToken] = {}
+
+    def payment(address: str, amount: int) -> str:  # "2,000 USDT", as the fill said it
+        if address not in coins:
+            coins[address] = payment_token(chain.w3, chain.chain_id, app.cwd, address)
+        coin = coins[address]
+        return f"{format_shares(amount, coin.decimals, grouped=True)} {coin.symbol}"
+
     app.result(
         {"notices": [n.to_json() for n in found]},
         lambda: app.table(
@@ -342,7 +352,7 @@ def rofr_list(app: AppContext) -> None:
                     n.status_name,
                     n.class_id,
                     format_shares(n.shares, n.class_decimals, grouped=True),
-                    n.payment,
+                    payment(n.payment_token, n.payment),
                     n.seller,
                     n.buyer,
                     iso_time(n.window_end),

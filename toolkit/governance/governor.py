@@ -497,7 +497,9 @@ class Governance:
                 raise ChainError(
                     f"{transactor.address} has {votes} votes, below the proposal threshold of "
                     f"{threshold}: the governor refuses the proposal",
-                    hint="propose from an account with enough (weighted, delegated) votes",
+                    hint="propose from an account with enough (weighted, delegated) votes; "
+                    "votes count as held a second before the proposal (shares or a delegation "
+                    "received in this second count from the next)",
                     kind="threshold",
                 ) from None
             raise
