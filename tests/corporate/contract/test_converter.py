@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from web3.contract import Contract
+from web3.logs import DISCARD  # the receipts hold the class tokens' logs too
 
 from tests.contracts.conftest import Actors
 from tests.contracts.offering_chain import Chain, Offering, Reverted
@@ -118,9 +119,9 @@ def test_holders_are_converted_in_batches_only_after_governance_mandated_it(
         as_timelock(chain, offering),
     )
     receipt = chain.send(converter.functions.convertHolders(holders), accounts[9])
-    skipped = converter.events.ConversionSkipped().process_receipt(receipt)
+    skipped = converter.events.ConversionSkipped().process_receipt(receipt, errors=DISCARD)
     assert [(e.args.holder, e.args.code) for e in skipped] == [(holders[2], 6)]
     balances = [offering.token("COMMON").functions.balanceOf(h).call() for h in holders]
     assert balances == [100, 200, 0]
     again = chain.send(converter.functions.convertHolders(holders[:2]), accounts[9])
-    assert converter.events.SharesConverted().process_receipt(again) == ()
+    assert converter.events.SharesConverted().process_receipt(again, errors=DISCARD) == ()
