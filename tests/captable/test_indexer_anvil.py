@@ -139,6 +139,26 @@ def test_log_ranges_shrink_on_refusal_and_still_read_everything(offering: Offeri
     assert_matches_chain(offering, state)
 
 
+def test_locks_asked_for_during_a_long_read_and_after_it_are_the_chains(offering: Offering, workdir: Path) -> None:
+    """Halfway through a read of many ranges the locks known so far are asked for at the
+    target block, the rest after the read; a lock granted in the second half (and shares
+    moved out of an early lock) still read as the chain has them."""
+    populate(offering)  # locks granted early
+    e = offering.holders[4]
+    offering.qualify(e, "INV-E")
+    offering.w3.provider.make_request("anvil_mine", [hex(20)])  # the late grant: second half
+    offering.issue("COMMON", e, 250, locked_until=offering.now() + 60 * DAY)
+    tiny = indexer(offering, workdir, policy=RangePolicy(initial_span=1, max_span=2, target_logs=3))
+    try:
+        state = tiny.state_at(confirmations=0)
+        early = tiny.report.locked_early
+    finally:
+        tiny.close()
+    assert early > 0  # the early locks were asked for during the read
+    assert state.locked[("COMMON", e.lower())] == 250  # the late one after it
+    assert_matches_chain(offering, state)
+
+
 def test_a_date_resolves_to_the_last_block_at_or_before_it(offering: Offering, workdir: Path) -> None:
     from datetime import UTC, datetime
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,6 +80,7 @@ class SyncReport:
     rate_limited: int = 0  # answers 429
     retries: int = 0  # other transient failures sent again
     lowest_rate: float | None = None  # requests a second, where 429s made the reader pace
+    locked_early: int = 0  # lockedBalanceOf answers asked while the last ranges were read
 
 
 @contextmanager
@@ -124,6 +126,11 @@ class Indexer:
         # called once before the first chunk is folded, while the first requests are out:
         # e.g. to wait for a register parsed meanwhile, whose errors then stop the read
         self.before_fold: Callable[[], object] | None = None
+        # lockedBalanceOf at the target block, asked halfway through a long read for the
+        # positions locked so far (see _ask_locked_early); locked_at asks only for the rest
+        self._early_at: tuple[int, int] | None = None  # (block, timestamp) to ask at
+        self._early: tuple[int, list[tuple[str, str]], Future[list[Any]]] | None = None
+        self._early_pool: ThreadPoolExecutor | None = None
 
     @classmethod
     def for_offering(
@@ -139,6 +146,8 @@ class Indexer:
         return cls(JsonRpcClient(rpc_url, retry=retry), deployment, cache, **kwargs)
 
     def close(self) -> None:
+        if self._early_pool is not None:
+            self._early_pool.shutdown(wait=True, cancel_futures=True)
         self.cache.close()
         self.client.close()
 
@@ -232,6 +241,8 @@ class Indexer:
                 self.report.logs += len(chunk.logs)
                 if self.on_progress is not None:
                     self.on_progress(chunk.end - start + 1, end - start + 1)
+                if chunk.end < end and 2 * (chunk.end - start + 1) >= end - start + 1:
+                    self._ask_locked_early(ledger)
 
     def sync(self, *, confirmations: int, as_of: int | None = None) -> tuple[Ledger, int, int]:
         """Bring the cache up to the final head; the ledger at ``as_of`` (default: the final head).
@@ -266,6 +277,9 @@ class Indexer:
             raise UsageError(f"block {target} does not exist", hint="the first block is 0")
 
         block_data: Any = None
+        self._early, self._early_at = None, None
+        if target in known:  # its time is known: locks at it can be asked during the read
+            self._early_at = (target, int(known[target]["timestamp"], 16))
         if target < state.head:
             self.report.replayed = True
             ledger = fold_records(
@@ -301,13 +315,11 @@ class Indexer:
 
     # --- reads at a block ---------------------------------------------------------------
 
-    def locked_at(self, ledger: Ledger, block: int, timestamp: int) -> dict[tuple[str, str], int]:
-        """``lockedBalanceOf`` at ``block`` for every position a lock may still cover."""
-        positions = ledger.positions_possibly_locked_at(timestamp)
-        if not positions:
-            return {}
+    def _locked_calls(
+        self, positions: list[tuple[str, str]], block: int
+    ) -> list[tuple[str, list[Any]]]:
         address = {c.id: c.address for c in self.deployment.classes}
-        calls = [
+        return [
             (
                 "eth_call",
                 [
@@ -317,9 +329,54 @@ class Indexer:
             )
             for cid, wallet in positions
         ]
-        results = self.client.batch(calls)
+
+    def _ask_locked_early(self, ledger: Ledger) -> None:
+        """Once per read, halfway through: ask ``lockedBalanceOf`` at the target block for the
+        positions a lock covers so far, in the background, so that the answers are in when
+        the fold ends (grants come early in a history; a position locked later is asked for
+        at the end, a position asked for that is not locked at the end is left out). Through
+        a provider this saves the round trip of the batch after the last range."""
+        if self._early_at is None:
+            return
+        (block, timestamp), self._early_at = self._early_at, None  # once
+        positions = ledger.positions_possibly_locked_at(timestamp)
+        if not positions:
+            return
+        if self._early_pool is None:
+            self._early_pool = ThreadPoolExecutor(1, thread_name_prefix="locked")
+        calls = self._locked_calls(positions, block)
+        self._early = (block, positions, self._early_pool.submit(self.client.batch, calls))
+
+    def _locked_asked_early(self, block: int) -> dict[tuple[str, str], Any]:
+        """The answers asked for during the read at ``block`` (none if that failed: the
+        positions are then asked again, and a real problem shows there)."""
+        early, self._early = self._early, None
+        if early is None or early[0] != block:
+            return {}
+        try:
+            results = early[2].result()
+        except Exception:  # noqa: BLE001 - asked again below, where an error is reported
+            return {}
+        answers = {
+            key: result
+            for key, result in zip(early[1], results, strict=True)
+            if not isinstance(result, RpcError)  # asked again, and reported, at the end
+        }
+        self.report.locked_early = len(answers)
+        return answers
+
+    def locked_at(self, ledger: Ledger, block: int, timestamp: int) -> dict[tuple[str, str], int]:
+        """``lockedBalanceOf`` at ``block`` for every position a lock may still cover."""
+        positions = ledger.positions_possibly_locked_at(timestamp)
+        asked = self._locked_asked_early(block)
+        if not positions:
+            return {}
+        rest = [key for key in positions if key not in asked]
+        if rest:
+            asked.update(zip(rest, self.client.batch(self._locked_calls(rest, block)), strict=True))
         locked: dict[tuple[str, str], int] = {}
-        for key, result in zip(positions, results, strict=True):
+        for key in positions:
+            result = asked[key]
             if isinstance(result, RpcError):
                 raise ChainError(
                     f"lockedBalanceOf failed for {key[1]} in class {key[0]} at block {block}: {result.message}",
