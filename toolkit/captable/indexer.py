@@ -12,8 +12,10 @@ A run:
 3. reads blocks after the final head up to the requested one (if any) without caching them;
 4. for an ``--as-of`` block before the cached head, re-folds the journal up to that block.
 
-Locked shares at the block are then read by one batch of ``lockedBalanceOf`` calls at that
-block, for only the positions whose lock horizon has not passed (``Ledger``).
+Locked shares at the block are read by batches of ``lockedBalanceOf`` calls at that block,
+for only the positions whose lock horizon has not passed (``Ledger``): halfway through a long
+read for the positions locked so far, in the background (the answers are in when the fold
+ends, instead of one more round trip after it), then for any position locked later.
 
 Logs are read by ``LogReader``: concurrent range requests within the provider's limits, each
 block folded once and in order. Every other read is a batch where it can be (the head check,
