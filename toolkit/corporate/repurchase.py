@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from toolkit.chain.eip712 import typed_document
 from toolkit.errors import InputError, StateConflictError, TransactionRevertedError, UsageError
 from toolkit.inputs import InvalidValue, iso_time, parse_shares
 
@@ -135,25 +136,15 @@ class Consent:
 
 def typed_data(chain_id: int, contract: str, message: dict[str, Any]) -> dict[str, Any]:
     """The EIP-712 document the holder signs (``eth_signTypedData_v4`` form)."""
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Consent": [{"name": n, "type": t} for n, t in CONSENT_FIELDS],
-        },
-        "primaryType": "Consent",
-        "domain": {
-            "name": DOMAIN_NAME,
-            "version": DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": contract,
-        },
-        "message": message,
-    }
+    return typed_document(
+        "Consent",
+        [{"name": n, "type": t} for n, t in CONSENT_FIELDS],
+        name=DOMAIN_NAME,
+        version=DOMAIN_VERSION,
+        chain_id=chain_id,
+        contract=contract,
+        message=message,
+    )
 
 
 def repurchase_contract(contracts: OfferingContracts) -> Contract:

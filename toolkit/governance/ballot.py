@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from toolkit.chain.eip712 import DOMAIN_FIELDS
 from toolkit.errors import InputError, UsageError, WrongChainError
 from toolkit.inputs import parse_wallet
 
@@ -38,12 +39,7 @@ SUPPORT: dict[str, int] = {"against": 0, "for": 1, "abstain": 2}
 SUPPORT_NAMES: dict[int, str] = {value: name for name, value in SUPPORT.items()}
 
 TYPES: dict[str, list[dict[str, str]]] = {
-    "EIP712Domain": [
-        {"name": "name", "type": "string"},
-        {"name": "version", "type": "string"},
-        {"name": "chainId", "type": "uint256"},
-        {"name": "verifyingContract", "type": "address"},
-    ],
+    "EIP712Domain": DOMAIN_FIELDS,
     "Ballot": [
         {"name": "proposalId", "type": "uint256"},
         {"name": "support", "type": "uint8"},

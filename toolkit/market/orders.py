@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from toolkit.chain.eip712 import typed_document
 from toolkit.errors import InputError
 from toolkit.inputs import ZERO_ADDRESS, format_shares
 
@@ -100,25 +101,15 @@ class Order:
 
 def typed_data(order: Order, *, chain_id: int, market: str) -> dict[str, Any]:
     """The EIP-712 document the maker signs (eth-account's ``encode_typed_data(full_message=)``)."""
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Order": ORDER_FIELDS,
-        },
-        "primaryType": "Order",
-        "domain": {
-            "name": DOMAIN_NAME,
-            "version": DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": market,
-        },
-        "message": order.message(),
-    }
+    return typed_document(
+        "Order",
+        ORDER_FIELDS,
+        name=DOMAIN_NAME,
+        version=DOMAIN_VERSION,
+        chain_id=chain_id,
+        contract=market,
+        message=order.message(),
+    )
 
 
 @dataclass(frozen=True)

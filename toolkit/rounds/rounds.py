@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from eth_account.messages import encode_typed_data
 
+from toolkit.chain.eip712 import typed_document
 from toolkit.errors import InputError, TransactionRevertedError, UsageError
 from toolkit.inputs import InvalidValue, format_shares, iso_time, parse_shares
 from toolkit.offering.contracts import artifact
@@ -360,6 +361,15 @@ def subscribe(
     return offer, sent
 
 
+PERMIT_FIELDS: list[dict[str, str]] = [
+    {"name": "owner", "type": "address"},
+    {"name": "spender", "type": "address"},
+    {"name": "value", "type": "uint256"},
+    {"name": "nonce", "type": "uint256"},
+    {"name": "deadline", "type": "uint256"},
+]
+
+
 def permit_typed_data(
     *,
     token_name: str,
@@ -372,37 +382,21 @@ def permit_typed_data(
     deadline: int,
 ) -> dict[str, Any]:
     """The EIP-712 document of an ERC-2612 permit (OpenZeppelin ERC20Permit: version "1")."""
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": token_name,
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": token,
-        },
-        "message": {
+    return typed_document(
+        "Permit",
+        PERMIT_FIELDS,
+        name=token_name,
+        version="1",
+        chain_id=chain_id,
+        contract=token,
+        message={
             "owner": owner,
             "spender": spender,
             "value": value,
             "nonce": nonce,
             "deadline": deadline,
         },
-    }
+    )
 
 
 def sign_permit(
