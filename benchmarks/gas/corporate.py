@@ -12,7 +12,6 @@ intrinsic and calldata included). Writes `corporate.md` and `corporate.json` nex
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,13 +21,10 @@ REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from run import Bench, fresh_wallets, register  # noqa: E402
-from web3 import Web3  # noqa: E402
+from run import Bench, anvil_chain, fresh_wallets, register, write_results  # noqa: E402
 
 from tests.contracts.offering_chain import Chain, ClassSpec, GovernanceSpec  # noqa: E402
 from tests.corporate.corporate_chain import as_timelock, deploy_converter, impersonate  # noqa: E402
-from toolkit.chain.node import temporary_node  # noqa: E402
-from toolkit.compile import compile_project  # noqa: E402
 
 CLASSES = (
     ClassSpec("COMMON", votes_per_share=1, authorized=10**12, max_holders=2000, blocked=("US",)),
@@ -81,7 +77,8 @@ def measure(chain: Chain, accounts: list[str]) -> dict[str, int]:
     batch = wallets[6 : 6 + BATCH]
     for wallet in batch:
         chain.send(preferred.functions.issue(wallet, 1_000, 0), issuer)
-    chain.send(converter.functions.mandate(), as_timelock(chain, offering))
+    mandate = converter.functions.mandate(preferred.address, common.address)  # the pair, named
+    chain.send(mandate, as_timelock(chain, offering))
     total = bench.gas(converter.functions.convertHolders(batch), issuer, gas=15_000_000)
     out["convert_all_total"] = total
     out["convert_all_per_holder"] = total // BATCH
@@ -175,23 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=HERE, help="folder for corporate.md and corporate.json"
     )
     args = parser.parse_args(argv)
-    compile_project(REPO)
-    from tests.conftest import load_artifact
-
-    with temporary_node("anvil") as node:
-        w3 = Web3(Web3.HTTPProvider(node.rpc_url, request_kwargs={"timeout": 120}))
-        chain = Chain(w3, load_artifact)
-        out = measure(chain, list(w3.eth.accounts))
-    text = render(out)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "corporate.md").write_text(text)
-    (args.out / "corporate.json").write_text(
-        json.dumps({"unit": "gas", "raw": out, "goals": GOALS}, indent=2) + "\n"
-    )
-    print(text)
-    missed = [k for k, goal in GOALS.items() if out[k] > goal]
-    if missed:
-        print(f"goals missed: {', '.join(missed)} (see benchmarks/gas/RESULTS.md)", file=sys.stderr)
+    with anvil_chain() as (chain, accounts):
+        out = measure(chain, accounts)
+    write_results(args.out, "corporate", out, GOALS, render(out))
     return 0
 
 

@@ -16,7 +16,6 @@ the order's signature, its hash and its fill word. Writes `market.md` and `marke
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -25,14 +24,11 @@ REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from run import Bench  # noqa: E402
-from web3 import Web3  # noqa: E402
+from run import Bench, anvil_chain, write_results  # noqa: E402
 
 from tests.contracts.conftest import Actors  # noqa: E402
 from tests.contracts.offering_chain import Chain, ClassSpec, GovernanceSpec  # noqa: E402
 from tests.market.market_world import BUY, MarketWorld  # noqa: E402
-from toolkit.chain.node import temporary_node  # noqa: E402
-from toolkit.compile import compile_project  # noqa: E402
 
 CLASSES = (
     ClassSpec("COMMON", votes_per_share=1, authorized=10**12, max_holders=2000, blocked=("US",)),
@@ -212,23 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=HERE, help="folder for market.md and market.json"
     )
     args = parser.parse_args(argv)
-    compile_project(REPO)
-    from tests.conftest import load_artifact
-
-    with temporary_node("anvil") as node:
-        w3 = Web3(Web3.HTTPProvider(node.rpc_url, request_kwargs={"timeout": 120}))
-        chain = Chain(w3, load_artifact)
-        out = measure(chain, list(w3.eth.accounts))
-    text = render(out)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "market.md").write_text(text)
-    (args.out / "market.json").write_text(
-        json.dumps({"unit": "gas", "raw": out, "goals": GOALS}, indent=2) + "\n"
-    )
-    print(text)
-    missed = [k for k, goal in GOALS.items() if out[k] > goal]
-    if missed:
-        print(f"goals missed: {', '.join(missed)} (see benchmarks/gas/RESULTS.md)", file=sys.stderr)
+    with anvil_chain() as (chain, accounts):
+        out = measure(chain, accounts)
+    write_results(args.out, "market", out, GOALS, render(out))
     return 0
 
 

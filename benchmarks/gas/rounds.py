@@ -26,14 +26,12 @@ REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from run import Bench, fresh_wallets, register  # noqa: E402
-from web3 import Web3  # noqa: E402
+from run import Bench, anvil_chain, fresh_wallets, register, write_results  # noqa: E402
 
 from tests.contracts.offering_chain import Chain, ClassSpec, GovernanceSpec  # noqa: E402
 from tests.rounds.contract.test_subscription_round import sign_permit  # noqa: E402
 from tests.rounds.round_chain import Rounds, RoundTerms  # noqa: E402
 from toolkit.chain.accounts import dev_account  # noqa: E402
-from toolkit.chain.node import temporary_node  # noqa: E402
 from toolkit.compile import build_dir, compile_project  # noqa: E402
 
 CLASSES = (
@@ -202,24 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=HERE, help="folder for rounds.md and rounds.json"
     )
     args = parser.parse_args(argv)
-    compile_project(REPO)
-    compile_project(HERE)
-    from tests.conftest import load_artifact
-
-    with temporary_node("anvil") as node:
-        w3 = Web3(Web3.HTTPProvider(node.rpc_url, request_kwargs={"timeout": 120}))
-        chain = Chain(w3, load_artifact)
-        out = measure(chain, list(w3.eth.accounts), build_dir(HERE))
-    text = render(out)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "rounds.md").write_text(text)
-    (args.out / "rounds.json").write_text(
-        json.dumps({"unit": "gas", "raw": out, "goals": GOALS}, indent=2) + "\n"
-    )
-    print(text)
-    missed = [k for k, goal in GOALS.items() if out[k] > goal]
-    if missed:
-        print(f"goals missed: {', '.join(missed)} (see benchmarks/gas/RESULTS.md)", file=sys.stderr)
+    compile_project(HERE)  # the OpenZeppelin floor, same compiler and settings
+    with anvil_chain() as (chain, accounts):
+        out = measure(chain, accounts, build_dir(HERE))
+    write_results(args.out, "rounds", out, GOALS, render(out))
     return 0
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -117,6 +119,29 @@ class Bench:
         if max(samples) - min(samples) > 100:
             print(f"  note: {label} varies: {samples}", file=sys.stderr)
         return max(samples)
+
+
+@contextmanager
+def anvil_chain() -> Iterator[tuple[Chain, list[str]]]:
+    """A temporary anvil and the test helper's Chain over it, with the dev accounts; the
+    templates compiled first."""
+    compile_project(REPO)
+    from tests.conftest import load_artifact
+
+    with temporary_node("anvil") as node:
+        w3 = Web3(Web3.HTTPProvider(node.rpc_url, request_kwargs={"timeout": 120}))
+        yield Chain(w3, load_artifact), list(w3.eth.accounts)
+
+
+def write_results(out_dir: Path, name: str, out: dict[str, int], goals: dict[str, int], text: str) -> None:
+    """``NAME.md`` and ``NAME.json`` in ``out_dir``, the table printed, missed goals named."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / f"{name}.md").write_text(text)
+    (out_dir / f"{name}.json").write_text(json.dumps({"unit": "gas", "raw": out, "goals": goals}, indent=2) + "\n")
+    print(text)
+    missed = [k for k, goal in goals.items() if out[k] > goal]
+    if missed:
+        print(f"goals missed: {', '.join(missed)} (see benchmarks/gas/RESULTS.md)", file=sys.stderr)
 
 
 def fresh_wallets(w3: Web3, count: int, salt: str) -> list[str]:

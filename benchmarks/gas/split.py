@@ -29,8 +29,7 @@ REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from run import Bench, fresh_wallets, register  # noqa: E402
-from web3 import Web3  # noqa: E402
+from run import Bench, anvil_chain, fresh_wallets, register  # noqa: E402
 
 from tests.contracts.offering_chain import (  # noqa: E402
     DEFAULT_ADMIN_ROLE,
@@ -38,8 +37,6 @@ from tests.contracts.offering_chain import (  # noqa: E402
     ClassSpec,
     GovernanceSpec,
 )
-from toolkit.chain.node import temporary_node  # noqa: E402
-from toolkit.compile import compile_project  # noqa: E402
 
 CLASSES = (ClassSpec("COMMON", votes_per_share=1, authorized=10**15),)
 GOAL_PER_HOLDER = 25_000
@@ -180,21 +177,14 @@ def main(argv: list[str] | None = None) -> int:
         "--consolidations", action="store_true", help="1:10 without and 1:3 with cash in lieu"
     )
     args = parser.parse_args(argv)
-    compile_project(REPO)
-    from tests.conftest import load_artifact
-
     kinds = [((1, 10), 0), ((1, 3), 400_000)] if args.consolidations else [((2, 1), 0)]
     text = ""
     runs_of_all = []
     for ratio, price in kinds:
         runs = []
         for holders in (int(h) for h in args.holders.split(",")):
-            with temporary_node("anvil") as node:
-                w3 = Web3(Web3.HTTPProvider(node.rpc_url, request_kwargs={"timeout": 120}))
-                chain = Chain(w3, load_artifact)
-                runs.append(
-                    measure(chain, list(w3.eth.accounts), holders, args.batch_size, ratio, price)
-                )
+            with anvil_chain() as (chain, accounts):
+                runs.append(measure(chain, accounts, holders, args.batch_size, ratio, price))
         text += render(runs) + "\n"
         runs_of_all += runs
     name = "consolidate" if args.consolidations else "split"
