@@ -127,16 +127,24 @@ def measure(world: DividendWorld, holders: int) -> dict[str, Any]:
     # every claim of one whole state word, each wallet holding the token: the first word from
     # word 40 on whose first leaf is a US holder's (30 % withheld), so that the word's first
     # claim pays withholding too
+    # (with fewer holders than the default 10,000, at least 2,000 (a smoke run), the same
+    # places scaled down: word 40 of 79 becomes the middle word, leaf 7,000 the one at 70 %)
+    words = declared_words(declared)
+    from_word = CLAIM_WORD if words > 2 * CLAIM_WORD - 2 else words // 2
     first = next(
-        w * LEAVES_PER_WORD
-        for w in range(CLAIM_WORD, declared_words(declared))
-        if declared.leaf(w * LEAVES_PER_WORD).withheld > 0
+        (
+            w * LEAVES_PER_WORD
+            for w in range(from_word, words)
+            if declared.leaf(w * LEAVES_PER_WORD).withheld > 0
+        ),
+        from_word * LEAVES_PER_WORD,  # no word starts with a US holder's leaf: the first one
     )
     word = range(first, min(first + LEAVES_PER_WORD, len(declared.tree)))
-    lone = next(i for i in leaves_of(declared, withheld=False) if 7_000 <= i < 7_100)
-    newcomer = next(i for i in leaves_of(declared, withheld=False) if 7_100 <= i < 7_200)
+    at = [holders * percent // 100 for percent in (70, 71, 72, 90, 80, 81)]
+    lone = next(i for i in leaves_of(declared, withheld=False) if at[0] <= i < at[1])
+    newcomer = next(i for i in leaves_of(declared, withheld=False) if at[1] <= i < at[2])
     # a US holder claiming first of all: the tax account is new to the token too
-    first_ever = next(i for i in leaves_of(declared, withheld=True) if i >= 9_000)
+    first_ever = next(i for i in leaves_of(declared, withheld=True) if i >= at[3])
     used = {*word, lone, newcomer, first_ever}
     heaviest = max(
         (i for i in leaves_of(declared, withheld=True) if i not in used),
@@ -159,7 +167,7 @@ def measure(world: DividendWorld, holders: int) -> dict[str, Any]:
     out["claim_wallet_new_to_token"] = claim_gas(newcomer)
 
     # a reserved leaf paid to the wallet its lost wallet was recovered to (same investor)
-    lost_index = next(i for i in leaves_of(declared, withheld=True) if 8_000 <= i < 8_100)
+    lost_index = next(i for i in leaves_of(declared, withheld=True) if at[4] <= i < at[5])
     lost = declared.leaf(lost_index).wallet
     replacement = Web3.to_checksum_address(Web3.keccak(text="recovered wallet")[12:])
     bench.register([lost])
@@ -301,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--holders", type=int, default=10_000)
     parser.add_argument("--out", type=Path, default=HERE)
     args = parser.parse_args(argv)
+    if args.holders < 2_000:
+        parser.error("--holders must be 2,000 or more: the measured claims sit at set places among them")
     compile_project(REPO)
     from tests.conftest import load_artifact
 
